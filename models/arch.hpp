@@ -1,0 +1,51 @@
+// Architecture template (DESIGN.md section 2): the ten searched parameters
+// plus template constants that are not searched. Configuration follows three
+// steps: YAML file -> these structs -> validate() before any model uses them.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace apollo::models {
+
+// Constants of the template that the search does not touch. Defaults live in
+// configs/tech/template.yaml; these in-code values must equal that file.
+struct TemplateConstants {
+  double clock_ghz = 1.0;              // core and network clock
+  int data_bytes = 1;                  // int8 activations and weights
+  int accumulator_bytes = 4;           // int32 partial sums in core memory
+  int network_bytes_per_cycle = 64;    // distribution network width (shared by all PEs)
+  int dram_latency_cycles = 100;       // fixed DRAM access latency, before data flows
+  int instruction_bytes = 16;          // size of one instruction in instruction memory
+  int core_pipeline_cycles = 4;        // MAC pipeline fill per tile on a core
+  int pe_dispatch_cycles = 2;          // PE overhead to hand a tile to its cores
+};
+
+struct ArchConfig {
+  // The ten searched parameters (DESIGN.md table, same order).
+  int64_t pe_x = 4;
+  int64_t pe_y = 4;
+  int64_t simd_lanes = 64;
+  int64_t cores_per_pe = 4;
+  int64_t parameter_memory = 4 << 20;     // bytes, controller
+  int64_t activation_memory = 1 << 20;    // bytes, controller
+  int64_t core_memory = 4096;             // bytes, per core
+  int64_t instruction_memory = 32768;     // bytes, controller
+  int64_t pe_memory = 16384;              // bytes, per PE
+  double io_bandwidth_gbps = 16;          // DRAM link, GB/s
+
+  TemplateConstants constants{};
+
+  int64_t num_pes() const { return pe_x * pe_y; }
+  int64_t total_cores() const { return num_pes() * cores_per_pe; }
+  int64_t peak_macs_per_cycle() const { return total_cores() * simd_lanes; }
+  // Bytes the DRAM link moves per clock cycle.
+  double link_bytes_per_cycle() const { return io_bandwidth_gbps / constants.clock_ghz; }
+};
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace apollo::models

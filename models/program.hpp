@@ -1,0 +1,105 @@
+// The compiler's output and the simulator's input: for every layer, the work
+// of each PE as a short list of tile steps, where each tensor lives, and the
+// analytical lower bound the simulation is held to.
+//
+// Execution semantics (the contract between models/compiler and sim/):
+//  * Layers run one after another, separated by a barrier: a layer starts
+//    when every PE has finished the previous one and all its outputs are
+//    stored.
+//  * Before a layer starts, instruction_reload_bytes (if any) are fetched
+//    from DRAM over the I/O link: the program did not fit instruction memory.
+//  * Each PE executes the steps of its work class in order; a step is
+//    repeated `count` times. One repetition (a tile) is:
+//      load   input_bytes + weight_bytes: controller -> PE over the shared
+//             distribution network. Bytes whose home is DRAM (input_in_dram,
+//             weights_in_dram) first cross the shared I/O link;
+//      compute every active core performs ops_per_core lane operations:
+//             ceil(ops_per_core / simd_lanes) + core_pipeline_cycles cycles,
+//             cores of one PE in parallel;
+//      store  output_bytes: PE -> controller over the network (and on over
+//             the link when output_in_dram).
+//    With double_buffered, the load of tile i+1 may proceed while tile i
+//    computes and the store of tile i while tile i+1 computes (at most two
+//    tiles in flight per PE). Without it, load, compute and store of a PE
+//    are strictly sequential.
+//  * The link and the network are each one shared resource: concurrent
+//    requests wait (first come, first served).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace apollo::models {
+
+// How the layer's work is split over the PE array.
+enum class PartitionKind {
+  OutputChannels,  // PEs own disjoint output channels (weights split)
+  SpatialRows,     // PEs own disjoint output rows (weights replicated)
+  SpatialCols,     // PEs own disjoint output columns
+  InputChannels,   // PEs own disjoint input channels; partial sums reduced
+  Elementwise,     // element-wise / pooling work split evenly
+  None,            // no work on the array (e.g. reshape)
+};
+
+enum class Limiter { Compute, Link, Network, Memory };
+
+struct TileStep {
+  int64_t count = 0;          // repetitions of this tile
+  int64_t input_bytes = 0;    // per tile, controller -> PE
+  int64_t weight_bytes = 0;   // per tile, controller -> PE
+  int64_t output_bytes = 0;   // per tile, PE -> controller
+  int64_t ops_per_core = 0;   // lane operations (MACs or vector ops) per active core
+  int64_t active_cores = 0;   // cores of the PE that take part (1..cores_per_pe)
+};
+
+struct PeWork {
+  std::vector<TileStep> steps;  // executed in order
+};
+
+// Analytical lower bound of a layer in cycles: no schedule can beat any term.
+struct LayerBound {
+  int64_t compute_cycles = 0;  // ceil(ops / peak lanes of the whole array)
+  int64_t link_cycles = 0;     // ceil(DRAM bytes / link bytes per cycle)
+  int64_t network_cycles = 0;  // ceil(network bytes / network width)
+  int64_t cycles() const;      // max of the three
+  Limiter limiter() const;     // which term is the max
+};
+
+struct LayerProgram {
+  int layer_index = -1;  // index into Network::layers
+  std::string layer_name;
+  PartitionKind partition = PartitionKind::None;
+  std::string partition_detail;  // human-readable: "oc over 16 PEs, rows over 4 cores, tile 8x56x16"
+  std::vector<PeWork> work_classes;
+  std::vector<int> pe_class;     // per PE (row-major, y * pe_x + x): work class or -1 (idle)
+  bool double_buffered = false;
+  bool weights_resident = false;  // weights in parameter memory across inferences
+  bool weights_in_dram = false;   // weights stream from DRAM each inference
+  bool input_in_dram = false;     // input feature map spilled to DRAM
+  bool output_in_dram = false;    // output feature map spilled to DRAM
+  int64_t instruction_reload_bytes = 0;
+  int64_t instructions = 0;       // this layer's share of the program
+  int64_t ops = 0;                // total lane operations of the layer
+  LayerBound bound;
+};
+
+struct Program {
+  std::vector<LayerProgram> layers;
+  int64_t program_bytes = 0;           // instructions * instruction_bytes
+  int64_t instruction_chunks = 1;      // > 1 when the program exceeds instruction memory
+  int64_t resident_weight_bytes = 0;   // kept in parameter memory
+  int64_t streamed_weight_bytes = 0;   // read from DRAM every inference
+  LayerBound network_bound() const;    // sums of the per-layer terms
+};
+
+// Why a network cannot run on a design. Never a silent fallback.
+struct Infeasible {
+  std::string layer;    // offending layer ("" for whole-network limits)
+  std::string memory;   // "core_memory", "pe_memory", "activation_memory", ...
+  int64_t needed = 0;   // bytes
+  int64_t available = 0;
+  std::string message;  // full sentence, e.g. "layer conv1: core_memory needs 5120 B, has 4096 B"
+};
+
+}  // namespace apollo::models

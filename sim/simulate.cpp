@@ -1,0 +1,1 @@
+// Placeholder so the target exists until the simulator lands; replaced by sim/ modules.

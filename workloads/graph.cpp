@@ -1,1 +1,442 @@
-// Placeholder: replaced by the IR implementation.
+// Layer-graph IR: validation, shape inference and work/storage counts.
+//
+// Counting conventions (documented in README "## Workloads"):
+//  * macs(): multiply-accumulates of Conv, ConvTranspose, FullyConnected and
+//    MatMul only; every other op has zero MACs.
+//  * weights(): learned parameters including biases; batch norm is folded
+//    into the producing layer and adds nothing.
+//  * vector_ops(): non-MAC element work. Pool: one op per kernel-window
+//    element per output element (global average: one per input element).
+//    Add: (inputs - 1) per output element, i.e. one for a binary add.
+//    Mul / Resize: one per output element. Concat / Reshape: none (pure data
+//    movement). Activations are folded into their layer and counted as zero.
+#include "workloads/graph.hpp"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+namespace apollo::workloads {
+namespace {
+
+std::string shape_str(const Shape& s) {
+  std::ostringstream o;
+  o << s.n << "x" << s.h << "x" << s.w << "x" << s.c;
+  return o.str();
+}
+
+[[noreturn]] void fail(const Layer& l, const std::string& what) {
+  throw WorkloadError("layer '" + l.name + "' (" + to_string(l.op) + "): " + what);
+}
+
+void require_positive(const Layer& l, const char* attr, int64_t v) {
+  if (v <= 0) fail(l, std::string(attr) + " must be positive, got " + std::to_string(v));
+}
+
+void require_inputs(const Layer& l, size_t min_count, size_t max_count) {
+  const size_t n = l.input_shapes.size();
+  if (n < min_count || n > max_count) {
+    std::string expected = min_count == max_count ? std::to_string(min_count)
+                           : max_count == SIZE_MAX
+                               ? "at least " + std::to_string(min_count)
+                               : std::to_string(min_count) + ".." + std::to_string(max_count);
+    fail(l, "expects " + expected + " input(s), got " + std::to_string(n));
+  }
+}
+
+// Output size of one spatial dimension of a sliding-window op
+// (TensorFlow's SAME / VALID rules; explicit pads as given).
+int64_t window_out(const Layer& l, const char* dim, int64_t in, int k, int stride, int dilation,
+                   int pad_a, int pad_b) {
+  const int64_t eff_k = int64_t(k - 1) * dilation + 1;
+  int64_t out = 0;
+  switch (l.padding) {
+    case Padding::Same: out = (in + stride - 1) / stride; break;
+    case Padding::Valid: out = in >= eff_k ? (in - eff_k) / stride + 1 : 0; break;
+    case Padding::Explicit: {
+      const int64_t padded = in + pad_a + pad_b;
+      out = padded >= eff_k ? (padded - eff_k) / stride + 1 : 0;
+      break;
+    }
+  }
+  if (out <= 0) {
+    fail(l, std::string("kernel ") + std::to_string(eff_k) + " (dilated) does not fit input " +
+                dim + " " + std::to_string(in) + " with " + to_string(l.padding) + " padding");
+  }
+  return out;
+}
+
+// Transposed convolution: the inverse of window_out for the same attributes.
+int64_t transpose_out(const Layer& l, int64_t in, int k, int stride, int dilation, int pad_a,
+                      int pad_b) {
+  const int64_t eff_k = int64_t(k - 1) * dilation + 1;
+  int64_t out = 0;
+  switch (l.padding) {
+    case Padding::Same: out = in * stride; break;
+    case Padding::Valid: out = (in - 1) * stride + eff_k; break;
+    case Padding::Explicit: out = (in - 1) * stride + eff_k - pad_a - pad_b; break;
+  }
+  if (out <= 0) fail(l, "padding removes the whole output");
+  return out;
+}
+
+void check_window_attrs(const Layer& l) {
+  require_positive(l, "kernel_h", l.kernel_h);
+  require_positive(l, "kernel_w", l.kernel_w);
+  require_positive(l, "stride_h", l.stride_h);
+  require_positive(l, "stride_w", l.stride_w);
+  require_positive(l, "dilation_h", l.dilation_h);
+  require_positive(l, "dilation_w", l.dilation_w);
+  if (l.padding == Padding::Explicit) {
+    if (l.pad_top < 0 || l.pad_bottom < 0 || l.pad_left < 0 || l.pad_right < 0) {
+      fail(l, "explicit pads must be >= 0");
+    }
+  }
+}
+
+void check_groups(const Layer& l, int64_t in_c) {
+  require_positive(l, "groups", l.groups);
+  require_positive(l, "out_channels", l.out_channels);
+  if (in_c % l.groups != 0) {
+    fail(l, "groups " + std::to_string(l.groups) + " does not divide input channels " +
+                std::to_string(in_c));
+  }
+  if (l.out_channels % l.groups != 0) {
+    fail(l, "groups " + std::to_string(l.groups) + " does not divide out_channels " +
+                std::to_string(l.out_channels));
+  }
+}
+
+Shape infer_layer(const Layer& l) {
+  const auto& in = l.input_shapes;
+  switch (l.op) {
+    case OpType::Conv: {
+      require_inputs(l, 1, 1);
+      check_window_attrs(l);
+      check_groups(l, in[0].c);
+      return {in[0].n,
+              window_out(l, "height", in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
+                         l.pad_bottom),
+              window_out(l, "width", in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
+                         l.pad_right),
+              l.out_channels};
+    }
+    case OpType::ConvTranspose: {
+      require_inputs(l, 1, 1);
+      check_window_attrs(l);
+      check_groups(l, in[0].c);
+      return {in[0].n,
+              transpose_out(l, in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
+                            l.pad_bottom),
+              transpose_out(l, in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
+                            l.pad_right),
+              l.out_channels};
+    }
+    case OpType::FullyConnected:
+      require_inputs(l, 1, 1);
+      require_positive(l, "out_channels", l.out_channels);
+      return {in[0].n, in[0].h, in[0].w, l.out_channels};
+    case OpType::MatMul: {
+      require_inputs(l, 2, 2);
+      require_positive(l, "batch", l.batch);
+      require_positive(l, "m", l.m);
+      require_positive(l, "k", l.k);
+      require_positive(l, "n", l.n);
+      // Operands are views; only their sizes must agree with the product.
+      if (in[0].elements() != l.batch * l.m * l.k) {
+        fail(l, "first operand " + shape_str(in[0]) + " has " + std::to_string(in[0].elements()) +
+                    " elements, expected batch*m*k = " + std::to_string(l.batch * l.m * l.k));
+      }
+      if (in[1].elements() != l.batch * l.k * l.n) {
+        fail(l, "second operand " + shape_str(in[1]) + " has " +
+                    std::to_string(in[1].elements()) + " elements, expected batch*k*n = " +
+                    std::to_string(l.batch * l.k * l.n));
+      }
+      return {1, l.batch, l.m, l.n};
+    }
+    case OpType::Pool: {
+      require_inputs(l, 1, 1);
+      if (l.pool == PoolKind::GlobalAverage) return {in[0].n, 1, 1, in[0].c};
+      check_window_attrs(l);
+      return {in[0].n,
+              window_out(l, "height", in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
+                         l.pad_bottom),
+              window_out(l, "width", in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
+                         l.pad_right),
+              in[0].c};
+    }
+    case OpType::Add:
+      require_inputs(l, 2, SIZE_MAX);
+      for (size_t i = 1; i < in.size(); ++i) {
+        if (!(in[i] == in[0])) {
+          fail(l, "input shapes differ: " + shape_str(in[0]) + " vs " + shape_str(in[i]));
+        }
+      }
+      return in[0];
+    case OpType::Mul: {
+      require_inputs(l, 2, 2);
+      if (in[0] == in[1]) return in[0];
+      // Squeeze-excite gate: one operand is N x 1 x 1 x C.
+      auto is_gate_for = [](const Shape& gate, const Shape& full) {
+        return gate.n == full.n && gate.h == 1 && gate.w == 1 && gate.c == full.c;
+      };
+      if (is_gate_for(in[1], in[0])) return in[0];
+      if (is_gate_for(in[0], in[1])) return in[1];
+      fail(l, "shapes " + shape_str(in[0]) + " and " + shape_str(in[1]) +
+                  " are neither equal nor a 1x1xC gate of each other");
+    }
+    case OpType::Concat: {
+      require_inputs(l, 1, SIZE_MAX);
+      Shape out = in[0];
+      for (size_t i = 1; i < in.size(); ++i) {
+        if (in[i].n != in[0].n || in[i].h != in[0].h || in[i].w != in[0].w) {
+          fail(l, "inputs must agree on N, H, W to concatenate channels: " + shape_str(in[0]) +
+                      " vs " + shape_str(in[i]));
+        }
+        out.c += in[i].c;
+      }
+      return out;
+    }
+    case OpType::Resize:
+      require_inputs(l, 1, 1);
+      require_positive(l, "scale", l.scale);
+      return {in[0].n, in[0].h * l.scale, in[0].w * l.scale, in[0].c};
+    case OpType::Reshape: {
+      require_inputs(l, 1, 1);
+      const Shape& t = l.reshape_to;
+      if (t.n <= 0 || t.h <= 0 || t.w <= 0 || t.c <= 0) {
+        fail(l, "reshape target " + shape_str(t) + " must have positive dimensions");
+      }
+      if (t.elements() != in[0].elements()) {
+        fail(l, "reshape target " + shape_str(t) + " has " + std::to_string(t.elements()) +
+                    " elements, input " + shape_str(in[0]) + " has " +
+                    std::to_string(in[0].elements()));
+      }
+      return t;
+    }
+  }
+  fail(l, "unknown op");
+}
+
+}  // namespace
+
+std::string to_string(const Shape& s) { return shape_str(s); }
+
+int64_t Layer::macs() const {
+  switch (op) {
+    case OpType::Conv: {
+      if (input_shapes.empty() || groups <= 0) return 0;
+      const int64_t in_c_per_group = input_shapes[0].c / groups;
+      return output.elements() * kernel_h * kernel_w * in_c_per_group;
+    }
+    case OpType::ConvTranspose: {
+      // Every input element is scattered through a kh x kw x (out/groups) kernel.
+      if (input_shapes.empty() || groups <= 0) return 0;
+      return input_shapes[0].elements() * kernel_h * kernel_w * (out_channels / groups);
+    }
+    case OpType::FullyConnected:
+      if (input_shapes.empty()) return 0;
+      return output.elements() * input_shapes[0].c;
+    case OpType::MatMul: return batch * m * k * n;
+    default: return 0;
+  }
+}
+
+int64_t Layer::weights() const {
+  const int64_t b = bias ? out_channels : 0;
+  switch (op) {
+    case OpType::Conv:
+    case OpType::ConvTranspose:
+      if (input_shapes.empty() || groups <= 0) return 0;
+      return int64_t(kernel_h) * kernel_w * (input_shapes[0].c / groups) * out_channels + b;
+    case OpType::FullyConnected:
+      if (input_shapes.empty()) return 0;
+      return input_shapes[0].c * out_channels + b;
+    default: return 0;
+  }
+}
+
+int64_t Layer::vector_ops() const {
+  switch (op) {
+    case OpType::Pool:
+      if (pool == PoolKind::GlobalAverage) return input_elements();
+      return output.elements() * kernel_h * kernel_w;
+    case OpType::Add:
+      return input_shapes.size() > 1 ? output.elements() * int64_t(input_shapes.size() - 1) : 0;
+    case OpType::Mul:
+    case OpType::Resize: return output.elements();
+    default: return 0;
+  }
+}
+
+int64_t Layer::input_elements() const {
+  int64_t total = 0;
+  for (const auto& s : input_shapes) total += s.elements();
+  return total;
+}
+
+void Network::infer_shapes() {
+  if (inputs.empty()) throw WorkloadError("network '" + name + "' has no inputs");
+  std::set<std::string> names;
+  for (const auto& in : inputs) {
+    if (in.name.empty()) throw WorkloadError("network '" + name + "': a graph input has no name");
+    if (!names.insert(in.name).second) {
+      throw WorkloadError("network '" + name + "': duplicate name '" + in.name + "'");
+    }
+    const Shape& s = in.shape;
+    if (s.n <= 0 || s.h <= 0 || s.w <= 0 || s.c <= 0) {
+      throw WorkloadError("network '" + name + "': input '" + in.name + "' shape " +
+                          shape_str(s) + " must have positive dimensions");
+    }
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Layer& l = layers[i];
+    if (l.name.empty()) {
+      throw WorkloadError("network '" + name + "': layer #" + std::to_string(i) + " has no name");
+    }
+    if (!names.insert(l.name).second) {
+      throw WorkloadError("network '" + name + "': duplicate name '" + l.name + "'");
+    }
+    if (l.inputs.empty()) fail(l, "has no inputs");
+    l.input_shapes.clear();
+    for (TensorRef r : l.inputs) {
+      if (is_graph_input(r)) {
+        const int k = graph_input_number(r);
+        if (k >= int(inputs.size())) {
+          fail(l, "refers to graph input #" + std::to_string(k) + " but the network has " +
+                      std::to_string(inputs.size()));
+        }
+        l.input_shapes.push_back(inputs[k].shape);
+      } else {
+        if (r >= int(i)) {
+          fail(l, "refers to layer #" + std::to_string(r) +
+                      ", which does not come earlier (layers must be topologically ordered)");
+        }
+        l.input_shapes.push_back(layers[r].output);
+      }
+    }
+    l.output = infer_layer(l);
+  }
+}
+
+int64_t Network::total_macs() const {
+  int64_t t = 0;
+  for (const auto& l : layers) t += l.macs();
+  return t;
+}
+
+int64_t Network::total_weights() const {
+  int64_t t = 0;
+  for (const auto& l : layers) t += l.weights();
+  return t;
+}
+
+int64_t Network::total_vector_ops() const {
+  int64_t t = 0;
+  for (const auto& l : layers) t += l.vector_ops();
+  return t;
+}
+
+std::optional<int> Network::find_layer(const std::string& layer_name) const {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].name == layer_name) return int(i);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::vector<int>> Network::consumers() const {
+  std::vector<std::vector<int>> out(layers.size());
+  for (size_t i = 0; i < layers.size(); ++i) {
+    for (TensorRef r : layers[i].inputs) {
+      if (is_graph_input(r) || r < 0 || r >= int(layers.size())) continue;
+      auto& c = out[r];
+      // A layer that reads the same tensor twice (x + x) is one consumer.
+      if (c.empty() || c.back() != int(i)) c.push_back(int(i));
+    }
+  }
+  return out;
+}
+
+const char* to_string(OpType op) {
+  switch (op) {
+    case OpType::Conv: return "conv";
+    case OpType::ConvTranspose: return "conv_transpose";
+    case OpType::FullyConnected: return "fully_connected";
+    case OpType::MatMul: return "matmul";
+    case OpType::Pool: return "pool";
+    case OpType::Add: return "add";
+    case OpType::Mul: return "mul";
+    case OpType::Concat: return "concat";
+    case OpType::Resize: return "resize";
+    case OpType::Reshape: return "reshape";
+  }
+  return "?";
+}
+
+const char* to_string(PoolKind kind) {
+  switch (kind) {
+    case PoolKind::Max: return "max";
+    case PoolKind::Average: return "average";
+    case PoolKind::GlobalAverage: return "global_average";
+  }
+  return "?";
+}
+
+const char* to_string(Padding padding) {
+  switch (padding) {
+    case Padding::Same: return "same";
+    case Padding::Valid: return "valid";
+    case Padding::Explicit: return "explicit";
+  }
+  return "?";
+}
+
+const char* to_string(Activation act) {
+  switch (act) {
+    case Activation::None: return "none";
+    case Activation::Relu: return "relu";
+    case Activation::Relu6: return "relu6";
+    case Activation::HardSwish: return "hard_swish";
+    case Activation::HardSigmoid: return "hard_sigmoid";
+    case Activation::Sigmoid: return "sigmoid";
+    case Activation::Swish: return "swish";
+    case Activation::Gelu: return "gelu";
+    case Activation::Softmax: return "softmax";
+  }
+  return "?";
+}
+
+std::optional<OpType> op_from_string(const std::string& s) {
+  for (OpType v : {OpType::Conv, OpType::ConvTranspose, OpType::FullyConnected, OpType::MatMul,
+                   OpType::Pool, OpType::Add, OpType::Mul, OpType::Concat, OpType::Resize,
+                   OpType::Reshape}) {
+    if (s == to_string(v)) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<PoolKind> pool_from_string(const std::string& s) {
+  for (PoolKind v : {PoolKind::Max, PoolKind::Average, PoolKind::GlobalAverage}) {
+    if (s == to_string(v)) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<Padding> padding_from_string(const std::string& s) {
+  for (Padding v : {Padding::Same, Padding::Valid, Padding::Explicit}) {
+    if (s == to_string(v)) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<Activation> activation_from_string(const std::string& s) {
+  for (Activation v : {Activation::None, Activation::Relu, Activation::Relu6,
+                       Activation::HardSwish, Activation::HardSigmoid, Activation::Sigmoid,
+                       Activation::Swish, Activation::Gelu, Activation::Softmax}) {
+    if (s == to_string(v)) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace apollo::workloads

@@ -101,6 +101,7 @@ struct Network {
 
   int64_t total_macs() const;
   int64_t total_weights() const;
+  int64_t total_vector_ops() const;
   std::optional<int> find_layer(const std::string& name) const;
   // Consumers of each layer's output (index by producer).
   std::vector<std::vector<int>> consumers() const;
@@ -114,5 +115,12 @@ const char* to_string(OpType op);
 const char* to_string(PoolKind kind);
 const char* to_string(Padding padding);
 const char* to_string(Activation act);
+std::string to_string(const Shape& shape);  // "NxHxWxC"
+
+// Inverses of to_string (the spellings used by the YAML format); nullopt if unknown.
+std::optional<OpType> op_from_string(const std::string& s);
+std::optional<PoolKind> pool_from_string(const std::string& s);
+std::optional<Padding> padding_from_string(const std::string& s);
+std::optional<Activation> activation_from_string(const std::string& s);
 
 }  // namespace apollo::workloads

@@ -1,0 +1,317 @@
+#include "search/store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace apollo::search {
+
+namespace {
+
+using nlohmann::json;
+
+// One prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreError(std::string("study store: cannot prepare '") + sql + "': " + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+  void bind(int i, double v) { check(sqlite3_bind_double(stmt_, i, v)); }
+  void bind(int i, int64_t v) { check(sqlite3_bind_int64(stmt_, i, v)); }
+  void bind(int i, int v) { check(sqlite3_bind_int64(stmt_, i, v)); }
+  void bind_null(int i) { check(sqlite3_bind_null(stmt_, i)); }
+
+  // True while a row is available.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("study store: ") + sqlite3_errmsg(db_));
+  }
+  int step_rc() { return sqlite3_step(stmt_); }
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+  }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+ private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) throw StoreError(std::string("study store: bind: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS studies (
+  name        TEXT PRIMARY KEY,
+  created_at  TEXT NOT NULL,
+  objective   TEXT NOT NULL,
+  definition  TEXT NOT NULL            -- StudyDefinition as JSON
+);
+CREATE TABLE IF NOT EXISTS trials (
+  study       TEXT NOT NULL REFERENCES studies(name) ON DELETE CASCADE,
+  number      INTEGER NOT NULL,        -- ask order, from 0
+  design      TEXT NOT NULL,           -- JSON array of indices
+  design_values TEXT NOT NULL,         -- JSON object parameter -> value
+  status      TEXT NOT NULL CHECK (status IN ('feasible', 'infeasible', 'failed')),
+  reason      TEXT NOT NULL DEFAULT '',
+  latency_ms  TEXT NOT NULL,           -- JSON object workload -> ms
+  area_mm2    REAL,
+  objective   REAL,
+  eval_seconds REAL,
+  worker      INTEGER,
+  started_at  TEXT,
+  finished_at TEXT,
+  PRIMARY KEY (study, number)
+);
+)sql";
+
+}  // namespace
+
+std::string utc_timestamp() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  std::time_t t = system_clock::to_time_t(now);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];  // room for any int the compiler imagines in %d
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+const char* to_string(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::Feasible: return "feasible";
+    case TrialStatus::Infeasible: return "infeasible";
+    case TrialStatus::Failed: return "failed";
+  }
+  return "failed";
+}
+
+TrialStatus trial_status_from_string(const std::string& s) {
+  if (s == "feasible") return TrialStatus::Feasible;
+  if (s == "infeasible") return TrialStatus::Infeasible;
+  if (s == "failed") return TrialStatus::Failed;
+  throw StoreError("study store: unknown trial status '" + s + "'");
+}
+
+std::string StudyDefinition::objective_name() const {
+  return workloads.size() > 1 ? "geomean_speedup" : "perf_per_area";
+}
+
+json StudyDefinition::to_json() const {
+  return json{{"name", name},
+              {"workloads", workloads},
+              {"objective", objective_name()},
+              {"area_budget_mm2", area_budget_mm2},
+              {"optimizer", optimizer},
+              {"settings", settings},
+              {"seed", seed},
+              {"trials", trials},
+              {"batch", batch},
+              {"trial_timeout_s", trial_timeout_s},
+              {"tech_path", tech_path},
+              {"baseline_path", baseline_path},
+              {"baseline_latency_ms", baseline_latency_ms},
+              {"baseline_area_mm2", baseline_area_mm2},
+              {"created_at", created_at}};
+}
+
+StudyDefinition StudyDefinition::from_json(const json& j) {
+  try {
+    StudyDefinition d;
+    d.name = j.at("name").get<std::string>();
+    d.workloads = j.at("workloads").get<std::vector<std::string>>();
+    d.area_budget_mm2 = j.at("area_budget_mm2").get<double>();
+    d.optimizer = j.at("optimizer").get<std::string>();
+    d.settings = j.at("settings").get<Settings>();
+    d.seed = j.at("seed").get<uint64_t>();
+    d.trials = j.at("trials").get<int>();
+    d.batch = j.at("batch").get<int>();
+    d.trial_timeout_s = j.at("trial_timeout_s").get<double>();
+    d.tech_path = j.value("tech_path", "");
+    d.baseline_path = j.value("baseline_path", "");
+    d.baseline_latency_ms = j.value("baseline_latency_ms", std::map<std::string, double>{});
+    d.baseline_area_mm2 = j.value("baseline_area_mm2", 0.0);
+    d.created_at = j.value("created_at", "");
+    return d;
+  } catch (const json::exception& e) {
+    throw StoreError(std::string("study store: malformed study definition: ") + e.what());
+  }
+}
+
+void StudyStore::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
+StudyStore::StudyStore(const std::string& path) : path_(path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  db_.reset(raw);  // sqlite hands out a handle even on failure; it must still be closed
+  if (rc != SQLITE_OK) {
+    throw StoreError("cannot open study database " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  }
+  // A running search and `apollo study show` may touch the file at once:
+  // wait for locks rather than failing.
+  sqlite3_busy_timeout(raw, 10000);
+  try {
+    exec("PRAGMA journal_mode=WAL;");
+    exec("PRAGMA foreign_keys=ON;");
+    exec("PRAGMA synchronous=NORMAL;");  // WAL + NORMAL: durable against process crashes
+    exec(kSchema);
+  } catch (const StoreError& e) {
+    throw StoreError(path + " is not a usable Apollo study database (" + e.what() + ")");
+  }
+}
+
+StudyStore::~StudyStore() = default;
+
+void StudyStore::exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_.get());
+    sqlite3_free(err);
+    throw StoreError("study store: " + msg);
+  }
+}
+
+void StudyStore::create_study(const StudyDefinition& def) {
+  Statement st(db_.get(), "INSERT INTO studies(name, created_at, objective, definition) VALUES (?, ?, ?, ?)");
+  StudyDefinition d = def;
+  if (d.created_at.empty()) d.created_at = utc_timestamp();
+  st.bind(1, d.name);
+  st.bind(2, d.created_at);
+  st.bind(3, d.objective_name());
+  st.bind(4, d.to_json().dump());
+  int rc = st.step_rc();
+  if (rc == SQLITE_CONSTRAINT) throw StoreError("study '" + def.name + "' already exists in " + path_);
+  if (rc != SQLITE_DONE) throw StoreError(std::string("study store: ") + sqlite3_errmsg(db_.get()));
+}
+
+std::optional<StudyDefinition> StudyStore::find_study(const std::string& name) {
+  Statement st(db_.get(), "SELECT definition FROM studies WHERE name = ?");
+  st.bind(1, name);
+  if (!st.step()) return std::nullopt;
+  json j;
+  try {
+    j = json::parse(st.text(0));
+  } catch (const json::exception& e) {
+    throw StoreError("study '" + name + "' in " + path_ + ": definition is not JSON: " + e.what());
+  }
+  return StudyDefinition::from_json(j);
+}
+
+void StudyStore::update_study(const StudyDefinition& def) {
+  Statement st(db_.get(), "UPDATE studies SET definition = ?, objective = ? WHERE name = ?");
+  st.bind(1, def.to_json().dump());
+  st.bind(2, def.objective_name());
+  st.bind(3, def.name);
+  st.step();
+  if (sqlite3_changes(db_.get()) != 1) throw StoreError("study '" + def.name + "' not found in " + path_);
+}
+
+std::vector<StudySummary> StudyStore::list_studies() {
+  Statement st(db_.get(),
+               "SELECT s.name, s.created_at, s.objective, s.definition, COUNT(t.number), "
+               "COALESCE(SUM(t.status = 'feasible'), 0), MAX(CASE WHEN t.status = 'feasible' THEN t.objective END) "
+               "FROM studies s LEFT JOIN trials t ON t.study = s.name GROUP BY s.name ORDER BY s.created_at, s.name");
+  std::vector<StudySummary> out;
+  while (st.step()) {
+    StudySummary s;
+    s.name = st.text(0);
+    s.created_at = st.text(1);
+    s.objective = st.text(2);
+    try {
+      StudyDefinition d = StudyDefinition::from_json(json::parse(st.text(3)));
+      s.workloads = d.workloads;
+      s.optimizer = d.optimizer;
+      s.budget = d.trials;
+    } catch (const json::exception&) {
+      // A damaged definition should not hide the other studies.
+    }
+    s.trials = static_cast<int>(st.integer(4));
+    s.feasible = static_cast<int>(st.integer(5));
+    if (!st.is_null(6)) s.best_objective = st.real(6);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void StudyStore::add_trial(const std::string& study, const TrialRecord& t) {
+  Statement st(db_.get(),
+               "INSERT INTO trials(study, number, design, design_values, status, reason, latency_ms, area_mm2, "
+               "objective, eval_seconds, worker, started_at, finished_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind(1, study);
+  st.bind(2, t.number);
+  st.bind(3, json(t.design).dump());
+  st.bind(4, t.values.dump());
+  st.bind(5, std::string(to_string(t.status)));
+  st.bind(6, t.reason);
+  st.bind(7, json(t.latency_ms).dump());
+  if (t.area_mm2 > 0) st.bind(8, t.area_mm2); else st.bind_null(8);
+  if (t.status == TrialStatus::Feasible) st.bind(9, t.objective); else st.bind_null(9);
+  st.bind(10, t.eval_seconds);
+  st.bind(11, t.worker);
+  st.bind(12, t.started_at);
+  st.bind(13, t.finished_at);
+  int rc = st.step_rc();
+  if (rc == SQLITE_CONSTRAINT) {
+    throw StoreError("study '" + study + "': trial " + std::to_string(t.number) +
+                     " is already stored, or the study does not exist (" + sqlite3_errmsg(db_.get()) + ")");
+  }
+  if (rc != SQLITE_DONE) throw StoreError(std::string("study store: ") + sqlite3_errmsg(db_.get()));
+}
+
+std::vector<TrialRecord> StudyStore::trials(const std::string& study) {
+  Statement st(db_.get(),
+               "SELECT number, design, design_values, status, reason, latency_ms, area_mm2, objective, "
+               "eval_seconds, worker, started_at, finished_at FROM trials WHERE study = ? ORDER BY number");
+  st.bind(1, study);
+  std::vector<TrialRecord> out;
+  while (st.step()) {
+    TrialRecord t;
+    t.number = static_cast<int>(st.integer(0));
+    try {
+      t.design = json::parse(st.text(1)).get<Design>();
+      t.values = json::parse(st.text(2));
+      t.latency_ms = json::parse(st.text(5)).get<std::map<std::string, double>>();
+    } catch (const json::exception& e) {
+      throw StoreError("study '" + study + "' trial " + std::to_string(t.number) + ": malformed JSON: " + e.what());
+    }
+    t.status = trial_status_from_string(st.text(3));
+    t.reason = st.text(4);
+    t.area_mm2 = st.is_null(6) ? 0 : st.real(6);
+    t.objective = st.is_null(7) ? 0 : st.real(7);
+    t.eval_seconds = st.real(8);
+    t.worker = static_cast<int>(st.integer(9));
+    t.started_at = st.text(10);
+    t.finished_at = st.text(11);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+int StudyStore::trial_count(const std::string& study) {
+  Statement st(db_.get(), "SELECT COUNT(*) FROM trials WHERE study = ?");
+  st.bind(1, study);
+  st.step();
+  return static_cast<int>(st.integer(0));
+}
+
+}  // namespace apollo::search

@@ -1,0 +1,176 @@
+#include "search/study.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <stdexcept>
+
+#include "search/evaluator.hpp"
+
+namespace apollo::search {
+
+namespace {
+
+using nlohmann::json;
+
+// Thrown from the pool's completion callback to abandon the running batch.
+struct StopRequested {};
+
+}  // namespace
+
+StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
+                         const StudyRunOptions& options) {
+  if (def.trials < 1) throw std::invalid_argument("study " + def.name + ": trial budget must be at least 1");
+  if (def.batch < 1) throw std::invalid_argument("study " + def.name + ": batch must be at least 1");
+  auto start = std::chrono::steady_clock::now();
+
+  std::map<int, TrialRecord> stored;
+  for (auto& t : store.trials(def.name)) stored.emplace(t.number, std::move(t));
+
+  auto optimizer = make_optimizer(def.optimizer, env.shape, def.settings, def.seed);
+  Objective objective(def.workloads, def.baseline_latency_ms);
+
+  StudyRunReport report;
+  StudyProgress progress;
+  progress.total = def.trials;
+  auto account = [&](const TrialRecord& t) {
+    ++progress.done;
+    if (t.status == TrialStatus::Feasible) {
+      ++progress.feasible;
+      if (!progress.best || t.objective > *progress.best) progress.best = t.objective;
+    }
+  };
+  auto notify = [&]() {
+    progress.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return !options.on_progress || options.on_progress(progress);
+  };
+  // Counts of what is already stored, so the first progress report is right.
+  for (const auto& [n, t] : stored) {
+    if (n < def.trials) account(t);
+  }
+  if (!notify()) {
+    report.stopped = true;
+    return report;
+  }
+
+  // The work function of the children: decode + evaluate, as JSON.
+  ProcessPool pool(PoolOptions{options.jobs, def.trial_timeout_s, options.memory_limit_mb},
+                   [&env](const json& payload) {
+                     return env.evaluate(payload.at("design").get<Design>(), payload.at("number").get<int>())
+                         .to_json();
+                   });
+
+  for (int first = 0; first < def.trials;) {
+    int count = std::min(def.batch, def.trials - first);
+    std::vector<Design> asked = optimizer->ask(count);
+    if (static_cast<int>(asked.size()) != count) {
+      throw std::runtime_error("optimizer " + def.optimizer + " returned " + std::to_string(asked.size()) +
+                               " designs for a batch of " + std::to_string(count));
+    }
+    std::vector<Observation> told(static_cast<size_t>(count));
+    std::vector<EvalTask> tasks;
+    for (int i = 0; i < count; ++i) {
+      int number = first + i;
+      auto it = stored.find(number);
+      if (it != stored.end()) {
+        if (it->second.design != asked[static_cast<size_t>(i)]) ++report.diverged;
+        told[static_cast<size_t>(i)] = it->second.observation();
+        ++report.replayed;
+      } else {
+        tasks.push_back(EvalTask{number, json{{"design", asked[static_cast<size_t>(i)]}, {"number", number}}});
+      }
+    }
+
+    try {
+      pool.run(tasks, [&](const EvalOutcome& out) {
+        size_t slot = static_cast<size_t>(out.id - first);
+        TrialRecord t;
+        t.number = out.id;
+        t.design = asked[slot];
+        t.values = env.describe ? env.describe(t.design) : json::object();
+        t.eval_seconds = out.wall_seconds;
+        t.worker = out.worker;
+        t.started_at = out.started_at;
+        t.finished_at = out.finished_at;
+        if (!out.ok) {
+          t.status = TrialStatus::Failed;
+          t.reason = out.failure;
+        } else {
+          try {
+            Measurement m = Measurement::from_json(out.result);
+            t.status = m.status;
+            t.reason = m.reason;
+            t.area_mm2 = m.area_mm2;
+            t.latency_ms = m.latency_ms;
+            if (m.status == TrialStatus::Feasible) t.objective = objective(m);
+          } catch (const std::exception& e) {
+            t.status = TrialStatus::Failed;
+            t.reason = std::string("bad evaluation result: ") + e.what();
+            t.objective = 0;
+          }
+        }
+        store.add_trial(def.name, t);  // committed now: a crash after this loses nothing
+        told[slot] = t.observation();
+        ++report.evaluated;
+        ++progress.evaluated;
+        account(t);
+        if (!notify()) throw StopRequested{};
+      });
+    } catch (const StopRequested&) {
+      report.stopped = true;
+      return report;
+    }
+    optimizer->tell(told);
+    first += count;
+  }
+  return report;
+}
+
+std::optional<TrialRecord> best_trial(const std::vector<TrialRecord>& trials) {
+  std::optional<TrialRecord> best;
+  for (const auto& t : trials) {
+    // Ties go to the earlier trial, so the answer does not depend on storage order.
+    if (t.status == TrialStatus::Feasible && (!best || t.objective > best->objective)) best = t;
+  }
+  return best;
+}
+
+std::vector<std::optional<double>> best_so_far(const std::vector<TrialRecord>& trials) {
+  std::vector<std::optional<double>> out;
+  std::optional<double> best;
+  for (const auto& t : trials) {
+    if (t.status == TrialStatus::Feasible && (!best || t.objective > *best)) best = t.objective;
+    out.push_back(best);
+  }
+  return out;
+}
+
+std::vector<size_t> pareto_front(const std::vector<TrialRecord>& trials) {
+  auto total_latency = [](const TrialRecord& t) {
+    double s = 0;
+    for (const auto& [w, ms] : t.latency_ms) s += ms;
+    return s;
+  };
+  std::vector<size_t> feasible;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    if (trials[i].status == TrialStatus::Feasible) feasible.push_back(i);
+  }
+  // Sweep by area (then latency): a point is on the front when its latency is
+  // strictly below every point of smaller or equal area seen before it.
+  std::sort(feasible.begin(), feasible.end(), [&](size_t a, size_t b) {
+    if (trials[a].area_mm2 != trials[b].area_mm2) return trials[a].area_mm2 < trials[b].area_mm2;
+    return total_latency(trials[a]) < total_latency(trials[b]);
+  });
+  std::vector<size_t> front;
+  double best_latency = 0;
+  for (size_t i : feasible) {
+    double l = total_latency(trials[i]);
+    if (front.empty() || l < best_latency) {
+      front.push_back(i);
+      best_latency = l;
+    }
+  }
+  return front;
+}
+
+}  // namespace apollo::search

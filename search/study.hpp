@@ -1,0 +1,82 @@
+// The search loop: ask a batch of designs, evaluate them in forked workers,
+// commit each trial the moment it finishes, tell the batch (in ask order).
+//
+// Resume by replay: the optimizer is re-created with the study's seed and the
+// loop runs again from trial 0; for every trial number already stored, the
+// stored result is told instead of evaluating again (trials are never re-run),
+// and trial numbers asked but never finished (the process died) are evaluated
+// now. Optimizers are deterministic given seed and tells, so a resumed study
+// asks the same designs an uninterrupted one would; a stored design that
+// differs from the replayed ask is still what gets told (counted as
+// `diverged`). The study stops at exactly its trial budget.
+//
+// Determinism: batches are synchronous and results are told in ask order, so
+// with the same seed and batch size a study is reproducible whatever --jobs
+// is (results arrive out of order but are re-ordered before the tell). Only
+// time-outs depend on machine load.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "search/objective.hpp"
+#include "search/optimizer.hpp"
+#include "search/store.hpp"
+
+namespace apollo::search {
+
+// Runs in the worker child: measures one design of trial `number`.
+using TrialFunction = std::function<Measurement(const Design& design, int number)>;
+// Runs in the parent: the design's parameter values for the record.
+using DescribeFunction = std::function<nlohmann::json(const Design& design)>;
+
+// What the loop needs from the world, so tests can drive it with synthetic
+// evaluations.
+struct StudyEnvironment {
+  SearchSpaceShape shape;
+  TrialFunction evaluate;
+  DescribeFunction describe;
+};
+
+struct StudyProgress {
+  int done = 0;          // trials stored (replayed + new)
+  int total = 0;         // trial budget
+  int feasible = 0;
+  int evaluated = 0;     // evaluated by this run
+  std::optional<double> best;
+  double elapsed_s = 0;  // of this run
+};
+
+struct StudyRunOptions {
+  int jobs = 1;
+  long memory_limit_mb = 0;  // per worker, 0 = none
+  // Called after every stored trial (and once after replay). Returning false
+  // stops the study at once: running evaluations are killed and not stored,
+  // as if the process had died (resume picks them up).
+  std::function<bool(const StudyProgress&)> on_progress;
+};
+
+struct StudyRunReport {
+  int replayed = 0;   // stored trials told without evaluation
+  int evaluated = 0;  // trials evaluated and stored by this run
+  int diverged = 0;   // replayed asks that differed from the stored design
+  bool stopped = false;
+};
+
+// The study must already be in the store (create_study).
+StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
+                         const StudyRunOptions& options);
+
+// Reporting helpers over stored trials (ordered by number).
+std::optional<TrialRecord> best_trial(const std::vector<TrialRecord>& trials);
+// Best feasible objective after each trial (nullopt until the first feasible).
+std::vector<std::optional<double>> best_so_far(const std::vector<TrialRecord>& trials);
+// Indices of the feasible trials on the latency-area Pareto frontier (lower
+// is better for both; latency = sum over workloads), sorted by area.
+std::vector<size_t> pareto_front(const std::vector<TrialRecord>& trials);
+
+}  // namespace apollo::search

@@ -1,0 +1,823 @@
+// Compiler / mapper (DESIGN.md sections 2-3). For each layer it enumerates
+// partitions of the work over PEs, cores and lanes, sizes tiles to fit
+// pe_memory and core_memory, and keeps the candidate with the lowest
+// analytical cycle estimate under the models/program.hpp semantics. For the
+// whole network it plans where feature maps live (activation memory or DRAM),
+// which weights stay resident in parameter memory, and how the program is
+// split into instruction-memory chunks. See the README section "Compiler and
+// analytical bounds" for the policies in prose.
+#include "models/compiler.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace apollo::models {
+namespace {
+
+using workloads::Layer;
+using workloads::Network;
+using workloads::OpType;
+
+constexpr int64_t kInf = std::numeric_limits<int64_t>::max() / 4;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Index space of every layer's work: output rows (H, batch folded in),
+// output columns (W), output channels (K) and reduction units (C: input
+// channels of a group, FC/MatMul depth, or window positions of a global pool).
+enum Dim { kH = 0, kW = 1, kK = 2, kC = 3 };
+constexpr int kDims = 4;
+
+// How a tile's operand footprint depends on its extent.
+enum class Footprint {
+  Dense,        // every output needs the same cc input channels (conv g=1, FC, MatMul)
+  Grouped,      // output channel k needs only its group's input channels (depthwise)
+  Channelwise,  // output channel k needs input channel k of each input (pool, add, ...)
+  GlobalPool,   // reduction over all window positions, chunkable like a dense reduction
+  NoWork,       // reshape: a view, nothing executes
+};
+
+enum class CoreSplit { Channels, Spatial };
+
+// Bytes as a linear function of the reduction chunk cc: a * cc + b.
+struct Linear {
+  int64_t a_in = 0, b_in = 0, a_w = 0, b_w = 0;
+};
+
+// What one layer looks like to the mapper.
+struct LayerModel {
+  Footprint kind = Footprint::NoWork;
+  std::array<int64_t, kDims> size{1, 1, 1, 1};
+  int64_t kk = 1;          // weight elements per reduction unit per output channel
+  int64_t bias = 0;        // weight elements per output channel outside the reduction
+  int64_t r_total = 0;     // lane ops per output element over the whole reduction
+  int64_t ops = 0;         // macs + vector_ops
+  int64_t weight_bytes = 0;
+  // Input rows/cols needed by t output rows/cols.
+  int64_t in_h = 1, in_w = 1;
+  int kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  bool upsample = false;   // ConvTranspose / Resize: t outputs need about t / s inputs
+  int64_t kg = 1;          // output channels per group (Grouped)
+  int64_t groups = 1;
+  int64_t n_inputs = 1;    // Channelwise: full-size inputs per output element
+  bool gate = false;       // Channelwise: plus a 1x1xC broadcast gate (squeeze-excite Mul)
+  bool operand_b = false;  // MatMul: the second operand (th x tk x cc) is an activation
+  bool ic_split_ok = false;
+
+  int64_t span(int64_t t, int k, int s, int d, int64_t limit) const {
+    int64_t v = upsample ? (t + k - 1) / s + 1 : (t - 1) * s + int64_t(k - 1) * d + 1;
+    return std::min(limit, v);
+  }
+  int64_t rows_in(int64_t t) const { return span(t, kh, sh, dh, in_h); }
+  int64_t cols_in(int64_t t) const { return span(t, kw, sw, dw, in_w); }
+  // Groups touched by tk consecutive output channels that may start anywhere.
+  int64_t spanned_groups(int64_t tk) const {
+    return kg == 1 ? tk : std::min(groups, (tk - 1) / kg + 2);
+  }
+
+  // Element footprint of a tile of th x tw x tk outputs, per reduction unit.
+  Linear footprint(int64_t th, int64_t tw, int64_t tk, int64_t data_bytes) const {
+    Linear f;
+    const int64_t ri = rows_in(th), ci = cols_in(tw);
+    switch (kind) {
+      case Footprint::Dense:
+        f.a_in = ri * ci;
+        if (operand_b) {
+          f.a_w = th * tk;  // one k x n slice of B per batch row
+        } else {
+          f.a_w = tk * kk;
+          f.b_w = tk * bias;
+        }
+        break;
+      case Footprint::Grouped:
+        f.a_in = ri * ci * spanned_groups(tk);
+        f.a_w = tk * kk;
+        f.b_w = tk * bias;
+        break;
+      case Footprint::Channelwise:
+        f.b_in = ri * ci * tk * n_inputs + (gate ? tk : 0);
+        break;
+      case Footprint::GlobalPool:
+        f.a_in = tk;
+        break;
+      case Footprint::NoWork:
+        break;
+    }
+    f.a_in *= data_bytes;
+    f.b_in *= data_bytes;
+    f.a_w *= data_bytes;
+    f.b_w *= data_bytes;
+    return f;
+  }
+};
+
+// Where the data of a layer lives, decided before tiling.
+struct Homes {
+  bool input_in_dram = false;
+  bool weights_in_dram = false;
+  bool output_in_dram = false;
+};
+
+// One mapping of a layer: PE-level parts per dimension, tile extents and
+// how a PE's cores share a tile.
+struct Plan {
+  std::array<int64_t, kDims> parts{1, 1, 1, 1};
+  std::array<int64_t, kDims> chunk{1, 1, 1, 1};  // PE chunk extents (full parts)
+  std::array<int64_t, kDims> tile{1, 1, 1, 1};   // th, tw, tk, cc
+  CoreSplit split = CoreSplit::Channels;
+  bool db = false;
+  double estimate = 0;
+  bool valid = false;
+};
+
+struct TileBytes {
+  int64_t in = 0, w = 0, out = 0, ops_per_core = 0, active_cores = 0;
+};
+
+class Mapper {
+ public:
+  Mapper(const LayerModel& m, const ArchConfig& a, const Homes& h) : m_(m), a_(a), h_(h) {
+    data_ = a.constants.data_bytes;
+    acc_ = a.constants.accumulator_bytes;
+    lanes_ = a.simd_lanes;
+    cores_ = a.cores_per_pe;
+    net_bw_ = a.constants.network_bytes_per_cycle;
+    link_bw_ = a.link_bytes_per_cycle();
+  }
+
+  struct Share {
+    int64_t th, tw, tk, active;
+  };
+
+  Share core_share(int64_t th, int64_t tw, int64_t tk, CoreSplit split) const {
+    if (split == CoreSplit::Channels) {
+      const int64_t tkc = ceil_div(tk, cores_);
+      return {th, tw, tkc, ceil_div(tk, tkc)};
+    }
+    if (th >= cores_) {
+      const int64_t thc = ceil_div(th, cores_);
+      return {thc, tw, tk, ceil_div(th, thc)};
+    }
+    const int64_t per_row = cores_ / th;
+    const int64_t twc = ceil_div(tw, per_row);
+    return {1, twc, tk, th * ceil_div(tw, twc)};
+  }
+
+  // Largest reduction chunk (<= limit) for which the tile fits both
+  // memories; 0 when even cc = 1 does not fit.
+  int64_t max_chunk(int64_t th, int64_t tw, int64_t tk, CoreSplit split, bool db, int64_t limit) const {
+    const int64_t factor = db ? 2 : 1;
+    const Linear pe = m_.footprint(th, tw, tk, data_);
+    const Share s = core_share(th, tw, tk, split);
+    const Linear core = m_.footprint(s.th, s.tw, s.tk, data_);
+    const int64_t acc = s.th * s.tw * s.tk * acc_;
+    const int64_t best = std::min(solve(pe.a_in + pe.a_w, pe.b_in + pe.b_w, a_.pe_memory / factor),
+                                  solve(core.a_in + core.a_w, core.b_in + core.b_w + acc,
+                                        a_.core_memory / factor));
+    return std::min(best, limit);
+  }
+
+  TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks) const {
+    TileBytes t;
+    const Linear f = m_.footprint(th, tw, tk, data_);
+    const int64_t in = f.a_in * cc + f.b_in, w = f.a_w * cc + f.b_w;
+    t.in = m_.operand_b ? in + w : in;
+    t.w = m_.operand_b ? 0 : w;
+    // Partial sums leave the PE as int32 when input channels are split over PEs.
+    const int64_t out_elem = p.parts[kC] > 1 ? acc_ : data_;
+    // With a chunked reduction the accumulators stay in core memory and the
+    // finished outputs leave over the chunks of that output tile (the store
+    // is spread evenly, rounded up).
+    t.out = ceil_div(th * tw * tk * out_elem, nchunks);
+    const Share s = core_share(th, tw, tk, p.split);
+    const int64_t r = m_.size[kC] > 0 ? ceil_div(m_.r_total * cc, m_.size[kC]) : 0;
+    t.ops_per_core = ceil_div(s.th * s.tw * s.tk, lanes_) * lanes_ * r;
+    t.active_cores = s.active;
+    return t;
+  }
+
+  // Calls f(class_chunk, number_of_PEs) for each distinct PE chunk shape.
+  template <class F>
+  void for_each_class(const Plan& p, F&& f) const {
+    std::array<std::array<int64_t, 2>, kDims> ext{}, cnt{};
+    std::array<int, kDims> n{};
+    for (int d = 0; d < kDims; ++d) {
+      const int64_t full = m_.size[d] / p.chunk[d], rem = m_.size[d] % p.chunk[d];
+      n[d] = 0;
+      if (full > 0) ext[d][n[d]] = p.chunk[d], cnt[d][n[d]++] = full;
+      if (rem > 0) ext[d][n[d]] = rem, cnt[d][n[d]++] = 1;
+    }
+    for (int i0 = 0; i0 < n[0]; ++i0)
+      for (int i1 = 0; i1 < n[1]; ++i1)
+        for (int i2 = 0; i2 < n[2]; ++i2)
+          for (int i3 = 0; i3 < n[3]; ++i3) {
+            const std::array<int64_t, kDims> c{ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3]};
+            f(c, cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3],
+              std::array<int, kDims>{i0, i1, i2, i3});
+          }
+  }
+
+  // Calls g(tile_bytes, count) for each distinct tile shape of a PE chunk.
+  template <class G>
+  void for_each_tile(const Plan& p, const std::array<int64_t, kDims>& c, G&& g) const {
+    std::array<std::array<int64_t, 2>, kDims> ext{}, cnt{};
+    std::array<int, kDims> n{};
+    for (int d = 0; d < kDims; ++d) {
+      const int64_t t = std::min(p.tile[d], c[d]);
+      const int64_t full = c[d] / t, rem = c[d] % t;
+      n[d] = 0;
+      if (full > 0) ext[d][n[d]] = t, cnt[d][n[d]++] = full;
+      if (rem > 0) ext[d][n[d]] = rem, cnt[d][n[d]++] = 1;
+    }
+    const int64_t nchunks = ceil_div(c[kC], std::min(p.tile[kC], c[kC]));
+    for (int i0 = 0; i0 < n[0]; ++i0)
+      for (int i1 = 0; i1 < n[1]; ++i1)
+        for (int i2 = 0; i2 < n[2]; ++i2)
+          for (int i3 = 0; i3 < n[3]; ++i3) {
+            g(tile_bytes(p, ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks),
+              cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3]);
+          }
+  }
+
+  // Analytical cycles of a plan under the program.hpp semantics: per-PE
+  // load/compute/store (overlapped only when double buffered), and the
+  // shared network and link as throughput floors.
+  double estimate(const Plan& p) const {
+    const auto& k = a_.constants;
+    double worst_pe = 0, net_bytes = 0, link_bytes = 0;
+    for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>&) {
+      double pe_time = 0, first = -1;
+      for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
+        const int64_t in_dram = (h_.input_in_dram ? t.in : 0) + (h_.weights_in_dram ? t.w : 0);
+        const double load = double(t.in + t.w) / net_bw_ +
+                            (in_dram > 0 ? k.dram_latency_cycles + in_dram / link_bw_ : 0.0);
+        const double store = double(t.out) / net_bw_ +
+                             (h_.output_in_dram ? k.dram_latency_cycles + t.out / link_bw_ : 0.0);
+        const double compute =
+            double(k.pe_dispatch_cycles + ceil_div(t.ops_per_core, lanes_) + k.core_pipeline_cycles);
+        if (first < 0) first = load + store;
+        pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
+        net_bytes += double(npes * count) * double(t.in + t.w + t.out);
+        link_bytes += double(npes * count) * double(in_dram + (h_.output_in_dram ? t.out : 0));
+      });
+      if (p.db) pe_time += first;
+      worst_pe = std::max(worst_pe, pe_time);
+    });
+    return std::max({worst_pe, net_bytes / net_bw_, link_bytes / link_bw_});
+  }
+
+  // Finds the best plan; invalid when no tile fits.
+  Plan search() const {
+    Plan best;
+    const int64_t P = a_.num_pes();
+    std::vector<std::array<int64_t, kDims>> partitions;
+    auto add_partition = [&](std::array<int64_t, kDims> parts) {
+      for (int d = 0; d < kDims; ++d) parts[d] = std::clamp<int64_t>(parts[d], 1, m_.size[d]);
+      if (std::find(partitions.begin(), partitions.end(), parts) == partitions.end())
+        partitions.push_back(parts);
+    };
+    add_partition({1, 1, P, 1});
+    add_partition({P, 1, 1, 1});
+    if (m_.size[kH] < P) add_partition({1, P, 1, 1});
+    if (m_.ic_split_ok && m_.size[kK] < P) add_partition({1, 1, 1, P});
+    // Two-dimensional split when neither channels nor rows alone fill the array.
+    if (m_.size[kK] < P && m_.size[kH] < P) {
+      for (int64_t pk = 2; pk < P && pk <= m_.size[kK]; pk *= 2) add_partition({P / pk, 1, pk, 1});
+    }
+    for (const auto& parts : partitions) {
+      Plan p;
+      for (int d = 0; d < kDims; ++d) {
+        p.chunk[d] = ceil_div(m_.size[d], parts[d]);
+        p.parts[d] = ceil_div(m_.size[d], p.chunk[d]);
+      }
+      for (bool db : {true, false}) {
+        for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
+          p.db = db;
+          p.split = split;
+          search_tiles(p, best);
+        }
+      }
+    }
+    return best;
+  }
+
+ private:
+  static int64_t solve(int64_t a, int64_t b, int64_t cap) {
+    if (b > cap) return 0;
+    if (a == 0) return kInf;
+    return (cap - b) / a;
+  }
+
+  void consider(Plan& p, Plan& best) const {
+    p.estimate = estimate(p);
+    p.valid = true;
+    if (!best.valid || p.estimate < best.estimate) best = p;
+  }
+
+  void search_tiles(Plan p, Plan& best) const {
+    const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK], Cc = p.chunk[kC];
+    // Spatial tiles from the whole chunk down to one output: row bands of
+    // full width first (balanced sizes), then parts of one row.
+    std::array<std::pair<int64_t, int64_t>, 128> spatial{};
+    int ns = 0;
+    for (int64_t n = 1;; n *= 2) {
+      const int64_t th = ceil_div(Hc, n);
+      if (ns == 0 || spatial[ns - 1].first != th) spatial[ns++] = {th, Wc};
+      if (th == 1) break;
+    }
+    for (int64_t n = 2; Wc > 1; n *= 2) {
+      const int64_t tw = ceil_div(Wc, n);
+      if (spatial[ns - 1].second != tw) spatial[ns++] = {1, tw};
+      if (tw == 1) break;
+    }
+    int64_t prev_tk = -1;
+    int worse = 0;
+    for (int64_t n = 1; prev_tk != 1; n *= 2) {
+      const int64_t tk = ceil_div(Kc, n);
+      if (tk == prev_tk) continue;
+      prev_tk = tk;
+      // Fit is monotone along the spatial list: binary search the first
+      // entry that fits with the whole reduction, and with any chunk.
+      auto first_fit = [&](int64_t need) {
+        int lo = 0, hi = ns;
+        while (lo < hi) {
+          const int mid = (lo + hi) / 2;
+          if (max_chunk(spatial[mid].first, spatial[mid].second, tk, p.split, p.db, Cc) >= need)
+            hi = mid;
+          else
+            lo = mid + 1;
+        }
+        return lo;
+      };
+      const double before = best.valid ? best.estimate : -1;
+      bool found = false;
+      const int full = first_fit(Cc);
+      if (full < ns) {
+        p.tile = {spatial[full].first, spatial[full].second, tk, Cc};
+        consider(p, best);
+        found = true;
+      }
+      const int any = Cc > 1 ? first_fit(1) : ns;
+      if (any < full && any < ns) {
+        const int64_t cmax = max_chunk(spatial[any].first, spatial[any].second, tk, p.split, p.db, Cc);
+        const int64_t nch = ceil_div(Cc, cmax);
+        p.tile = {spatial[any].first, spatial[any].second, tk, ceil_div(Cc, nch)};
+        consider(p, best);
+        found = true;
+      }
+      // Stop shrinking channels once fitting tiles stopped paying off.
+      if (found && before >= 0 && best.estimate >= before) {
+        if (++worse >= 3) break;
+      } else if (found) {
+        worse = 0;
+      }
+    }
+  }
+
+  const LayerModel& m_;
+  const ArchConfig& a_;
+  const Homes& h_;
+  int64_t data_, acc_, lanes_, cores_, net_bw_;
+  double link_bw_;
+};
+
+LayerModel model_layer(const Layer& l) {
+  LayerModel m;
+  const auto& out = l.output;
+  const workloads::Shape in0 = l.input_shapes.empty() ? workloads::Shape{} : l.input_shapes[0];
+  m.ops = l.macs() + l.vector_ops();
+  m.weight_bytes = l.weight_bytes();
+  m.size = {out.n * out.h, out.w, out.c, 1};
+  m.in_h = in0.n * in0.h;
+  m.in_w = in0.w;
+  switch (l.op) {
+    case OpType::Conv:
+    case OpType::ConvTranspose: {
+      m.groups = std::max(1, l.groups);
+      m.kh = l.kernel_h, m.kw = l.kernel_w, m.sh = l.stride_h, m.sw = l.stride_w;
+      m.dh = l.dilation_h, m.dw = l.dilation_w;
+      m.upsample = l.op == OpType::ConvTranspose;
+      m.kk = int64_t(l.kernel_h) * l.kernel_w;
+      m.size[kC] = std::max<int64_t>(1, in0.c / m.groups);
+      m.kg = std::max<int64_t>(1, out.c / m.groups);
+      m.kind = m.groups == 1 ? Footprint::Dense : Footprint::Grouped;
+      m.ic_split_ok = m.groups == 1 && m.size[kC] > 1;
+      break;
+    }
+    case OpType::FullyConnected:
+      m.kind = Footprint::Dense;
+      m.size[kC] = in0.c;
+      m.ic_split_ok = in0.c > 1;
+      break;
+    case OpType::MatMul:
+      // Output {1, batch, m, n}: rows = batch, cols = m, channels = n, depth k.
+      m.kind = Footprint::Dense;
+      m.operand_b = true;
+      m.size[kC] = l.k;
+      m.in_h = out.n * out.h;
+      m.in_w = out.w;
+      m.ic_split_ok = l.k > 1;
+      break;
+    case OpType::Pool:
+      if (l.pool == workloads::PoolKind::GlobalAverage) {
+        m.kind = Footprint::GlobalPool;
+        m.size[kC] = in0.h * in0.w;
+      } else {
+        m.kind = Footprint::Channelwise;
+        m.kh = l.kernel_h, m.kw = l.kernel_w, m.sh = l.stride_h, m.sw = l.stride_w;
+        m.dh = l.dilation_h, m.dw = l.dilation_w;
+      }
+      break;
+    case OpType::Add:
+      m.kind = Footprint::Channelwise;
+      m.n_inputs = int64_t(l.input_shapes.size());
+      break;
+    case OpType::Mul: {
+      m.kind = Footprint::Channelwise;
+      m.n_inputs = 0;
+      for (const auto& s : l.input_shapes) {
+        if (s.h * s.w == 1 && out.h * out.w > 1) {
+          m.gate = true;
+        } else {
+          ++m.n_inputs;
+        }
+      }
+      break;
+    }
+    case OpType::Concat:
+      m.kind = Footprint::Channelwise;  // each output channel copies one input channel
+      break;
+    case OpType::Resize:
+      m.kind = Footprint::Channelwise;
+      m.upsample = true;
+      m.kh = m.kw = 2;  // bilinear reads the next input too
+      m.sh = m.sw = std::max(1, l.scale);
+      break;
+    case OpType::Reshape:
+      m.kind = Footprint::NoWork;
+      break;
+  }
+  const int64_t outputs = std::max<int64_t>(1, l.output_elements());
+  m.r_total = ceil_div(m.ops, outputs);
+  if (m.kind == Footprint::Dense || m.kind == Footprint::Grouped) {
+    const int64_t reduction = m.size[kK] * m.kk * m.size[kC];
+    m.bias = m.operand_b ? 0 : ceil_div(std::max<int64_t>(0, l.weights() - reduction), m.size[kK]);
+  }
+  return m;
+}
+
+const char* dim_name(int d) {
+  static const char* names[] = {"rows", "cols", "oc", "ic"};
+  return names[d];
+}
+
+// Turns the chosen plan into the program's work classes and PE assignment.
+void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const ArchConfig& arch,
+                 LayerProgram& lp) {
+  // Class key: per dimension, 0 = full chunk, 1 = remainder chunk.
+  std::vector<std::pair<std::array<int, kDims>, int>> class_of_combo;
+  mapper.for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t, const std::array<int, kDims>& combo) {
+    PeWork work;
+    mapper.for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
+      if (!work.steps.empty()) {
+        TileStep& last = work.steps.back();
+        if (last.input_bytes == t.in && last.weight_bytes == t.w && last.output_bytes == t.out &&
+            last.ops_per_core == t.ops_per_core && last.active_cores == t.active_cores) {
+          last.count += count;
+          return;
+        }
+      }
+      work.steps.push_back({count, t.in, t.w, t.out, t.ops_per_core, t.active_cores});
+    });
+    int index = -1;
+    for (size_t i = 0; i < lp.work_classes.size(); ++i) {
+      const auto& s = lp.work_classes[i].steps;
+      if (s.size() == work.steps.size() &&
+          std::equal(s.begin(), s.end(), work.steps.begin(), [](const TileStep& a, const TileStep& b) {
+            return a.count == b.count && a.input_bytes == b.input_bytes && a.weight_bytes == b.weight_bytes &&
+                   a.output_bytes == b.output_bytes && a.ops_per_core == b.ops_per_core &&
+                   a.active_cores == b.active_cores;
+          })) {
+        index = int(i);
+      }
+    }
+    if (index < 0) {
+      index = int(lp.work_classes.size());
+      lp.work_classes.push_back(std::move(work));
+    }
+    class_of_combo.push_back({combo, index});
+  });
+  // PE i (row-major) takes part i; parts are numbered rows-major over
+  // (H, W, K, C) and the last part along a dimension is its remainder.
+  const int64_t P = arch.num_pes();
+  lp.pe_class.assign(size_t(P), -1);
+  int64_t part = 0;
+  for (int64_t i0 = 0; i0 < p.parts[0]; ++i0)
+    for (int64_t i1 = 0; i1 < p.parts[1]; ++i1)
+      for (int64_t i2 = 0; i2 < p.parts[2]; ++i2)
+        for (int64_t i3 = 0; i3 < p.parts[3]; ++i3, ++part) {
+          const std::array<int64_t, kDims> idx{i0, i1, i2, i3};
+          std::array<int, kDims> combo{};
+          for (int d = 0; d < kDims; ++d) {
+            const bool rem = m.size[d] % p.chunk[d] != 0 && idx[d] == p.parts[d] - 1;
+            // A dimension with no full chunk has only the remainder (index 0).
+            combo[d] = (rem && m.size[d] / p.chunk[d] > 0) ? 1 : 0;
+          }
+          for (const auto& [c, cls] : class_of_combo)
+            if (c == combo) lp.pe_class[size_t(part)] = cls;
+        }
+  lp.double_buffered = p.db;
+
+  int main_dim = kK;
+  for (int d = 0; d < kDims; ++d)
+    if (p.parts[d] > p.parts[main_dim]) main_dim = d;
+  if (m.kind == Footprint::Channelwise || m.kind == Footprint::GlobalPool) {
+    lp.partition = PartitionKind::Elementwise;
+  } else {
+    static const PartitionKind kinds[] = {PartitionKind::SpatialRows, PartitionKind::SpatialCols,
+                                          PartitionKind::OutputChannels, PartitionKind::InputChannels};
+    lp.partition = kinds[main_dim];
+  }
+  std::ostringstream s;
+  bool any = false;
+  for (int d : {kK, kH, kW, kC}) {
+    if (p.parts[d] <= 1) continue;
+    s << (any ? " x " : "") << dim_name(d) << " over " << p.parts[d] << " PEs";
+    any = true;
+  }
+  if (!any) s << "one PE";
+  s << "; cores split " << (p.split == CoreSplit::Channels ? "oc" : "rows/cols");
+  s << "; tile " << std::min(p.tile[kH], p.chunk[kH]) << "x" << std::min(p.tile[kW], p.chunk[kW]) << "x"
+    << std::min(p.tile[kK], p.chunk[kK]) << " (rows x cols x oc)";
+  if (p.tile[kC] < p.chunk[kC]) s << ", ic chunk " << p.tile[kC] << " of " << p.chunk[kC];
+  if (p.db) s << ", double buffered";
+  lp.partition_detail = s.str();
+}
+
+// Smallest tile's needs, for the infeasibility message.
+std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchConfig& arch, const Layer& l) {
+  const int64_t db = arch.constants.data_bytes;
+  const Linear f = m.footprint(1, 1, 1, db);
+  const int64_t pe_need = f.a_in + f.b_in + f.a_w + f.b_w;
+  const int64_t core_need = pe_need + arch.constants.accumulator_bytes;
+  auto make = [&](const char* mem, int64_t need, int64_t have) {
+    return Infeasible{l.name, mem, need, have,
+                      "layer " + l.name + ": " + mem + " needs " + std::to_string(need) +
+                          " B for the smallest tile, has " + std::to_string(have) + " B"};
+  };
+  if (core_need > arch.core_memory) return make("core_memory", core_need, arch.core_memory);
+  if (pe_need > arch.pe_memory) return make("pe_memory", pe_need, arch.pe_memory);
+  return std::nullopt;
+}
+
+void check_arch(const ArchConfig& a) {
+  auto positive = [](const char* name, double v) {
+    if (!(v > 0)) throw ConfigError(std::string("architecture: ") + name + " must be positive, got " + std::to_string(v));
+  };
+  positive("pe_x", double(a.pe_x));
+  positive("pe_y", double(a.pe_y));
+  positive("simd_lanes", double(a.simd_lanes));
+  positive("cores_per_pe", double(a.cores_per_pe));
+  positive("parameter_memory", double(a.parameter_memory));
+  positive("activation_memory", double(a.activation_memory));
+  positive("core_memory", double(a.core_memory));
+  positive("instruction_memory", double(a.instruction_memory));
+  positive("pe_memory", double(a.pe_memory));
+  positive("io_bandwidth", a.io_bandwidth_gbps);
+  positive("constants.clock_ghz", a.constants.clock_ghz);
+  positive("constants.data_bytes", a.constants.data_bytes);
+  positive("constants.accumulator_bytes", a.constants.accumulator_bytes);
+  positive("constants.network_bytes_per_cycle", a.constants.network_bytes_per_cycle);
+  positive("constants.instruction_bytes", a.constants.instruction_bytes);
+}
+
+// ---- activation memory plan -------------------------------------------------
+
+// Tensor ids: 0..L-1 are layer outputs, L + i is graph input i. A reshape's
+// output is a view of its input, so it maps to the same storage root.
+struct TensorPlan {
+  std::vector<int> root;         // per layer output: storage root tensor id
+  std::vector<bool> in_dram;     // per tensor id
+};
+
+TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
+  const int L = int(net.layers.size());
+  const int T = L + int(net.inputs.size());
+  TensorPlan tp;
+  tp.root.resize(size_t(T));
+  tp.in_dram.assign(size_t(T), true);
+  std::iota(tp.root.begin(), tp.root.end(), 0);
+  auto tensor_of = [&](workloads::TensorRef r) {
+    return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
+  };
+  for (int i = 0; i < L; ++i) {
+    const Layer& l = net.layers[size_t(i)];
+    if (l.op == OpType::Reshape && !l.inputs.empty()) tp.root[size_t(i)] = tp.root[size_t(tensor_of(l.inputs[0]))];
+  }
+  std::vector<int64_t> bytes(size_t(T), 0), first(size_t(T), L), last(size_t(T), -1), uses(size_t(T), 0);
+  const int64_t db = arch.constants.data_bytes;
+  for (int i = 0; i < L; ++i) {
+    if (tp.root[size_t(i)] != i) continue;
+    bytes[size_t(i)] = net.layers[size_t(i)].output_bytes(db);
+    first[size_t(i)] = i;
+    last[size_t(i)] = i;
+  }
+  for (size_t g = 0; g < net.inputs.size(); ++g) {
+    bytes[size_t(L) + g] = net.inputs[g].shape.elements() * db;
+    first[size_t(L) + g] = 0;  // arrives before the first layer runs
+  }
+  std::vector<bool> consumed(size_t(T), false);
+  for (int i = 0; i < L; ++i) {
+    for (auto r : net.layers[size_t(i)].inputs) {
+      const int t = tp.root[size_t(tensor_of(r))];
+      last[size_t(t)] = std::max<int64_t>(last[size_t(t)], i);
+      ++uses[size_t(t)];
+      consumed[size_t(tensor_of(r))] = true;
+    }
+  }
+  // Network outputs (never consumed) stay until the inference ends.
+  for (int i = 0; i < L; ++i)
+    if (!consumed[size_t(i)]) last[size_t(tp.root[size_t(i)])] = L - 1;
+  // Greedy: highest (traffic saved per byte) / (steps occupied) first, i.e.
+  // short-lived, often-read tensors; a tensor goes on chip only if it fits
+  // at every step of its life next to those already placed.
+  std::vector<int> order;
+  for (int t = 0; t < T; ++t)
+    if (tp.root[size_t(t)] == t && last[size_t(t)] >= first[size_t(t)] && bytes[size_t(t)] > 0) order.push_back(t);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    const double sa = double(1 + uses[size_t(a)]) / double(last[size_t(a)] - first[size_t(a)] + 1);
+    const double sb = double(1 + uses[size_t(b)]) / double(last[size_t(b)] - first[size_t(b)] + 1);
+    return sa > sb;
+  });
+  std::vector<int64_t> occupied(size_t(std::max(L, 1)), 0);
+  for (int t : order) {
+    bool fits = true;
+    for (int64_t s = first[size_t(t)]; s <= last[size_t(t)] && fits; ++s)
+      fits = occupied[size_t(s)] + bytes[size_t(t)] <= arch.activation_memory;
+    if (!fits) continue;
+    for (int64_t s = first[size_t(t)]; s <= last[size_t(t)]; ++s) occupied[size_t(s)] += bytes[size_t(t)];
+    tp.in_dram[size_t(t)] = false;
+  }
+  for (int t = 0; t < T; ++t) tp.in_dram[size_t(t)] = tp.in_dram[size_t(tp.root[size_t(t)])];
+  return tp;
+}
+
+int64_t layer_instructions(const LayerProgram& lp) {
+  if (lp.work_classes.empty()) return 0;  // a view: resolved at compile time
+  int64_t n = 2;                         // layer setup (homes, addresses) + barrier
+  for (const auto& w : lp.work_classes) n += 1 + 3 * int64_t(w.steps.size());  // class header; load/compute/store per step
+  return n;
+}
+
+int64_t ceil_bytes_over(int64_t bytes, double per_cycle) {
+  if (bytes <= 0) return 0;
+  // The tiny relative slack keeps a floating-point quotient that is an exact
+  // integer from rounding up: the bound must never exceed the true time.
+  return int64_t(std::ceil(double(bytes) / per_cycle * (1 - 1e-12)));
+}
+
+}  // namespace
+
+CompileResult compile(const Network& network, const ArchConfig& arch) {
+  check_arch(arch);
+  CompileResult result;
+  Program& prog = result.program;
+  const int L = int(network.layers.size());
+  const TensorPlan tp = plan_activations(network, arch);
+  auto tensor_of = [&](workloads::TensorRef r) {
+    return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
+  };
+
+  std::vector<LayerModel> models(static_cast<size_t>(L));
+  std::vector<Homes> homes(static_cast<size_t>(L));
+  std::vector<Plan> plans(static_cast<size_t>(L));
+  for (int i = 0; i < L; ++i) {
+    const Layer& l = network.layers[size_t(i)];
+    models[size_t(i)] = model_layer(l);
+    Homes& h = homes[size_t(i)];
+    for (auto r : l.inputs) h.input_in_dram = h.input_in_dram || tp.in_dram[size_t(tensor_of(r))];
+    h.output_in_dram = tp.in_dram[size_t(i)];
+    if (models[size_t(i)].kind == Footprint::NoWork) continue;
+    if (models[size_t(i)].ic_split_ok && h.output_in_dram) models[size_t(i)].ic_split_ok = false;  // partial sums reduce in activation memory
+    if (auto fail = smallest_tile_failure(models[size_t(i)], arch, l)) {
+      result.infeasible = fail;
+      return result;
+    }
+    plans[size_t(i)] = Mapper(models[size_t(i)], arch, h).search();
+    if (!plans[size_t(i)].valid) {
+      result.infeasible = Infeasible{l.name, "pe_memory", 0, arch.pe_memory,
+                                     "layer " + l.name + ": no tile fits pe_memory and core_memory"};
+      return result;
+    }
+  }
+
+  // Weight residency: greedy by network bytes of weights per weight byte
+  // (how often a layer's weights are fetched), i.e. layers whose streaming
+  // would cost the most link traffic per byte of parameter memory first.
+  std::vector<int> with_weights;
+  std::vector<double> fetch_ratio(size_t(L), 0);
+  for (int i = 0; i < L; ++i) {
+    const LayerModel& m = models[size_t(i)];
+    if (m.kind == Footprint::NoWork || m.weight_bytes <= 0 || m.operand_b) continue;
+    int64_t fetched = 0;
+    Mapper mapper(m, arch, homes[size_t(i)]);
+    mapper.for_each_class(plans[size_t(i)], [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>&) {
+      mapper.for_each_tile(plans[size_t(i)], c, [&](const TileBytes& t, int64_t count) { fetched += npes * count * t.w; });
+    });
+    fetch_ratio[size_t(i)] = double(fetched) / double(m.weight_bytes);
+    with_weights.push_back(i);
+  }
+  std::stable_sort(with_weights.begin(), with_weights.end(),
+                   [&](int a, int b) { return fetch_ratio[size_t(a)] > fetch_ratio[size_t(b)]; });
+  int64_t free_param = arch.parameter_memory;
+  std::vector<bool> resident(size_t(L), false);
+  for (int i : with_weights) {
+    const int64_t wb = models[size_t(i)].weight_bytes;
+    if (wb <= free_param) {
+      resident[size_t(i)] = true;
+      free_param -= wb;
+      prog.resident_weight_bytes += wb;
+    } else {
+      homes[size_t(i)].weights_in_dram = true;
+      prog.streamed_weight_bytes += wb;
+      plans[size_t(i)] = Mapper(models[size_t(i)], arch, homes[size_t(i)]).search();  // re-plan knowing weights stream
+    }
+  }
+
+  // Program: layers in network order, then instruction chunks.
+  prog.layers.resize(size_t(L));
+  for (int i = 0; i < L; ++i) {
+    const Layer& l = network.layers[size_t(i)];
+    LayerProgram& lp = prog.layers[size_t(i)];
+    lp.layer_index = i;
+    lp.layer_name = l.name;
+    lp.ops = l.macs() + l.vector_ops();
+    lp.weights_resident = resident[size_t(i)];
+    lp.weights_in_dram = homes[size_t(i)].weights_in_dram;
+    lp.input_in_dram = homes[size_t(i)].input_in_dram;
+    lp.output_in_dram = homes[size_t(i)].output_in_dram;
+    if (models[size_t(i)].kind == Footprint::NoWork) {
+      lp.partition = PartitionKind::None;
+      lp.partition_detail = "view of its input, no work";
+      lp.pe_class.assign(size_t(arch.num_pes()), -1);
+    } else {
+      Mapper mapper(models[size_t(i)], arch, homes[size_t(i)]);
+      materialize(mapper, models[size_t(i)], plans[size_t(i)], arch, lp);
+    }
+    lp.instructions = layer_instructions(lp);
+    prog.program_bytes += lp.instructions * arch.constants.instruction_bytes;
+  }
+  if (prog.program_bytes > arch.instruction_memory) {
+    // Consecutive layers packed greedily into chunks; every chunk is
+    // reloaded from DRAM each inference, before its first layer runs.
+    int64_t chunk_bytes = 0;
+    int chunk_start = -1;
+    prog.instruction_chunks = 0;
+    for (int i = 0; i < L; ++i) {
+      const int64_t b = prog.layers[size_t(i)].instructions * arch.constants.instruction_bytes;
+      if (b > arch.instruction_memory) {
+        const std::string& name = prog.layers[size_t(i)].layer_name;
+        result.infeasible = Infeasible{name, "instruction_memory", b, arch.instruction_memory,
+                                       "layer " + name + ": instruction_memory needs " + std::to_string(b) +
+                                           " B for the layer's instructions, has " +
+                                           std::to_string(arch.instruction_memory) + " B"};
+        return result;
+      }
+      if (chunk_start < 0 || chunk_bytes + b > arch.instruction_memory) {
+        if (chunk_start >= 0) prog.layers[size_t(chunk_start)].instruction_reload_bytes = chunk_bytes;
+        chunk_start = i;
+        chunk_bytes = 0;
+        ++prog.instruction_chunks;
+      }
+      chunk_bytes += b;
+    }
+    if (chunk_start >= 0) prog.layers[size_t(chunk_start)].instruction_reload_bytes = chunk_bytes;
+  }
+
+  // Bounds: only what the program really executes and moves.
+  const double link_bw = arch.link_bytes_per_cycle();
+  for (auto& lp : prog.layers) {
+    int64_t net = 0, link = lp.instruction_reload_bytes;
+    for (size_t pe = 0; pe < lp.pe_class.size(); ++pe) {
+      if (lp.pe_class[pe] < 0) continue;
+      for (const auto& s : lp.work_classes[size_t(lp.pe_class[pe])].steps) {
+        net += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
+        link += s.count * ((lp.input_in_dram ? s.input_bytes : 0) + (lp.weights_in_dram ? s.weight_bytes : 0) +
+                           (lp.output_in_dram ? s.output_bytes : 0));
+      }
+    }
+    lp.bound.compute_cycles = ceil_div(lp.ops, arch.peak_macs_per_cycle());
+    lp.bound.network_cycles = ceil_div(net, arch.constants.network_bytes_per_cycle);
+    lp.bound.link_cycles = ceil_bytes_over(link, link_bw);
+  }
+  return result;
+}
+
+}  // namespace apollo::models

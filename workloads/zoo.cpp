@@ -1,0 +1,76 @@
+#include "workloads/zoo.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "workloads/yaml_io.hpp"
+#include "workloads/zoo_builder.hpp"
+
+namespace apollo::workloads {
+namespace {
+
+struct ZooNet {
+  const char* name;
+  Network (*build)();
+};
+
+// Listing order: the paper's networks first, then the stand-ins.
+constexpr ZooNet kZoo[] = {
+    {"mobilenet_v2", zoo::mobilenet_v2},
+    {"mobilenet_edgetpu", zoo::mobilenet_edgetpu},
+    {"mobilenet_v3_large", zoo::mobilenet_v3_large},
+    {"mobilenet_v3_small", zoo::mobilenet_v3_small},
+    {"efficientnet_edgetpu_s", zoo::efficientnet_edgetpu_s},
+    {"resnet50_v1_5", zoo::resnet50_v1_5},
+    {"unet_edge", zoo::unet_edge},
+    {"transformer_encoder", zoo::transformer_encoder},
+};
+
+std::string known_names() {
+  std::string s;
+  for (const auto& z : kZoo) s += (s.empty() ? "" : ", ") + std::string(z.name);
+  return s;
+}
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+}  // namespace
+
+std::vector<std::string> zoo_names() {
+  std::vector<std::string> names;
+  for (const auto& z : kZoo) names.emplace_back(z.name);
+  return names;
+}
+
+std::vector<ZooEntry> zoo_entries() {
+  std::vector<ZooEntry> entries;
+  for (const auto& z : kZoo) entries.push_back({z.name, z.build().description});
+  return entries;
+}
+
+Network zoo_network(const std::string& name) {
+  for (const auto& z : kZoo) {
+    if (name == z.name) return z.build();
+  }
+  throw WorkloadError("unknown network '" + name + "' (built-in networks: " + known_names() +
+                      "; or give a .yaml/.yml file)");
+}
+
+Network load_workload(const std::string& name_or_path) {
+  for (const auto& z : kZoo) {
+    if (name_or_path == z.name) return z.build();
+  }
+  const std::string ext = lower_extension(name_or_path);
+  if (ext == ".yaml" || ext == ".yml") return load_network_yaml(name_or_path);
+  // Importers: dispatch further file extensions here (e.g. ".onnx", ".csv").
+
+  if (ext.empty()) return zoo_network(name_or_path);  // throws, listing the names
+  throw WorkloadError(name_or_path + ": unsupported workload file type '" + ext +
+                      "' (expected .yaml or .yml, or a built-in network: " + known_names() + ")");
+}
+
+}  // namespace apollo::workloads

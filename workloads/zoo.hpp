@@ -1,0 +1,29 @@
+// The built-in networks ("zoo") and the single entry point that turns a
+// workload argument (zoo name or file path) into a validated Network.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "workloads/graph.hpp"
+
+namespace apollo::workloads {
+
+struct ZooEntry {
+  std::string name;
+  std::string description;  // one line
+};
+
+// Names of the built-in networks, in listing order.
+std::vector<std::string> zoo_names();
+std::vector<ZooEntry> zoo_entries();
+
+// Builds a zoo network (shapes inferred). Throws WorkloadError listing the
+// known names when `name` is not one of them.
+Network zoo_network(const std::string& name);
+
+// A zoo name, or a path to a workload file: .yaml / .yml (Apollo's YAML
+// format; importers add more extensions). Throws WorkloadError otherwise.
+Network load_workload(const std::string& name_or_path);
+
+}  // namespace apollo::workloads

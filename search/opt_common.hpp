@@ -1,0 +1,119 @@
+// Pieces shared by the optimizers (internal to search/): typed settings with
+// documented defaults, the history/seen-set bookkeeping every optimizer needs,
+// and the factory signatures the registry table in optimizer.cpp lists.
+#pragma once
+
+#include "search/optimizer.hpp"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace apollo::search {
+
+struct SettingSpec {
+  std::string key;
+  std::string default_value;
+  std::string meaning;
+};
+
+// Settings validated once at construction: unknown keys are rejected with
+// std::invalid_argument naming the key and the allowed keys, so hot code never
+// looks parameters up by string.
+class SettingsReader {
+ public:
+  SettingsReader(std::string optimizer, const std::vector<SettingSpec>& specs,
+                 const Settings& given);
+  int get_int(const std::string& key, int min, int max) const;
+  double get_double(const std::string& key, double min, double max) const;
+  std::string get_choice(const std::string& key, const std::vector<std::string>& allowed) const;
+  std::string get_string(const std::string& key) const;
+
+ private:
+  [[noreturn]] void bad_value(const std::string& key, const std::string& expected) const;
+  std::string optimizer_;
+  std::map<std::string, std::string> values_;
+};
+
+// Derives independent, reproducible seeds for sub-components (members, models).
+uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
+// Records every observation and every pending proposal so optimizers can avoid
+// re-proposing designs. Subclasses implement propose(); ask() marks the result
+// pending. A later `prior` (transfer) set of observations would be fed through
+// the same record path with a flag, so subclasses need no new plumbing.
+class HistoryOptimizer : public Optimizer {
+ public:
+  HistoryOptimizer(const SearchSpaceShape& space, uint64_t seed);
+  std::vector<Design> ask(int count) final;
+  void tell(const std::vector<Observation>& results) final;
+
+ protected:
+  virtual std::vector<Design> propose(int count) = 0;
+  // Called after `fresh` were appended to history().
+  virtual void on_tell(const std::vector<Observation>& fresh) { (void)fresh; }
+
+  const SearchSpaceShape& space() const { return space_; }
+  int dims() const { return static_cast<int>(space_.cardinalities.size()); }
+  std::mt19937_64& rng() { return rng_; }
+  const std::vector<Observation>& history() const { return history_; }
+  // Told or pending (asked and not yet told).
+  bool is_known(const Design& d) const { return seen_.count(d) > 0 || pending_.count(d) > 0; }
+  bool is_known_or_in(const Design& d, const std::set<Design>& batch) const {
+    return is_known(d) || batch.count(d) > 0;
+  }
+  Design random_design();
+  // Uniform over designs neither known nor in `batch`; when every design is
+  // taken (tiny spaces) falls back to a uniform design, as repeats are then
+  // unavoidable.
+  Design random_fresh(const std::set<Design>& batch);
+  // Each parameter changes with probability p (to a different value); at
+  // least one parameter always changes.
+  Design mutate(const Design& parent, double p);
+  // Every design differing from d in exactly one parameter.
+  std::vector<Design> neighbours(const Design& d) const;
+  double space_size() const;
+  // Index i of parameter k scaled to [0, 1] (the GP/surrogate input encoding).
+  Eigen::MatrixXd encode(const std::vector<Design>& designs) const;
+  int feasible_count() const { return feasible_count_; }
+
+ private:
+  void validate(const Design& d) const;
+  SearchSpaceShape space_;
+  std::mt19937_64 rng_;
+  std::vector<Observation> history_;
+  std::set<Design> seen_;
+  std::set<Design> pending_;
+  int feasible_count_ = 0;
+};
+
+// Rows of `values` (higher better) in descending order, ties by index.
+std::vector<int> order_descending(const std::vector<double>& values);
+
+// Indices of the observations a model trains on when there are more than
+// max_points: the best half by value plus the most recent of the rest, so the
+// model stays cheap but keeps both the incumbent region and fresh data.
+std::vector<int> training_window(const std::vector<double>& values, int max_points);
+
+// Factories, one per optimizer file; the registry table in optimizer.cpp
+// maps names to these.
+using OptimizerFactory = std::unique_ptr<Optimizer> (*)(const SearchSpaceShape&, const Settings&,
+                                                        uint64_t);
+const std::vector<SettingSpec>& random_settings();
+std::unique_ptr<Optimizer> make_random(const SearchSpaceShape&, const Settings&, uint64_t);
+const std::vector<SettingSpec>& evolution_settings();
+std::unique_ptr<Optimizer> make_evolution(const SearchSpaceShape&, const Settings&, uint64_t);
+const std::vector<SettingSpec>& mbo_settings();
+std::unique_ptr<Optimizer> make_mbo(const SearchSpaceShape&, const Settings&, uint64_t);
+const std::vector<SettingSpec>& gp_bandit_settings();
+std::unique_ptr<Optimizer> make_gp_bandit(const SearchSpaceShape&, const Settings&, uint64_t);
+const std::vector<SettingSpec>& p3bo_settings();
+std::unique_ptr<Optimizer> make_p3bo(const SearchSpaceShape&, const Settings&, uint64_t);
+
+}  // namespace apollo::search

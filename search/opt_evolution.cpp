@@ -1,0 +1,109 @@
+// Regularized (aging) evolution, Real et al. 2019: tournament selection from
+// a population that forgets its oldest member rather than its worst, which
+// keeps the search from fixating on early lucky designs.
+#include "search/opt_common.hpp"
+
+#include <deque>
+#include <limits>
+
+namespace apollo::search {
+
+namespace {
+
+struct EvolutionConfig {
+  int population = 64;
+  int tournament = 16;
+  double mutation_prob = 0.2;
+};
+
+class EvolutionOptimizer final : public HistoryOptimizer {
+ public:
+  EvolutionOptimizer(const SearchSpaceShape& space, const EvolutionConfig& config, uint64_t seed)
+      : HistoryOptimizer(space, seed), config_(config) {}
+  std::string name() const override { return "evolution"; }
+
+ protected:
+  std::vector<Design> propose(int count) override {
+    std::vector<Design> batch;
+    std::set<Design> taken;
+    for (int i = 0; i < count; ++i) {
+      Design d;
+      // The initial population is random: until P results are in (results of
+      // designs others proposed count too, e.g. inside p3bo).
+      if (static_cast<int>(population_.size()) < config_.population) {
+        d = random_fresh(taken);
+      } else {
+        const Design& parent = tournament_winner();
+        bool found = false;
+        for (int attempt = 0; attempt < 32 && !found; ++attempt) {
+          d = mutate(parent, config_.mutation_prob);
+          found = !is_known_or_in(d, taken);
+        }
+        if (!found) d = random_fresh(taken);
+      }
+      taken.insert(d);
+      batch.push_back(std::move(d));
+    }
+    return batch;
+  }
+
+  void on_tell(const std::vector<Observation>& fresh) override {
+    for (const auto& o : fresh) {
+      if (o.status == TrialStatus::Failed) continue;  // says nothing about the design
+      // Infeasible members stay in the population (they age out like the
+      // rest) with a fitness below every feasible one.
+      const double fitness = o.status == TrialStatus::Feasible
+                                 ? o.objective
+                                 : -std::numeric_limits<double>::infinity();
+      population_.push_back({o.design, fitness});
+      if (static_cast<int>(population_.size()) > config_.population) population_.pop_front();
+    }
+  }
+
+ private:
+  struct Member {
+    Design design;
+    double fitness;
+  };
+
+  const Design& tournament_winner() {
+    const int n = static_cast<int>(population_.size());
+    const int s = std::min(config_.tournament, n);
+    // Sample s distinct members (partial Fisher-Yates over indices).
+    std::vector<int> idx(n);
+    for (int i = 0; i < n; ++i) idx[i] = i;
+    int best = -1;
+    for (int i = 0; i < s; ++i) {
+      const int j = std::uniform_int_distribution<int>(i, n - 1)(rng());
+      std::swap(idx[i], idx[j]);
+      if (best < 0 || population_[idx[i]].fitness > population_[best].fitness) best = idx[i];
+    }
+    return population_[best].design;
+  }
+
+  EvolutionConfig config_;
+  std::deque<Member> population_;
+};
+
+}  // namespace
+
+const std::vector<SettingSpec>& evolution_settings() {
+  static const std::vector<SettingSpec> specs = {
+      {"population", "64", "population size P (oldest member removed beyond it)"},
+      {"tournament", "16", "tournament sample size S"},
+      {"mutation_prob", "0.2", "probability each parameter mutates (at least one always does)"},
+  };
+  return specs;
+}
+
+std::unique_ptr<Optimizer> make_evolution(const SearchSpaceShape& space, const Settings& settings,
+                                          uint64_t seed) {
+  SettingsReader reader("evolution", evolution_settings(), settings);
+  EvolutionConfig config;
+  config.population = reader.get_int("population", 2, 1000000);
+  config.tournament = reader.get_int("tournament", 1, 1000000);
+  config.mutation_prob = reader.get_double("mutation_prob", 0.0, 1.0);
+  return std::make_unique<EvolutionOptimizer>(space, config, seed);
+}
+
+}  // namespace apollo::search

@@ -1,0 +1,215 @@
+// GP bandit (the role Vizier plays in the Apollo paper): a GP with an ARD
+// Matern-5/2 kernel on the index-scaled encoding, constant mean, noise; ML-II
+// hyperparameters by L-BFGS-B; UCB or EI maximized over the discrete space by
+// random candidates plus hill climbing over one-parameter neighbours; batches
+// by kriging believer (each pick is added with its predicted mean as a
+// fantasy observation before the next pick).
+//
+// Infeasible designs: assigned the worst observed feasible value minus
+// `infeasible_margin` standard deviations of the feasible values. This keeps
+// one model (no second classifier to fit) and steers the GP away from the
+// infeasible region, at the price of a kink near its boundary.
+#include "search/gp.hpp"
+#include "search/opt_common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace apollo::search {
+
+namespace {
+
+struct GpBanditConfig {
+  int init_trials = 10;
+  bool use_ei = false;
+  double beta = 4.0;
+  int restarts = 2;
+  int max_points = 300;
+  int candidates = 1000;
+  int local_starts = 5;
+  int local_steps = 10;
+  double infeasible_margin = 0.5;
+};
+
+class GpBandit final : public HistoryOptimizer {
+ public:
+  GpBandit(const SearchSpaceShape& space, const GpBanditConfig& config, uint64_t seed)
+      : HistoryOptimizer(space, seed), config_(config), gp_(static_cast<int>(space.cardinalities.size())) {}
+  std::string name() const override { return "gp_bandit"; }
+
+ protected:
+  std::vector<Design> propose(int count) override {
+    std::vector<Design> batch;
+    if (count == 0) return batch;
+    std::set<Design> taken;
+    if (static_cast<int>(history().size()) < config_.init_trials || feasible_count() < 2) {
+      for (int i = 0; i < count; ++i) {
+        batch.push_back(random_fresh(taken));
+        taken.insert(batch.back());
+      }
+      return batch;
+    }
+    build_training_set();
+    gp_.fit(encode(train_designs_), train_values_);
+    gp_.optimize_hyperparameters(rng(), config_.restarts);
+    for (int i = 0; i < count; ++i) {
+      Design pick = maximize(taken);
+      taken.insert(pick);
+      batch.push_back(pick);
+      if (i + 1 < count) {
+        // Kriging believer: pretend the pick returned its predicted mean, so
+        // the variance there collapses and the next pick goes elsewhere.
+        const Eigen::MatrixXd xp = encode({pick});
+        const double believed = gp_.query(xp).mean(0);
+        train_designs_.push_back(pick);
+        train_values_.conservativeResize(train_values_.size() + 1);
+        train_values_(train_values_.size() - 1) = believed;
+        gp_.fit(encode(train_designs_), train_values_);
+      }
+    }
+    return batch;
+  }
+
+ private:
+  void build_training_set() {
+    std::vector<double> feasible_values;
+    for (const auto& o : history())
+      if (o.status == TrialStatus::Feasible) feasible_values.push_back(o.objective);
+    const double worst = *std::min_element(feasible_values.begin(), feasible_values.end());
+    double mean = 0, var = 0;
+    for (double v : feasible_values) mean += v;
+    mean /= feasible_values.size();
+    for (double v : feasible_values) var += (v - mean) * (v - mean);
+    const double sd = std::sqrt(var / feasible_values.size());
+    const double penalty = worst - config_.infeasible_margin * (sd > 0 ? sd : 1.0);
+    std::vector<Design> designs;
+    std::vector<double> values;
+    for (const auto& o : history()) {
+      if (o.status == TrialStatus::Failed) continue;
+      designs.push_back(o.design);
+      values.push_back(o.status == TrialStatus::Feasible ? o.objective : penalty);
+    }
+    train_designs_.clear();
+    std::vector<double> kept;
+    for (int i : training_window(values, config_.max_points)) {
+      train_designs_.push_back(designs[i]);
+      kept.push_back(values[i]);
+    }
+    train_values_ = Eigen::Map<Eigen::VectorXd>(kept.data(), static_cast<Eigen::Index>(kept.size()));
+    incumbent_ = *std::max_element(kept.begin(), kept.end());
+  }
+
+  std::vector<double> acquisition(const std::vector<Design>& designs) const {
+    const gp::Prediction p = gp_.query(encode(designs));
+    std::vector<double> out(designs.size());
+    const double root_beta = std::sqrt(config_.beta);
+    for (size_t i = 0; i < designs.size(); ++i) {
+      const double mu = p.mean(static_cast<Eigen::Index>(i));
+      const double sigma = std::sqrt(p.variance(static_cast<Eigen::Index>(i)));
+      if (!config_.use_ei) {
+        out[i] = mu + root_beta * sigma;
+      } else {
+        const double z = (mu - incumbent_) / sigma;
+        const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
+        const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
+        out[i] = (mu - incumbent_) * cdf + sigma * pdf;
+      }
+    }
+    return out;
+  }
+
+  Design maximize(const std::set<Design>& taken) {
+    std::map<Design, double> scored;
+    auto score = [&](const std::vector<Design>& designs) {
+      std::vector<Design> fresh;
+      for (const auto& d : designs)
+        if (!scored.count(d)) fresh.push_back(d);
+      if (fresh.empty()) return;
+      const std::vector<double> a = acquisition(fresh);
+      for (size_t i = 0; i < fresh.size(); ++i) scored.emplace(fresh[i], a[i]);
+    };
+    // Random candidates plus the best observed designs as starting points.
+    std::vector<Design> starts_pool;
+    for (int i = 0; i < config_.candidates; ++i) starts_pool.push_back(random_design());
+    std::vector<double> values(train_values_.data(), train_values_.data() + train_values_.size());
+    const std::vector<int> order = order_descending(values);
+    for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
+      starts_pool.push_back(train_designs_[order[i]]);
+    score(starts_pool);
+
+    std::vector<std::pair<double, Design>> ranked;
+    for (const auto& [d, a] : scored) ranked.emplace_back(a, d);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<Design> starts;
+    for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(ranked.size())); ++i)
+      starts.push_back(ranked[i].second);
+    for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
+      starts.push_back(train_designs_[order[i]]);
+    // Hill climbing; the path may cross known designs but only unseen ones
+    // are eligible picks.
+    for (Design current : starts) {
+      for (int step = 0; step < config_.local_steps; ++step) {
+        const std::vector<Design> nb = neighbours(current);
+        score(nb);
+        const Design* best = &current;
+        for (const auto& d : nb)
+          if (scored.at(d) > scored.at(*best)) best = &d;
+        if (*best == current) break;
+        current = *best;
+      }
+    }
+    const Design* pick = nullptr;
+    double pick_value = -std::numeric_limits<double>::infinity();
+    for (const auto& [d, a] : scored)
+      if (!is_known_or_in(d, taken) && a > pick_value) {
+        pick_value = a;
+        pick = &d;
+      }
+    if (pick) return *pick;
+    return random_fresh(taken);
+  }
+
+  GpBanditConfig config_;
+  gp::GaussianProcess gp_;
+  std::vector<Design> train_designs_;
+  Eigen::VectorXd train_values_;
+  double incumbent_ = 0;
+};
+
+}  // namespace
+
+const std::vector<SettingSpec>& gp_bandit_settings() {
+  static const std::vector<SettingSpec> specs = {
+      {"acquisition", "ucb", "ucb (mean + sqrt(beta) std) or ei (expected improvement)"},
+      {"beta", "4.0", "UCB exploration parameter"},
+      {"init_trials", "10", "random trials before the GP is used"},
+      {"restarts", "2", "random restarts of the hyperparameter fit (besides a warm start)"},
+      {"max_points", "300", "GP training window (best half + most recent) beyond this size"},
+      {"candidates", "1000", "random candidates scored per pick"},
+      {"local_starts", "5", "hill-climbing starts (best candidates and best observed)"},
+      {"local_steps", "10", "maximum hill-climbing moves per start"},
+      {"infeasible_margin", "0.5",
+       "infeasible designs get worst feasible value minus this many std devs"},
+  };
+  return specs;
+}
+
+std::unique_ptr<Optimizer> make_gp_bandit(const SearchSpaceShape& space, const Settings& settings,
+                                          uint64_t seed) {
+  SettingsReader r("gp_bandit", gp_bandit_settings(), settings);
+  GpBanditConfig c;
+  c.use_ei = r.get_choice("acquisition", {"ucb", "ei"}) == "ei";
+  c.beta = r.get_double("beta", 0.0, 1e4);
+  c.init_trials = r.get_int("init_trials", 0, 1000000);
+  c.restarts = r.get_int("restarts", 0, 100);
+  c.max_points = r.get_int("max_points", 10, 5000);
+  c.candidates = r.get_int("candidates", 1, 1000000);
+  c.local_starts = r.get_int("local_starts", 0, 1000);
+  c.local_steps = r.get_int("local_steps", 0, 1000);
+  c.infeasible_margin = r.get_double("infeasible_margin", 0.0, 100.0);
+  return std::make_unique<GpBandit>(space, c, seed);
+}
+
+}  // namespace apollo::search

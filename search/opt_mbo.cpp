@@ -1,0 +1,315 @@
+// Model-based optimization: an ensemble of surrogate regressors (XGBoost,
+// GP, MLP ensemble) weighted by cross-validated rank correlation, times a
+// feasibility classifier; each batch maximizes
+//   P(feasible) * (mean + kappa * spread)
+// by an inner evolutionary search over the discrete space.
+#include "search/opt_common.hpp"
+#include "search/surrogates.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+namespace apollo::search {
+
+namespace {
+
+struct MboConfig {
+  int warmup = 20;
+  double kappa = 1.0;
+  int folds = 3;
+  double weight_temperature = 0.1;
+  std::vector<std::string> models = {"xgboost", "gp", "mlp"};
+  int max_points = 300;
+  int xgb_rounds = 60;
+  int gp_restarts = 1;
+  int mlp_members = 5;
+  int mlp_steps = 300;
+  int mlp_hidden = 16;
+  int inner_population = 100;
+  int inner_generations = 10;
+  int elite = 10;
+  double mutation_prob = 0.2;
+};
+
+int hamming(const Design& a, const Design& b) {
+  int n = 0;
+  for (size_t k = 0; k < a.size(); ++k) n += a[k] != b[k];
+  return n;
+}
+
+class MboOptimizer final : public HistoryOptimizer {
+ public:
+  MboOptimizer(const SearchSpaceShape& space, const MboConfig& config, uint64_t seed)
+      : HistoryOptimizer(space, seed), config_(config), seed_(seed) {}
+  std::string name() const override { return "mbo"; }
+
+ protected:
+  std::vector<Design> propose(int count) override {
+    std::vector<Design> batch;
+    if (count == 0) return batch;
+    std::set<Design> taken;
+    if (static_cast<int>(history().size()) < config_.warmup || feasible_count() < 4) {
+      for (int i = 0; i < count; ++i) {
+        batch.push_back(random_fresh(taken));
+        taken.insert(batch.back());
+      }
+      return batch;
+    }
+    if (fitted_on_ != history().size()) fit_models();
+    return maximize_acquisition(count);
+  }
+
+ private:
+  std::unique_ptr<surrogate::Regressor> make_model(const std::string& kind) const {
+    if (kind == "xgboost") {
+      surrogate::XgbConfig c;
+      c.rounds = config_.xgb_rounds;
+      return std::make_unique<surrogate::XgbRegressor>(c);
+    }
+    if (kind == "gp") return std::make_unique<surrogate::GpRegressor>(config_.gp_restarts);
+    surrogate::MlpConfig c;
+    c.members = config_.mlp_members;
+    c.steps = config_.mlp_steps;
+    c.hidden = config_.mlp_hidden;
+    return std::make_unique<surrogate::MlpEnsemble>(c);
+  }
+
+  void fit_models() {
+    const uint64_t fit_seed = derive_seed(seed_, history().size());
+    // Regression data: feasible observations, standardized.
+    std::vector<Design> designs;
+    std::vector<double> values;
+    for (const auto& o : history())
+      if (o.status == TrialStatus::Feasible) {
+        designs.push_back(o.design);
+        values.push_back(o.objective);
+      }
+    std::vector<Design> window_designs;
+    std::vector<double> window_values;
+    for (int i : training_window(values, config_.max_points)) {
+      window_designs.push_back(designs[i]);
+      window_values.push_back(values[i]);
+    }
+    Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(window_values.data(),
+                                                          static_cast<Eigen::Index>(window_values.size()));
+    const double mean = y.mean();
+    const double sd = std::sqrt((y.array() - mean).square().mean());
+    y = (y.array() - mean) / (sd > 0 ? sd : 1.0);
+    floor_ = y.minCoeff();
+    const Eigen::MatrixXd x = encode(window_designs);
+
+    models_.clear();
+    weights_.clear();
+    std::vector<double> scores;
+    for (size_t m = 0; m < config_.models.size(); ++m) {
+      auto model = make_model(config_.models[m]);
+      model->fit(x, y, derive_seed(fit_seed, 10 + m));
+      const double score = config_.models.size() > 1
+                               ? surrogate::cross_validated_rank_correlation(
+                                     *model, x, y, config_.folds, derive_seed(fit_seed, 20 + m))
+                               : 1.0;
+      scores.push_back(score);
+      models_.push_back(std::move(model));
+    }
+    // Softmax of the CV rank correlations.
+    const double top = *std::max_element(scores.begin(), scores.end());
+    double total = 0;
+    std::vector<double> w(scores.size());
+    for (size_t m = 0; m < scores.size(); ++m)
+      total += w[m] = std::exp((scores[m] - top) / config_.weight_temperature);
+    for (size_t m = 0; m < scores.size(); ++m)
+      weights_.emplace_back(config_.models[m], w[m] / total);
+
+    // Feasibility classifier: feasible vs infeasible (failed trials say
+    // nothing about the design and are left out).
+    std::vector<Design> cls_designs;
+    std::vector<int> labels;
+    for (const auto& o : history())
+      if (o.status != TrialStatus::Failed) {
+        cls_designs.push_back(o.design);
+        labels.push_back(o.status == TrialStatus::Feasible ? 1 : 0);
+      }
+    surrogate::XgbConfig cc;
+    cc.rounds = config_.xgb_rounds;
+    classifier_ = std::make_unique<surrogate::XgbClassifier>(cc);
+    classifier_->fit(encode(cls_designs),
+                     Eigen::Map<const Eigen::VectorXi>(labels.data(),
+                                                       static_cast<Eigen::Index>(labels.size())),
+                     derive_seed(fit_seed, 1));
+    fitted_on_ = history().size();
+  }
+
+  std::vector<double> acquisition(const std::vector<Design>& designs) const {
+    const Eigen::MatrixXd x = encode(designs);
+    const Eigen::Index n = x.rows();
+    Eigen::VectorXd mu = Eigen::VectorXd::Zero(n), second = Eigen::VectorXd::Zero(n);
+    std::vector<Eigen::VectorXd> means;
+    for (size_t m = 0; m < models_.size(); ++m) {
+      Eigen::VectorXd mean, var;
+      models_[m]->predict(x, mean, var);
+      const double w = weights_[m].second;
+      mu += w * mean;
+      // Mixture second moment: disagreement between models plus each
+      // model's own variance.
+      second += w * (mean.array().square() + var.array()).matrix();
+    }
+    const Eigen::VectorXd spread = (second.array() - mu.array().square()).max(0.0).sqrt();
+    const Eigen::VectorXd p = classifier_->probability(x);
+    std::vector<double> out(static_cast<size_t>(n));
+    // Shifted so the worst feasible observation scores 0: multiplying by
+    // P(feasible) then always lowers the acquisition of risky designs.
+    for (Eigen::Index i = 0; i < n; ++i)
+      out[i] = p(i) * std::max(0.0, mu(i) - floor_ + config_.kappa * spread(i));
+    return out;
+  }
+
+  std::vector<Design> maximize_acquisition(int count) {
+    std::map<Design, double> scored;
+    auto score_all = [&](const std::vector<Design>& designs) {
+      std::vector<Design> fresh;
+      for (const auto& d : designs)
+        if (!scored.count(d)) fresh.push_back(d);
+      std::sort(fresh.begin(), fresh.end());
+      fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+      if (fresh.empty()) return;
+      const std::vector<double> a = acquisition(fresh);
+      for (size_t i = 0; i < fresh.size(); ++i) scored[fresh[i]] = a[i];
+    };
+
+    // Initial pool: the best observed designs plus random ones.
+    std::vector<double> objective;
+    std::vector<const Observation*> feasible;
+    for (const auto& o : history())
+      if (o.status == TrialStatus::Feasible) {
+        feasible.push_back(&o);
+        objective.push_back(o.objective);
+      }
+    std::vector<Design> pool;
+    const std::vector<int> order = order_descending(objective);
+    for (int i = 0; i < std::min<int>(config_.elite, static_cast<int>(order.size())); ++i)
+      pool.push_back(feasible[order[i]]->design);
+    while (static_cast<int>(pool.size()) < config_.inner_population)
+      pool.push_back(random_design());
+    score_all(pool);
+
+    for (int g = 0; g < config_.inner_generations; ++g) {
+      std::vector<Design> children;
+      std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
+      for (int i = 0; i < config_.inner_population; ++i) {
+        // Binary tournament on the acquisition.
+        const Design& a = pool[pick(rng())];
+        const Design& b = pool[pick(rng())];
+        children.push_back(mutate(scored.at(a) >= scored.at(b) ? a : b, config_.mutation_prob));
+      }
+      // A few random immigrants keep the search from collapsing.
+      for (int i = 0; i < config_.inner_population / 10; ++i) children.push_back(random_design());
+      score_all(children);
+      std::vector<Design> merged = pool;
+      merged.insert(merged.end(), children.begin(), children.end());
+      std::sort(merged.begin(), merged.end());
+      merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+      std::stable_sort(merged.begin(), merged.end(),
+                       [&](const Design& x, const Design& y) { return scored.at(x) > scored.at(y); });
+      if (static_cast<int>(merged.size()) > config_.inner_population)
+        merged.resize(config_.inner_population);
+      pool = std::move(merged);
+    }
+
+    // Best unseen designs, preferring ones that differ from the batch in at
+    // least two parameters so a batch does not spend itself on one spot.
+    std::vector<std::pair<double, Design>> ranked;
+    for (const auto& [d, a] : scored)
+      if (!is_known(d)) ranked.emplace_back(a, d);
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& x, const auto& y) { return x.first > y.first; });
+    std::vector<Design> batch;
+    std::set<Design> taken;
+    for (int pass = 0; pass < 2 && static_cast<int>(batch.size()) < count; ++pass)
+      for (const auto& [a, d] : ranked) {
+        if (static_cast<int>(batch.size()) >= count) break;
+        if (taken.count(d)) continue;
+        bool diverse = true;
+        for (const auto& b : batch) diverse = diverse && hamming(b, d) >= 2;
+        if (pass == 0 && !diverse) continue;
+        batch.push_back(d);
+        taken.insert(d);
+      }
+    while (static_cast<int>(batch.size()) < count) {
+      batch.push_back(random_fresh(taken));
+      taken.insert(batch.back());
+    }
+    return batch;
+  }
+
+  MboConfig config_;
+  uint64_t seed_;
+  std::vector<std::unique_ptr<surrogate::Regressor>> models_;
+  std::vector<std::pair<std::string, double>> weights_;
+  std::unique_ptr<surrogate::XgbClassifier> classifier_;
+  double floor_ = 0;
+  size_t fitted_on_ = static_cast<size_t>(-1);
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<SettingSpec>& mbo_settings() {
+  static const std::vector<SettingSpec> specs = {
+      {"warmup", "20", "random trials before the models are used"},
+      {"kappa", "1.0", "exploration weight on the ensemble spread"},
+      {"models", "xgboost,gp,mlp", "comma-separated surrogate regressors of the ensemble"},
+      {"folds", "3", "cross-validation folds used to weight the regressors"},
+      {"weight_temperature", "0.1", "softmax temperature over CV rank correlations"},
+      {"max_points", "300", "training window (best half + most recent) beyond this size"},
+      {"xgb_rounds", "60", "boosting rounds of the XGBoost regressor and classifier"},
+      {"gp_restarts", "1", "random restarts of the GP hyperparameter fit"},
+      {"mlp_members", "5", "networks in the MLP ensemble"},
+      {"mlp_steps", "300", "Adam steps per network"},
+      {"mlp_hidden", "16", "hidden units per network"},
+      {"inner_population", "100", "population of the inner acquisition search"},
+      {"inner_generations", "10", "generations of the inner acquisition search"},
+      {"elite", "10", "best observed designs seeding the inner search"},
+      {"mutation_prob", "0.2", "per-parameter mutation probability in the inner search"},
+  };
+  return specs;
+}
+
+std::unique_ptr<Optimizer> make_mbo(const SearchSpaceShape& space, const Settings& settings,
+                                    uint64_t seed) {
+  SettingsReader r("mbo", mbo_settings(), settings);
+  MboConfig c;
+  c.warmup = r.get_int("warmup", 0, 1000000);
+  c.kappa = r.get_double("kappa", 0.0, 100.0);
+  c.models = split_list(r.get_string("models"));
+  for (const auto& m : c.models)
+    if (m != "xgboost" && m != "gp" && m != "mlp")
+      throw std::invalid_argument("optimizer 'mbo': setting models lists unknown model '" + m +
+                                  "'; expected a comma-separated subset of xgboost, gp, mlp");
+  if (c.models.empty())
+    throw std::invalid_argument("optimizer 'mbo': setting models must name at least one model");
+  c.folds = r.get_int("folds", 2, 20);
+  c.weight_temperature = r.get_double("weight_temperature", 1e-3, 100.0);
+  c.max_points = r.get_int("max_points", 10, 100000);
+  c.xgb_rounds = r.get_int("xgb_rounds", 1, 10000);
+  c.gp_restarts = r.get_int("gp_restarts", 0, 100);
+  c.mlp_members = r.get_int("mlp_members", 1, 100);
+  c.mlp_steps = r.get_int("mlp_steps", 1, 100000);
+  c.mlp_hidden = r.get_int("mlp_hidden", 1, 1024);
+  c.inner_population = r.get_int("inner_population", 2, 100000);
+  c.inner_generations = r.get_int("inner_generations", 0, 10000);
+  c.elite = r.get_int("elite", 0, 100000);
+  c.mutation_prob = r.get_double("mutation_prob", 0.0, 1.0);
+  return std::make_unique<MboOptimizer>(space, c, seed);
+}
+
+}  // namespace apollo::search

@@ -1,1 +1,0 @@
-// Placeholder so the target exists until the search layer lands.

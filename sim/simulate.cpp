@@ -1,1 +1,690 @@
-// Placeholder so the target exists until the simulator lands; replaced by sim/ modules.
+// The SystemC/TLM-2.0 model behind apollo::sim::simulate() (DESIGN.md section
+// 3, execution semantics in models/program.hpp).
+//
+// Modules and sockets:
+//   Pe[i].socket ──► Controller.pe_side (multi socket; the controller's DMA
+//   serves loads and stores) ──► Controller.link_port ──► DramLink.socket
+//                              └► Controller.network_port ──► Network.socket
+//
+// Why this protocol mix: a PE's load or store crosses up to two shared
+// first-come-first-served channels, and each channel must see the request at
+// the cycle it really arrives, or the FIFO order between PEs would be wrong.
+// So PE <-> controller is approximately-timed (nb_transport: BEGIN_REQ, then
+// BEGIN_RESP when the last hop is done; a single-hop transfer completes in the
+// return path with its delay annotated), and the controller's DMA moves a
+// transaction to its next hop through a payload event queue at the cycle the
+// previous hop ends. The link and the network themselves are called with
+// b_transport (loosely-timed style, no temporal decoupling): they never wait,
+// they reserve the channel for the transfer at the current cycle and annotate
+// when it ends. Exact FIFO contention therefore costs one function call per
+// hop, with no per-cycle events and no full 4-phase handshake per hop.
+//
+// Scale (32 x 32 PEs x 32 cores): no SC_THREAD anywhere, so no coroutine
+// stacks. Each PE is one module with one SC_METHOD state machine (load /
+// compute / store of at most two tiles in flight) woken only when something
+// completes. The cores of a PE compute a tile in lock step (program.hpp), so
+// they are a compact array inside the PE: per core 16 bytes (busy cycles and
+// bytes received), updated individually per tile, and no SystemC object of
+// their own (32,768 modules would dominate elaboration time).
+//
+// Re-elaboration: SystemC cannot elaborate twice in one kernel, so every
+// simulate() call installs a fresh sc_simcontext for its duration and
+// restores the previous one afterwards (measured: heap use stays flat over
+// hundreds of calls; a fork per call would add ~1 ms and a copy of the
+// caller's address space, and the search already forks its workers).
+#include "sim/simulate.hpp"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/peq_with_get.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+
+#include "sim/timing.hpp"
+#include "sim/trace.hpp"
+
+// libsystemc.so carries main() and so needs an sc_main symbol to link.
+// Apollo has its own main() (cli/main.cpp) and drives the kernel through
+// sc_start() inside simulate(); this definition is never called. It lives in
+// this translation unit because simulate() always pulls it into the link.
+// Should libsystemc's main() ever win the link (a library order mistake),
+// say so and fail instead of silently doing nothing.
+int sc_main(int /*argc*/, char* /*argv*/[]) {
+  std::fputs("apollo: libsystemc's main() was linked instead of the program's own main()\n", stderr);
+  return 1;
+}
+
+namespace apollo::sim {
+namespace {
+
+using sc_core::sc_time;
+using tlm::tlm_generic_payload;
+
+// Simulated time is counted in clock cycles; one cycle is one nanosecond of
+// SystemC time whatever the clock (latency_ms converts with clock_ghz).
+struct Clock {
+  uint64_t ticks = sc_time(1, sc_core::SC_NS).value();
+  int64_t now() const { return static_cast<int64_t>(sc_core::sc_time_stamp().value() / ticks); }
+  sc_time after(int64_t cycles) const { return sc_time::from_value(static_cast<uint64_t>(cycles) * ticks); }
+  int64_t cycles(const sc_time& t) const { return static_cast<int64_t>(t.value() / ticks); }
+};
+
+constexpr int64_t kNone = -1;                                    // nothing pending
+constexpr int64_t kAwaiting = std::numeric_limits<int64_t>::max();  // completion time not known yet
+
+// What a transfer is, attached to each generic payload. data_length carries
+// the bytes of the current hop; the payloads are timing-only (no data
+// pointer), as usual in performance models.
+struct TransferExt : tlm::tlm_extension<TransferExt> {
+  struct Hop {
+    Channel channel = Channel::Network;
+    int64_t bytes = 0;
+  };
+  TransferKind kind = TransferKind::Load;
+  int32_t pe = -1;               // requesting PE = its socket index; -1 = controller
+  int64_t input_bytes = 0;       // load request
+  int64_t weight_bytes = 0;      // load request
+  int64_t output_bytes = 0;      // store request
+  std::array<Hop, 2> hops{};     // filled by the DMA from where the data lives
+  int hop_count = 0;
+  int next_hop = 0;
+  int64_t queued_cycles = 0;     // waited behind other transfers (all hops)
+
+  // The TLM API requires clone() to return an owning raw pointer.
+  tlm::tlm_extension_base* clone() const override { return new TransferExt(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const TransferExt&>(other);
+  }
+};
+
+// A payload with its extension, owned by the initiator and reused for every
+// transfer (one load and one store in flight per PE at most).
+struct Transaction {
+  tlm_generic_payload payload;
+  TransferExt ext;
+  Transaction() { payload.set_extension(&ext); }
+  ~Transaction() { payload.clear_extension(&ext); }  // ext is a member, not heap-owned
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+};
+
+// Counters of one run. Modules report into it through the hooks below; the
+// per-layer part is reset at every barrier.
+struct RunStats {
+  explicit RunStats(const models::ArchConfig& arch)
+      : pe_compute(arch.num_pes()),
+        pe_layer_compute(arch.num_pes()),
+        pe_layer_exposed(arch.num_pes()),
+        pe_peak_memory(arch.num_pes()),
+        core_busy(arch.total_cores()),
+        core_bytes(arch.total_cores()) {}
+
+  std::vector<int64_t> pe_compute;        // whole run
+  std::vector<int64_t> pe_layer_compute;  // current layer
+  std::vector<int64_t> pe_layer_exposed;  // current layer: own transfer time, queueing excluded
+  std::vector<int64_t> pe_peak_memory;
+  std::vector<int64_t> core_busy;
+  std::vector<int64_t> core_bytes;
+  LayerStats layer;                       // accumulating for the running layer
+  std::vector<LayerStats> layers;
+  TraceRecorder* trace = nullptr;         // only when a trace was requested
+  int64_t events = 0;
+
+  void on_transfer(const TransferInterval& t) {
+    const int64_t busy = t.end - t.start;
+    if (t.channel == Channel::Link) {
+      layer.link_busy_cycles += busy;
+      layer.link_bytes += t.bytes;
+    } else {
+      layer.network_busy_cycles += busy;
+      layer.network_bytes += t.bytes;
+    }
+    if (trace) trace->transfers.push_back(t);
+  }
+};
+
+// A shared first-come-first-served channel: the DRAM link (with its fixed
+// access latency) or the distribution network (latency 0).
+class ChannelModel : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_target_socket<ChannelModel> socket;
+
+  ChannelModel(const sc_core::sc_module_name& name, Channel channel, double bytes_per_cycle,
+               int64_t latency, const Clock& clock, RunStats& stats)
+      : sc_module(name), socket("socket"), channel_(channel), bytes_per_cycle_(bytes_per_cycle),
+        latency_(latency), clock_(clock), stats_(stats) {
+    socket.register_b_transport(this, &ChannelModel::b_transport);
+  }
+
+ private:
+  // Never waits: reserves the channel from the cycle of the call and
+  // annotates the delay until the data has arrived.
+  void b_transport(tlm_generic_payload& gp, sc_time& delay) {
+    auto* ext = gp.get_extension<TransferExt>();
+    const int64_t arrival = clock_.now() + clock_.cycles(delay);
+    const auto bytes = static_cast<int64_t>(gp.get_data_length());
+    const FifoChannel::Grant grant = fifo_.reserve(arrival, transfer_cycles(bytes, bytes_per_cycle_));
+    ext->queued_cycles += grant.start - arrival;
+    stats_.on_transfer({grant.start, grant.end, bytes, ext->pe, channel_, ext->kind});
+    delay += clock_.after(grant.end + latency_ - arrival);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+
+  Channel channel_;
+  double bytes_per_cycle_;
+  int64_t latency_;
+  const Clock& clock_;
+  RunStats& stats_;
+  FifoChannel fifo_;
+};
+
+// One PE: PE memory staging at most two tiles (double buffering) or one, and
+// its cores as a compact array. State machine over load / compute / store.
+class Pe : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<Pe> socket;
+
+  Pe(const sc_core::sc_module_name& name, int32_t index, const models::ArchConfig& arch,
+     const Clock& clock, RunStats& stats, std::function<void(int32_t)> on_done)
+      : sc_module(name), socket("socket"), index_(index), arch_(arch), clock_(clock), stats_(stats),
+        on_done_(std::move(on_done)) {
+    socket.register_nb_transport_bw(this, &Pe::nb_transport_bw);
+    load_.ext.kind = TransferKind::Load;
+    store_.ext.kind = TransferKind::Store;
+    load_.ext.pe = store_.ext.pe = index;
+    load_.payload.set_command(tlm::TLM_READ_COMMAND);
+    store_.payload.set_command(tlm::TLM_WRITE_COMMAND);
+    SC_METHOD(run);
+    sensitive << wake_;
+    dont_initialize();
+  }
+  SC_HAS_PROCESS(Pe);
+
+  // Starts this PE's share of a layer; false when it has no tile to run.
+  bool start(int32_t layer, const models::PeWork& work, bool double_buffered) {
+    layer_ = layer;
+    work_ = &work;
+    buffers_ = double_buffered ? 2 : 1;
+    load_at_ = compute_at_ = Cursor{};
+    skip_empty(load_at_);
+    skip_empty(compute_at_);
+    store_at_ = load_at_;
+    if (!valid(load_at_)) return false;
+    loaded_ = computed_ = in_flight_ = 0;
+    load_done_ = compute_done_ = store_done_ = kNone;
+    memory_in_use_ = 0;
+    finished_ = false;
+    wake_.notify(sc_core::SC_ZERO_TIME);
+    return true;
+  }
+
+ private:
+  struct Cursor {
+    size_t step = 0;
+    int64_t rep = 0;
+  };
+  bool valid(const Cursor& c) const { return c.step < work_->steps.size(); }
+  void skip_empty(Cursor& c) const {
+    while (valid(c) && work_->steps[c.step].count <= 0) ++c.step;
+  }
+  void advance(Cursor& c) const {
+    if (++c.rep >= work_->steps[c.step].count) {
+      c.rep = 0;
+      ++c.step;
+      skip_empty(c);
+    }
+  }
+  static bool ready(int64_t done, int64_t now) { return done != kNone && done != kAwaiting && done <= now; }
+  static int64_t tile_bytes(const models::TileStep& s) { return s.input_bytes + s.weight_bytes + s.output_bytes; }
+
+  void run() {
+    ++stats_.events;
+    const int64_t now = clock_.now();
+    for (bool progress = true; progress;) {
+      progress = false;
+      if (ready(load_done_, now)) {
+        load_done_ = kNone;
+        ++loaded_;
+        progress = true;
+      }
+      if (ready(compute_done_, now)) {
+        compute_done_ = kNone;
+        ++computed_;
+        progress = true;
+      }
+      if (ready(store_done_, now)) {
+        store_done_ = kNone;
+        --in_flight_;
+        memory_in_use_ -= stored_tile_bytes_;
+        progress = true;
+      }
+      // Store first: it frees a buffer, then compute, then the next load.
+      if (store_done_ == kNone && computed_ > 0) {
+        --computed_;
+        start_store(now);
+        progress = true;
+      }
+      if (compute_done_ == kNone && loaded_ > 0) {
+        --loaded_;
+        start_compute(now);
+        progress = true;
+      }
+      if (load_done_ == kNone && valid(load_at_) && in_flight_ < buffers_) {
+        ++in_flight_;
+        start_load(now);
+        progress = true;
+      }
+    }
+    if (!finished_ && !valid(store_at_) && in_flight_ == 0) {
+      finished_ = true;
+      on_done_(index_);
+      return;
+    }
+    int64_t next = kAwaiting;
+    for (int64_t t : {load_done_, compute_done_, store_done_}) {
+      if (t != kNone) next = std::min(next, t);
+    }
+    if (next != kAwaiting) wake_.notify(clock_.after(next - now));
+  }
+
+  void start_load(int64_t now) {
+    const models::TileStep& s = work_->steps[load_at_.step];
+    advance(load_at_);
+    memory_in_use_ += tile_bytes(s);
+    auto& peak = stats_.pe_peak_memory[static_cast<size_t>(index_)];
+    peak = std::max(peak, memory_in_use_);
+    load_done_ = issue(load_, s.input_bytes + s.weight_bytes, now, [&](TransferExt& e) {
+      e.input_bytes = s.input_bytes;
+      e.weight_bytes = s.weight_bytes;
+    });
+  }
+
+  void start_compute(int64_t now) {
+    const models::TileStep& s = work_->steps[compute_at_.step];
+    advance(compute_at_);
+    const int64_t cycles = tile_compute_cycles(s, arch_);
+    compute_done_ = now + cycles;
+    ++stats_.layer.tiles;
+    stats_.pe_compute[static_cast<size_t>(index_)] += cycles;
+    stats_.pe_layer_compute[static_cast<size_t>(index_)] += cycles;
+    // Operands go from PE memory into the active cores' memories, split evenly.
+    const int64_t cores = cycles > 0 ? s.active_cores : 0;
+    const int64_t operands = s.input_bytes + s.weight_bytes;
+    const size_t first = static_cast<size_t>(index_ * arch_.cores_per_pe);
+    for (int64_t c = 0; c < cores; ++c) {
+      stats_.core_busy[first + static_cast<size_t>(c)] += cycles;
+      stats_.core_bytes[first + static_cast<size_t>(c)] += operands / cores + (c < operands % cores ? 1 : 0);
+    }
+    if (cores > 0) stats_.layer.core_bytes += operands;
+    if (stats_.trace && cycles > 0) {
+      stats_.trace->compute.push_back({now, now + cycles, index_, static_cast<int32_t>(cores), layer_});
+    }
+  }
+
+  void start_store(int64_t now) {
+    const models::TileStep& s = work_->steps[store_at_.step];
+    advance(store_at_);
+    stored_tile_bytes_ = tile_bytes(s);
+    store_done_ = issue(store_, s.output_bytes, now, [&](TransferExt& e) { e.output_bytes = s.output_bytes; });
+  }
+
+  // Sends a load or store to the controller. Returns its completion cycle,
+  // kAwaiting when the controller will answer later, or `now` for no bytes.
+  template <typename Fill>
+  int64_t issue(Transaction& t, int64_t bytes, int64_t now, Fill fill) {
+    if (bytes <= 0) return now;
+    t.ext.input_bytes = t.ext.weight_bytes = t.ext.output_bytes = 0;
+    fill(t.ext);
+    t.ext.queued_cycles = 0;
+    t.payload.set_data_length(static_cast<unsigned int>(bytes));
+    t.payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    (&t == &load_ ? load_issued_ : store_issued_) = now;
+    tlm::tlm_phase phase = tlm::BEGIN_REQ;
+    sc_time delay = sc_core::SC_ZERO_TIME;
+    if (socket->nb_transport_fw(t.payload, phase, delay) == tlm::TLM_COMPLETED) {
+      return finish(t, now + clock_.cycles(delay));
+    }
+    return kAwaiting;
+  }
+
+  // Completion time of a transfer is known: account the PE's own exposed
+  // transfer time (for the memory-stall limiter) and return it.
+  int64_t finish(Transaction& t, int64_t done) {
+    const int64_t issued = &t == &load_ ? load_issued_ : store_issued_;
+    stats_.pe_layer_exposed[static_cast<size_t>(index_)] += done - issued - t.ext.queued_cycles;
+    return done;
+  }
+
+  tlm::tlm_sync_enum nb_transport_bw(tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_time& delay) {
+    if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
+    const int64_t done = clock_.now() + clock_.cycles(delay);
+    if (&gp == &load_.payload) {
+      load_done_ = finish(load_, done);
+    } else {
+      store_done_ = finish(store_, done);
+    }
+    wake_.notify(delay);
+    return tlm::TLM_COMPLETED;
+  }
+
+  int32_t index_;
+  const models::ArchConfig& arch_;
+  const Clock& clock_;
+  RunStats& stats_;
+  std::function<void(int32_t)> on_done_;
+  sc_core::sc_event wake_;
+  Transaction load_, store_;
+
+  int32_t layer_ = 0;
+  const models::PeWork* work_ = nullptr;
+  int buffers_ = 1;  // tiles allowed in flight: 2 with double buffering
+  Cursor load_at_, compute_at_, store_at_;
+  int loaded_ = 0, computed_ = 0, in_flight_ = 0;
+  int64_t load_done_ = kNone, compute_done_ = kNone, store_done_ = kNone;
+  int64_t load_issued_ = 0, store_issued_ = 0;
+  int64_t memory_in_use_ = 0, stored_tile_bytes_ = 0;
+  bool finished_ = true;
+};
+
+// The controller: instruction, parameter and activation memories (it knows
+// where each tensor of the running layer lives), the DMA that routes PE
+// loads and stores over the link and the network, and the layer sequencer
+// (instruction reload, start of PEs, barrier).
+class Controller : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<Controller> pe_side;
+  tlm_utils::simple_initiator_socket<Controller> link_port;
+  tlm_utils::simple_initiator_socket<Controller> network_port;
+
+  Controller(const sc_core::sc_module_name& name, const models::Program& program, const models::ArchConfig& arch,
+             const Clock& clock, RunStats& stats)
+      : sc_module(name), pe_side("pe_side"), link_port("link_port"), network_port("network_port"),
+        program_(program), peak_lanes_(static_cast<double>(arch.peak_macs_per_cycle())), clock_(clock),
+        stats_(stats), next_hop_("next_hop") {
+    pe_side.register_nb_transport_fw(this, &Controller::nb_transport_fw);
+    instructions_.ext.kind = TransferKind::Instructions;
+    instructions_.payload.set_command(tlm::TLM_READ_COMMAND);
+    SC_METHOD(dma_step);
+    sensitive << next_hop_.get_event();
+    dont_initialize();
+    SC_METHOD(sequence);  // runs once at time 0 to start the first layer
+    sensitive << layer_event_;
+  }
+  SC_HAS_PROCESS(Controller);
+
+  void attach(std::vector<std::unique_ptr<Pe>>& pes) { pes_ = &pes; }
+  void pe_done(int32_t /*pe*/) {
+    if (--running_ == 0) {
+      end_layer();
+      layer_event_.notify(sc_core::SC_ZERO_TIME);  // the sequencer starts the next layer
+    }
+  }
+  bool finished() const { return next_layer_ == program_.layers.size() && state_ == State::Between; }
+
+ private:
+  enum class State { Between, Reloading, Running };
+
+  const models::LayerProgram& layer() const { return program_.layers[next_layer_ - 1]; }
+
+  tlm::tlm_sync_enum nb_transport_fw(int /*id*/, tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_time& delay) {
+    if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
+    auto* ext = gp.get_extension<TransferExt>();
+    const models::LayerProgram& l = layer();
+    // Route by where the bytes live: weights in parameter memory unless they
+    // stream from DRAM; feature maps in activation memory unless spilled.
+    if (ext->kind == TransferKind::Load) {
+      const int64_t dram = (l.input_in_dram ? ext->input_bytes : 0) + (l.weights_in_dram ? ext->weight_bytes : 0);
+      ext->hops = {{{Channel::Link, dram}, {Channel::Network, ext->input_bytes + ext->weight_bytes}}};
+    } else {
+      ext->hops = {{{Channel::Network, ext->output_bytes}, {Channel::Link, l.output_in_dram ? ext->output_bytes : 0}}};
+    }
+    ext->hop_count = 2;
+    ext->next_hop = 0;
+    sc_time d = delay;
+    if (forward(gp, d)) {  // done after this hop: complete in the return path
+      delay = d;
+      return tlm::TLM_COMPLETED;
+    }
+    phase = tlm::END_REQ;
+    return tlm::TLM_UPDATED;
+  }
+
+  // Sends gp over its next non-empty hop. Returns true when that was the
+  // last one (delay = when the data has arrived); otherwise the transaction
+  // is queued to continue when the hop ends.
+  bool forward(tlm_generic_payload& gp, sc_time& delay) {
+    auto* ext = gp.get_extension<TransferExt>();
+    while (ext->next_hop < ext->hop_count && ext->hops[static_cast<size_t>(ext->next_hop)].bytes == 0) ++ext->next_hop;
+    if (ext->next_hop == ext->hop_count) return true;
+    const TransferExt::Hop hop = ext->hops[static_cast<size_t>(ext->next_hop++)];
+    gp.set_data_length(static_cast<unsigned int>(hop.bytes));
+    (hop.channel == Channel::Link ? link_port : network_port)->b_transport(gp, delay);
+    while (ext->next_hop < ext->hop_count && ext->hops[static_cast<size_t>(ext->next_hop)].bytes == 0) ++ext->next_hop;
+    if (ext->next_hop == ext->hop_count) return true;
+    next_hop_.notify(gp, delay);
+    return false;
+  }
+
+  void dma_step() {
+    ++stats_.events;
+    while (tlm_generic_payload* gp = next_hop_.get_next_transaction()) {
+      sc_time delay = sc_core::SC_ZERO_TIME;
+      if (!forward(*gp, delay)) continue;
+      auto* ext = gp->get_extension<TransferExt>();
+      tlm::tlm_phase phase = tlm::BEGIN_RESP;
+      pe_side[static_cast<size_t>(ext->pe)]->nb_transport_bw(*gp, phase, delay);
+    }
+  }
+
+  void sequence() {
+    ++stats_.events;
+    if (state_ == State::Reloading) start_pes();  // may end an empty layer at once
+    while (state_ == State::Between && next_layer_ < program_.layers.size()) {
+      ++next_layer_;
+      const models::LayerProgram& l = layer();
+      stats_.layer = LayerStats{};
+      stats_.layer.layer_index = l.layer_index;
+      stats_.layer.name = l.layer_name;
+      stats_.layer.start_cycle = clock_.now();
+      stats_.layer.bound = l.bound;
+      std::fill(stats_.pe_layer_compute.begin(), stats_.pe_layer_compute.end(), 0);
+      std::fill(stats_.pe_layer_exposed.begin(), stats_.pe_layer_exposed.end(), 0);
+      if (l.instruction_reload_bytes > 0) {
+        // The program did not fit instruction memory: fetch this layer's chunk first.
+        stats_.layer.instruction_bytes = l.instruction_reload_bytes;
+        instructions_.ext.hops = {{{Channel::Link, l.instruction_reload_bytes}, {}}};
+        instructions_.ext.hop_count = 1;
+        instructions_.ext.next_hop = 0;
+        sc_time delay = sc_core::SC_ZERO_TIME;
+        forward(instructions_.payload, delay);
+        state_ = State::Reloading;
+        layer_event_.notify(delay);
+        return;
+      }
+      start_pes();
+    }
+  }
+
+  void start_pes() {
+    const models::LayerProgram& l = layer();
+    state_ = State::Running;
+    running_ = 0;
+    const auto position = static_cast<int32_t>(next_layer_ - 1);
+    for (size_t p = 0; p < l.pe_class.size(); ++p) {
+      const int cls = l.pe_class[p];
+      if (cls < 0) continue;
+      if ((*pes_)[p]->start(position, l.work_classes[static_cast<size_t>(cls)], l.double_buffered)) ++running_;
+    }
+    if (running_ == 0) end_layer();
+  }
+
+  // Barrier: every PE has stored its last tile.
+  void end_layer() {
+    const models::LayerProgram& l = layer();
+    LayerStats& s = stats_.layer;
+    s.cycles = clock_.now() - s.start_cycle;
+    s.compute_busy_cycles = *std::max_element(stats_.pe_layer_compute.begin(), stats_.pe_layer_compute.end());
+    if (!l.double_buffered) {
+      s.memory_stall_cycles = *std::max_element(stats_.pe_layer_exposed.begin(), stats_.pe_layer_exposed.end());
+    }
+    const std::array<int64_t, 4> evidence = {s.compute_busy_cycles, s.link_busy_cycles, s.network_busy_cycles,
+                                             s.memory_stall_cycles};
+    s.limiter = static_cast<models::Limiter>(std::max_element(evidence.begin(), evidence.end()) - evidence.begin());
+    s.utilization = s.cycles > 0 ? static_cast<double>(l.ops) / (static_cast<double>(s.cycles) * peak_lanes_) : 0;
+    stats_.layers.push_back(s);
+    if (stats_.trace) stats_.trace->layers.push_back({s.start_cycle, clock_.now(), s.name});
+    state_ = State::Between;
+  }
+
+  const models::Program& program_;
+  double peak_lanes_;
+  const Clock& clock_;
+  RunStats& stats_;
+  tlm_utils::peq_with_get<tlm_generic_payload> next_hop_;
+  sc_core::sc_event layer_event_;
+  Transaction instructions_;
+  std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
+  size_t next_layer_ = 0;  // layers started so far; the running one is next_layer_ - 1
+  State state_ = State::Between;
+  int64_t running_ = 0;
+};
+
+// Installs a fresh SystemC kernel for the lifetime of this object and
+// restores the previous one afterwards (see the top of this file).
+class FreshKernel {
+ public:
+  FreshKernel()
+      : previous_(sc_core::sc_curr_simcontext), previous_default_(sc_core::sc_default_global_context),
+        context_(std::make_unique<sc_core::sc_simcontext>()) {
+    sc_core::sc_curr_simcontext = context_.get();
+    sc_core::sc_default_global_context = context_.get();
+  }
+  ~FreshKernel() {
+    sc_core::sc_curr_simcontext = previous_;
+    sc_core::sc_default_global_context = previous_default_;
+  }
+  FreshKernel(const FreshKernel&) = delete;
+  FreshKernel& operator=(const FreshKernel&) = delete;
+
+ private:
+  sc_core::sc_simcontext* previous_;
+  sc_core::sc_simcontext* previous_default_;
+  std::unique_ptr<sc_core::sc_simcontext> context_;
+};
+
+// The whole design, elaborated for one configuration.
+struct Model {
+  Model(const models::Program& program, const models::ArchConfig& arch, RunStats& stats)
+      : link("dram_link", Channel::Link, arch.link_bytes_per_cycle(), arch.constants.dram_latency_cycles, clock,
+             stats),
+        network("network", Channel::Network, arch.constants.network_bytes_per_cycle, 0, clock, stats),
+        controller("controller", program, arch, clock, stats) {
+    controller.link_port.bind(link.socket);
+    controller.network_port.bind(network.socket);
+    pes.reserve(static_cast<size_t>(arch.num_pes()));
+    for (int64_t p = 0; p < arch.num_pes(); ++p) {
+      const std::string name = "pe_" + std::to_string(p % arch.pe_x) + "_" + std::to_string(p / arch.pe_x);
+      pes.push_back(std::make_unique<Pe>(name.c_str(), static_cast<int32_t>(p), arch, clock, stats,
+                                         [this](int32_t pe) { controller.pe_done(pe); }));
+      pes.back()->socket.bind(controller.pe_side);
+    }
+    controller.attach(pes);
+  }
+  Clock clock;
+  ChannelModel link;
+  ChannelModel network;
+  Controller controller;
+  std::vector<std::unique_ptr<Pe>> pes;
+};
+
+void check_inputs(const models::Program& program, const models::ArchConfig& arch) {
+  auto bad_arch = [](const std::string& what) { throw models::ConfigError("simulate: architecture: " + what); };
+  if (arch.pe_x < 1 || arch.pe_y < 1 || arch.cores_per_pe < 1 || arch.simd_lanes < 1) {
+    bad_arch("pe_x, pe_y, cores_per_pe and simd_lanes must be >= 1");
+  }
+  if (!(arch.io_bandwidth_gbps > 0) || !(arch.constants.clock_ghz > 0)) bad_arch("io_bandwidth and clock must be > 0");
+  if (arch.constants.network_bytes_per_cycle < 1) bad_arch("network_bytes_per_cycle must be >= 1");
+  if (arch.constants.dram_latency_cycles < 0 || arch.constants.core_pipeline_cycles < 0) {
+    bad_arch("dram_latency_cycles and core_pipeline_cycles must be >= 0");
+  }
+  for (const auto& l : program.layers) {
+    auto bad = [&](const std::string& what) {
+      throw std::invalid_argument("simulate: program layer '" + l.layer_name + "': " + what);
+    };
+    if (!l.pe_class.empty() && static_cast<int64_t>(l.pe_class.size()) != arch.num_pes()) {
+      bad("pe_class has " + std::to_string(l.pe_class.size()) + " entries, the array has " +
+          std::to_string(arch.num_pes()) + " PEs");
+    }
+    for (int cls : l.pe_class) {
+      if (cls < -1 || cls >= static_cast<int>(l.work_classes.size())) bad("work class " + std::to_string(cls) + " does not exist");
+    }
+    if (l.instruction_reload_bytes < 0) bad("negative instruction_reload_bytes");
+    for (const auto& w : l.work_classes) {
+      for (const auto& s : w.steps) {
+        if (s.count < 0 || s.input_bytes < 0 || s.weight_bytes < 0 || s.output_bytes < 0 || s.ops_per_core < 0) {
+          bad("negative tile count, bytes or ops");
+        }
+        if (s.active_cores > arch.cores_per_pe || (s.ops_per_core > 0 && s.active_cores < 1)) {
+          bad("active_cores " + std::to_string(s.active_cores) + " outside 1.." + std::to_string(arch.cores_per_pe));
+        }
+        if (s.input_bytes + s.weight_bytes > std::numeric_limits<unsigned int>::max() ||
+            s.output_bytes > std::numeric_limits<unsigned int>::max()) {
+          bad("a tile moves more than 4 GiB");
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+SimResult simulate(const workloads::Network& /*network*/, const models::Program& program,
+                   const models::ArchConfig& arch, const SimOptions& options) {
+  check_inputs(program, arch);
+  RunStats stats(arch);
+  TraceRecorder trace;
+  if (!options.vcd_path.empty() || !options.timeline_path.empty()) stats.trace = &trace;
+
+  {
+    FreshKernel kernel;  // declared first: the model is destroyed while its kernel is current
+    Model model(program, arch, stats);
+    sc_core::sc_start();
+    if (!model.controller.finished()) {
+      throw std::logic_error("simulate: the simulation stopped before the last layer finished");
+    }
+  }
+
+  SimResult r;
+  r.layers = std::move(stats.layers);
+  for (const auto& l : r.layers) {
+    r.link_bytes += l.link_bytes;
+    r.network_bytes += l.network_bytes;
+    r.link_busy_cycles += l.link_busy_cycles;
+    r.network_busy_cycles += l.network_busy_cycles;
+    r.core_bytes += l.core_bytes;
+    r.instruction_bytes += l.instruction_bytes;
+  }
+  r.total_cycles = r.layers.empty() ? 0 : r.layers.back().start_cycle + r.layers.back().cycles;
+  r.latency_ms = static_cast<double>(r.total_cycles) / (arch.constants.clock_ghz * 1e6);
+  const double total = static_cast<double>(std::max<int64_t>(r.total_cycles, 1));
+  for (int64_t busy : stats.pe_compute) r.pe_busy.push_back(static_cast<double>(busy) / total);
+  for (int64_t busy : stats.core_busy) r.core_busy.push_back(static_cast<double>(busy) / total);
+  r.pe_peak_memory_bytes = std::move(stats.pe_peak_memory);
+  r.events = stats.events;
+
+  const TraceGeometry geometry{arch.pe_x, arch.pe_y, arch.cores_per_pe, arch.constants.clock_ghz, r.total_cycles};
+  if (!options.vcd_path.empty()) write_vcd(options.vcd_path, trace, geometry);
+  if (!options.timeline_path.empty()) write_timeline(options.timeline_path, trace, geometry);
+  return r;
+}
+
+}  // namespace apollo::sim

@@ -30,6 +30,17 @@ struct LayerStats {
   int64_t network_bytes = 0;        // over the distribution network
   int64_t link_busy_cycles = 0;
   int64_t network_busy_cycles = 0;
+  // Evidence behind `limiter` (the largest of these four wins; ties go to the
+  // first): compute = cycles of the busiest PE's compute during the layer,
+  // link/network = the busy cycles above, memory = for layers without double
+  // buffering, the largest time one PE sat in its own transfers (service and
+  // DRAM latency, queueing behind other PEs excluded), which double
+  // buffering would have hidden behind compute.
+  int64_t compute_busy_cycles = 0;
+  int64_t memory_stall_cycles = 0;
+  int64_t instruction_bytes = 0;    // instruction reload before the layer (link)
+  int64_t core_bytes = 0;           // PE memory -> core memories (operands of tiles)
+  int64_t tiles = 0;                // tiles executed over all PEs
 };
 
 struct SimResult {
@@ -42,6 +53,10 @@ struct SimResult {
   int64_t network_bytes = 0;
   int64_t link_busy_cycles = 0;
   int64_t network_busy_cycles = 0;
+  int64_t core_bytes = 0;          // PE memory -> core memories, all layers
+  int64_t instruction_bytes = 0;   // instruction reloads over the link
+  std::vector<int64_t> pe_peak_memory_bytes;  // per PE: largest bytes of tiles in flight
+  int64_t events = 0;              // SystemC process activations (cost of the run)
 };
 
 SimResult simulate(const workloads::Network& network, const models::Program& program,

@@ -1,0 +1,28 @@
+#include "sim/timing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace apollo::sim {
+
+int64_t tile_compute_cycles(const models::TileStep& step, const models::ArchConfig& arch) {
+  if (step.ops_per_core <= 0 || step.active_cores <= 0) return 0;
+  return (step.ops_per_core + arch.simd_lanes - 1) / arch.simd_lanes +
+         arch.constants.core_pipeline_cycles;
+}
+
+int64_t transfer_cycles(int64_t bytes, double bytes_per_cycle) {
+  if (bytes <= 0) return 0;
+  return static_cast<int64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle));
+}
+
+FifoChannel::Grant FifoChannel::reserve(int64_t arrival, int64_t duration) {
+  Grant g;
+  g.start = std::max(arrival, free_at_);
+  g.end = g.start + duration;
+  free_at_ = g.end;
+  busy_ += duration;
+  return g;
+}
+
+}  // namespace apollo::sim

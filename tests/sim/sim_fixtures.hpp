@@ -1,0 +1,51 @@
+// Hand-built programs for the simulator tests: tiny designs whose cycle
+// counts can be worked out on paper (see the comments at each use).
+#pragma once
+
+#include <vector>
+
+#include "models/arch.hpp"
+#include "models/program.hpp"
+
+namespace apollo::sim::testing {
+
+// Template constants at their defaults: clock 1 GHz, network 64 B/cycle,
+// DRAM latency 100 cycles, core pipeline 4 cycles.
+inline models::ArchConfig tiny_arch(int64_t pe_x, int64_t pe_y, int64_t cores, int64_t lanes,
+                                    double io_gbps = 16) {
+  models::ArchConfig a;
+  a.pe_x = pe_x;
+  a.pe_y = pe_y;
+  a.cores_per_pe = cores;
+  a.simd_lanes = lanes;
+  a.io_bandwidth_gbps = io_gbps;  // = bytes per cycle at 1 GHz
+  return a;
+}
+
+inline models::TileStep tile(int64_t count, int64_t in, int64_t w, int64_t out, int64_t ops, int64_t cores) {
+  return models::TileStep{count, in, w, out, ops, cores};
+}
+
+// One layer where every PE listed in `working` runs `steps` (one work class).
+inline models::LayerProgram uniform_layer(const models::ArchConfig& a, std::vector<models::TileStep> steps,
+                                          const std::vector<int>& working, const char* name = "layer") {
+  models::LayerProgram l;
+  l.layer_index = 0;
+  l.layer_name = name;
+  l.partition = models::PartitionKind::OutputChannels;
+  l.work_classes.push_back(models::PeWork{std::move(steps)});
+  l.pe_class.assign(static_cast<size_t>(a.num_pes()), -1);
+  for (int p : working) l.pe_class[static_cast<size_t>(p)] = 0;
+  for (int p : working) {
+    for (const auto& s : l.work_classes[0].steps) l.ops += s.count * s.ops_per_core * s.active_cores;
+  }
+  return l;
+}
+
+inline models::Program one_layer_program(models::LayerProgram l) {
+  models::Program p;
+  p.layers.push_back(std::move(l));
+  return p;
+}
+
+}  // namespace apollo::sim::testing

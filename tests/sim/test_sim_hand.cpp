@@ -1,0 +1,209 @@
+// Exact cycle counts of hand-built programs, worked out on paper from the
+// semantics of models/program.hpp, and the behaviours those semantics imply
+// (contention, double buffering, barriers, instruction reload, limiters).
+#include <gtest/gtest.h>
+
+#include "sim/simulate.hpp"
+#include "sim/timing.hpp"
+#include "sim_fixtures.hpp"
+
+namespace apollo::sim {
+namespace {
+
+using namespace apollo::sim::testing;
+using models::Limiter;
+
+const workloads::Network kNoNetwork{};
+
+// Fully connected layer, 256 inputs -> 32 outputs (8192 MACs), on one PE with
+// 2 cores of 16 lanes; weights stream from DRAM (16 B/cycle link, 100 cycles
+// latency), the input sits in activation memory. Tiles of 8 outputs: 4 tiles,
+// each loading the 256 B input and 256 x 8 = 2048 B of weights, storing 8 B;
+// each core does 4 outputs x 256 = 1024 MACs.
+//   link:    2048 / 16           = 128 cycles, + 100 latency
+//   network: (256 + 2048) / 64   = 36 cycles
+//   compute: ceil(1024 / 16) + 4 = 68 cycles
+//   store:   ceil(8 / 64)        = 1 cycle
+// Without double buffering a tile is 128 + 100 + 36 + 68 + 1 = 333 cycles,
+// so 4 tiles take 1332.
+models::LayerProgram fc_layer(const models::ArchConfig& a, bool double_buffered) {
+  auto l = uniform_layer(a, {tile(4, 256, 2048, 8, 1024, 2)}, {0}, "fc");
+  l.weights_in_dram = true;
+  l.double_buffered = double_buffered;
+  return l;
+}
+
+TEST(SimHand, FullyConnectedSequential) {
+  const auto a = tiny_arch(1, 1, 2, 16);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(fc_layer(a, false)), a);
+  EXPECT_EQ(r.total_cycles, 1332);
+  ASSERT_EQ(r.layers.size(), 1u);
+  EXPECT_EQ(r.layers[0].cycles, 1332);
+  EXPECT_EQ(r.layers[0].link_bytes, 4 * 2048);
+  EXPECT_EQ(r.layers[0].network_bytes, 4 * (2304 + 8));
+  EXPECT_EQ(r.layers[0].link_busy_cycles, 4 * 128);
+  EXPECT_EQ(r.layers[0].network_busy_cycles, 4 * (36 + 1));
+  EXPECT_EQ(r.layers[0].compute_busy_cycles, 4 * 68);
+  // The PE sits 4 x (228 + 36 + 1) = 1060 cycles in its own transfers, more
+  // than the link's 512 busy cycles: missing double buffering limits it.
+  EXPECT_EQ(r.layers[0].memory_stall_cycles, 1060);
+  EXPECT_EQ(r.layers[0].limiter, Limiter::Memory);
+  // 272 of 1332 cycles computing, both cores active in every tile.
+  EXPECT_DOUBLE_EQ(r.pe_busy[0], 272.0 / 1332.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[0], 272.0 / 1332.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[1], 272.0 / 1332.0);
+  // utilization = 8192 MACs / (1332 cycles x 32 lanes)
+  EXPECT_DOUBLE_EQ(r.layers[0].utilization, 8192.0 / (1332.0 * 32.0));
+  EXPECT_DOUBLE_EQ(r.latency_ms, 1332e-6);
+}
+
+// Same layer, double buffered. Loads of one PE are serial, each 264 cycles
+// (link 128 + latency 100 + network 36); tile i+1 loads while tile i
+// computes (68 < 264), so loads run back to back: 4 x 264 = 1056, then the
+// last compute (68) and store (1): 1125 cycles.
+TEST(SimHand, FullyConnectedDoubleBuffered) {
+  const auto a = tiny_arch(1, 1, 2, 16);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(fc_layer(a, true)), a);
+  EXPECT_EQ(r.total_cycles, 1125);
+  EXPECT_EQ(r.layers[0].memory_stall_cycles, 0);
+  // link 512 busy cycles > 272 compute and 148 network
+  EXPECT_EQ(r.layers[0].limiter, Limiter::Link);
+}
+
+// Depthwise 3x3, 8x8x16 input, stride 1, same padding: 8*8*16*9 = 9216 MACs.
+// 2x2 PEs, 4 cores of 8 lanes; channels split over PEs (4 each) and cores (1
+// each); weights resident in parameter memory. One tile per PE: input 8*8*4
+// = 256 B, weights 4*9 + 4 bias = 40 B, output 256 B; 8*8*9 = 576 MACs per
+// core -> ceil(576 / 8) + 4 = 76 cycles.
+// The four loads of 296 B (5 network cycles each) queue on the network:
+// done at 5, 10, 15, 20; computes end at 81, 86, 91, 96; stores of 256 B
+// (4 cycles) at [81,85), [86,90), [91,95), [96,100): 100 cycles.
+TEST(SimHand, DepthwiseOnFourPes) {
+  const auto a = tiny_arch(2, 2, 4, 8);
+  auto l = uniform_layer(a, {tile(1, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}, "dw");
+  l.weights_resident = true;
+  l.bound.compute_cycles = 72;   // ceil(9216 / (4 PEs * 4 cores * 8 lanes))
+  l.bound.network_cycles = 35;   // ceil(4 * (296 + 256) / 64)
+  const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
+  EXPECT_EQ(r.total_cycles, 100);
+  EXPECT_EQ(r.link_bytes, 0);
+  EXPECT_EQ(r.network_bytes, 4 * (296 + 256));
+  EXPECT_EQ(r.network_busy_cycles, 4 * (5 + 4));
+  EXPECT_EQ(r.layers[0].limiter, Limiter::Compute);
+  EXPECT_GE(r.layers[0].cycles, r.layers[0].bound.cycles());
+  for (double busy : r.pe_busy) EXPECT_DOUBLE_EQ(busy, 0.76);
+  EXPECT_DOUBLE_EQ(r.layers[0].utilization, 9216.0 / (100.0 * 128.0));
+}
+
+// Layers are separated by a barrier, and a reload of instructions crosses
+// the link (1600 B / 16 = 100 cycles + 100 latency) before the layer starts.
+TEST(SimHand, BarrierAndInstructionReload) {
+  const auto a = tiny_arch(2, 2, 4, 8);
+  auto l0 = uniform_layer(a, {tile(1, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}, "dw");  // 100 cycles, above
+  auto l1 = uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {3}, "small");
+  l1.layer_index = 1;
+  l1.instruction_reload_bytes = 1600;
+  // layer 1: reload 200; load 64 B = 1; compute ceil(64/8)+4 = 12; store 1 -> 214
+  models::Program p;
+  p.layers = {l0, l1};
+  const SimResult r = simulate(kNoNetwork, p, a);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].cycles, 100);
+  EXPECT_EQ(r.layers[1].start_cycle, 100);
+  EXPECT_EQ(r.layers[1].cycles, 214);
+  EXPECT_EQ(r.layers[1].instruction_bytes, 1600);
+  EXPECT_EQ(r.layers[1].link_bytes, 1600);
+  EXPECT_EQ(r.total_cycles, 314);
+}
+
+// Outputs spilled to DRAM cross the network, then the link (+ latency).
+TEST(SimHand, OutputSpilledToDram) {
+  const auto a = tiny_arch(1, 1, 1, 4);
+  auto l = uniform_layer(a, {tile(1, 64, 0, 160, 8, 1)}, {0});
+  l.output_in_dram = true;
+  // load 1; compute 2 + 4 = 6; store: network 3, link 10 + 100 -> 120
+  const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
+  EXPECT_EQ(r.total_cycles, 120);
+  EXPECT_EQ(r.link_bytes, 160);
+}
+
+// Two PEs loading from DRAM at once share the link: the second waits for
+// the first (6400 B = 400 link cycles each).
+TEST(SimHand, ContentionOnTheLink) {
+  const auto a = tiny_arch(2, 1, 1, 64);
+  auto l = uniform_layer(a, {tile(1, 6400, 0, 64, 64, 1)}, {0});
+  l.input_in_dram = true;
+  // one PE: link 400 + 100 + network 100 + compute 1 + 4 + store 1 = 606
+  const SimResult one = simulate(kNoNetwork, one_layer_program(l), a);
+  EXPECT_EQ(one.total_cycles, 606);
+  // second PE: link [400, 800) + 100 -> network [900, 1000) -> 1005 -> 1006
+  l.pe_class = {0, 0};
+  const SimResult two = simulate(kNoNetwork, one_layer_program(l), a);
+  EXPECT_EQ(two.total_cycles, 1006);
+  EXPECT_GT(two.total_cycles, one.total_cycles);
+  EXPECT_EQ(two.link_busy_cycles, 800);
+}
+
+// Two PEs on the network only: 6400 B = 100 network cycles each.
+TEST(SimHand, ContentionOnTheNetwork) {
+  const auto a = tiny_arch(2, 1, 1, 64);
+  auto l = uniform_layer(a, {tile(1, 6400, 0, 0, 64, 1)}, {0});
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 100 + 5);
+  l.pe_class = {0, 0};
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 200 + 5);
+}
+
+// Steps run in order and the pipeline continues across steps; cores beyond
+// active_cores stay idle.
+TEST(SimHand, StepsAndActiveCores) {
+  const auto a = tiny_arch(1, 1, 4, 8);
+  // step 1: 2 tiles on 4 cores, 64 ops: 8 + 4 = 12 cycles; step 2: 1 tile on 1 core, 800 ops: 104 cycles
+  // each load 64 B (1 cycle), no store. Sequential: (1+12)*2 + (1+104) = 131.
+  auto l = uniform_layer(a, {tile(2, 64, 0, 0, 64, 4), tile(1, 64, 0, 0, 800, 1)}, {0});
+  const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
+  EXPECT_EQ(r.total_cycles, 131);
+  EXPECT_DOUBLE_EQ(r.core_busy[0], 128.0 / 131.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[1], 24.0 / 131.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[3], 24.0 / 131.0);
+  EXPECT_EQ(r.core_bytes, 3 * 64);
+}
+
+TEST(SimHand, EmptyLayersAndIdlePes) {
+  const auto a = tiny_arch(2, 2, 1, 8);
+  models::LayerProgram reshape;
+  reshape.layer_name = "reshape";
+  reshape.partition = models::PartitionKind::None;
+  reshape.pe_class.assign(4, -1);
+  models::Program p;
+  p.layers = {reshape, reshape};
+  const SimResult r = simulate(kNoNetwork, p, a);
+  EXPECT_EQ(r.total_cycles, 0);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[1].cycles, 0);
+}
+
+TEST(SimHand, RejectsMalformedPrograms) {
+  const auto a = tiny_arch(2, 2, 2, 8);
+  auto l = uniform_layer(a, {tile(1, 64, 0, 0, 64, 3)}, {0});  // 3 active cores of 2
+  EXPECT_THROW(simulate(kNoNetwork, one_layer_program(l), a), std::invalid_argument);
+  l = uniform_layer(a, {tile(1, 64, 0, 0, 64, 1)}, {0});
+  l.pe_class = {0, 1};  // wrong size and a missing class
+  EXPECT_THROW(simulate(kNoNetwork, one_layer_program(l), a), std::invalid_argument);
+}
+
+TEST(SimTiming, Formulas) {
+  auto a = tiny_arch(1, 1, 1, 16);
+  EXPECT_EQ(tile_compute_cycles(tile(1, 0, 0, 0, 17, 1), a), 2 + 4);
+  EXPECT_EQ(tile_compute_cycles(tile(1, 0, 0, 0, 0, 1), a), 0);
+  EXPECT_EQ(transfer_cycles(65, 64), 2);
+  EXPECT_EQ(transfer_cycles(0, 64), 0);
+  EXPECT_EQ(transfer_cycles(25, 6.25), 4);
+  FifoChannel c;
+  EXPECT_EQ(c.reserve(10, 5).end, 15);
+  EXPECT_EQ(c.reserve(12, 5).start, 15);  // waits, first come first served
+  EXPECT_EQ(c.reserve(30, 1).start, 30);
+  EXPECT_EQ(c.busy_cycles(), 11);
+}
+
+}  // namespace
+}  // namespace apollo::sim

@@ -184,10 +184,13 @@ class Mapper {
     return std::min(best, limit);
   }
 
-  TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks) const {
+  // keep_in / keep_w false: that operand is already in the PE from an
+  // earlier tile of the same chunk (stationary), so the tile does not load it.
+  TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks,
+                       bool keep_in = true, bool keep_w = true) const {
     TileBytes t;
     const Linear f = m_.footprint(th, tw, tk, data_);
-    const int64_t in = f.a_in * cc + f.b_in, w = f.a_w * cc + f.b_w;
+    const int64_t in = keep_in ? f.a_in * cc + f.b_in : 0, w = keep_w ? f.a_w * cc + f.b_w : 0;
     t.in = m_.operand_b ? in + w : in;
     t.w = m_.operand_b ? 0 : w;
     // Partial sums leave the PE as int32 when input channels are split over PEs.
@@ -237,12 +240,33 @@ class Mapper {
       if (rem > 0) ext[d][n[d]] = rem, cnt[d][n[d]++] = 1;
     }
     const int64_t nchunks = ceil_div(c[kC], std::min(p.tile[kC], c[kC]));
+    const int64_t spatial_tiles = ceil_div(c[kH], std::min(p.tile[kH], c[kH])) *
+                                  ceil_div(c[kW], std::min(p.tile[kW], c[kW]));
+    const int64_t channel_tiles = ceil_div(c[kK], std::min(p.tile[kK], c[kK]));
+    // Stationary operands: with the whole reduction in one chunk, a PE whose
+    // chunk is one spatial tile keeps that input while it walks the channel
+    // tiles (dense ops: every channel reads the same input), and one whose
+    // chunk is one channel tile keeps those weights over its spatial tiles.
+    const bool input_stays = nchunks == 1 && spatial_tiles == 1 && channel_tiles > 1 &&
+                             m_.kind == Footprint::Dense;
+    const bool weights_stay = nchunks == 1 && channel_tiles == 1 && spatial_tiles > 1 && !m_.operand_b &&
+                              (m_.kind == Footprint::Dense || m_.kind == Footprint::Grouped);
+    bool first = true;
     for (int i0 = 0; i0 < n[0]; ++i0)
       for (int i1 = 0; i1 < n[1]; ++i1)
         for (int i2 = 0; i2 < n[2]; ++i2)
           for (int i3 = 0; i3 < n[3]; ++i3) {
-            g(tile_bytes(p, ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks),
-              cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3]);
+            int64_t count = cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3];
+            if (first && (input_stays || weights_stay)) {
+              g(tile_bytes(p, ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks), 1);
+              if (--count == 0) {
+                first = false;
+                continue;
+              }
+            }
+            first = false;
+            g(tile_bytes(p, ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks, !input_stays, !weights_stay),
+              count);
           }
   }
 
@@ -297,7 +321,7 @@ class Mapper {
         p.chunk[d] = ceil_div(m_.size[d], parts[d]);
         p.parts[d] = ceil_div(m_.size[d], p.chunk[d]);
       }
-      for (bool db : {true, false}) {
+      for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
         for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
           p.db = db;
           p.split = split;

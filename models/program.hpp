@@ -15,7 +15,9 @@
 //             weights_in_dram) first cross the shared I/O link;
 //      compute every active core performs ops_per_core lane operations:
 //             ceil(ops_per_core / simd_lanes) + core_pipeline_cycles cycles,
-//             cores of one PE in parallel;
+//             cores of one PE in parallel, after the PE has spent
+//             pe_dispatch_cycles handing the tile to them (no compute and
+//             no dispatch for a tile with ops_per_core == 0);
 //      store  output_bytes: PE -> controller over the network (and on over
 //             the link when output_in_dram).
 //    With double_buffered, the load of tile i+1 may proceed while tile i

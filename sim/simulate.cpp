@@ -311,7 +311,8 @@ class Pe : public sc_core::sc_module {
   void start_compute(int64_t now) {
     const models::TileStep& s = work_->steps[compute_at_.step];
     advance(compute_at_);
-    const int64_t cycles = tile_compute_cycles(s, arch_);
+    const int64_t cycles = pe_compute_cycles(s, arch_);       // dispatch + cores
+    const int64_t core_cycles = tile_compute_cycles(s, arch_);
     compute_done_ = now + cycles;
     ++stats_.layer.tiles;
     stats_.pe_compute[static_cast<size_t>(index_)] += cycles;
@@ -321,12 +322,13 @@ class Pe : public sc_core::sc_module {
     const int64_t operands = s.input_bytes + s.weight_bytes;
     const size_t first = static_cast<size_t>(index_ * arch_.cores_per_pe);
     for (int64_t c = 0; c < cores; ++c) {
-      stats_.core_busy[first + static_cast<size_t>(c)] += cycles;
+      stats_.core_busy[first + static_cast<size_t>(c)] += core_cycles;
       stats_.core_bytes[first + static_cast<size_t>(c)] += operands / cores + (c < operands % cores ? 1 : 0);
     }
     if (cores > 0) stats_.layer.core_bytes += operands;
     if (stats_.trace && cycles > 0) {
-      stats_.trace->compute.push_back({now, now + cycles, index_, static_cast<int32_t>(cores), layer_});
+      stats_.trace->compute.push_back(
+          {now, now + cycles, now + cycles - core_cycles, index_, static_cast<int32_t>(cores), layer_});
     }
   }
 

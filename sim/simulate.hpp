@@ -48,7 +48,8 @@ struct SimResult {
   double latency_ms = 0;
   std::vector<LayerStats> layers;
   std::vector<double> pe_busy;    // per PE (y * pe_x + x): fraction of total_cycles computing
-  std::vector<double> core_busy;  // per core (pe * cores_per_pe + core)
+                                  // (its compute stage: dispatch to the cores + their tile)
+  std::vector<double> core_busy;  // per core (pe * cores_per_pe + core): fraction running tiles
   int64_t link_bytes = 0;
   int64_t network_bytes = 0;
   int64_t link_busy_cycles = 0;

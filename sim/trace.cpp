@@ -75,7 +75,7 @@ void write_vcd(const std::string& path, const TraceRecorder& trace, const TraceG
   for (const auto& c : trace.compute) {
     const size_t base = 2 + static_cast<size_t>(c.pe) * per_pe;
     busy[base].push_back({c.start, c.end});
-    for (int32_t core = 0; core < c.active_cores; ++core) busy[base + 1 + core].push_back({c.start, c.end});
+    for (int32_t core = 0; core < c.active_cores; ++core) busy[base + 1 + core].push_back({c.cores_start, c.end});
   }
   struct Change {
     int64_t time;
@@ -178,7 +178,7 @@ void write_timeline(const std::string& path, const TraceRecorder& trace, const T
         c.layer >= 0 && static_cast<size_t>(c.layer) < trace.layers.size() ? trace.layers[c.layer].name : "";
     complete("tile", 1 + c.pe, 0, c.start, c.end, {{"layer", layer}, {"active_cores", c.active_cores}});
     for (int32_t core = 0; core < c.active_cores; ++core) {
-      complete("tile", 1 + c.pe, 1 + core, c.start, c.end, {{"layer", layer}});
+      complete("tile", 1 + c.pe, 1 + core, c.cores_start, c.end, {{"layer", layer}});
     }
   }
   out << "\n]}\n";

@@ -19,7 +19,8 @@ const char* to_string(TransferKind k);
 // (cores of a PE work in lock step on a tile), so per-core activity is
 // derived from these intervals instead of being stored 32 times.
 struct ComputeInterval {
-  int64_t start = 0, end = 0;  // cycles, [start, end)
+  int64_t start = 0, end = 0;  // cycles, [start, end): the PE's compute stage
+  int64_t cores_start = 0;     // cores compute in [cores_start, end), after the PE's dispatch
   int32_t pe = 0;
   int32_t active_cores = 0;
   int32_t layer = 0;           // position in Program::layers

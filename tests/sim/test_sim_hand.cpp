@@ -15,6 +15,9 @@ using models::Limiter;
 
 const workloads::Network kNoNetwork{};
 
+// Template constants used below (defaults): network 64 B/cycle, DRAM latency
+// 100 cycles, core pipeline 4 cycles, PE dispatch 2 cycles, clock 1 GHz.
+//
 // Fully connected layer, 256 inputs -> 32 outputs (8192 MACs), on one PE with
 // 2 cores of 16 lanes; weights stream from DRAM (16 B/cycle link, 100 cycles
 // latency), the input sits in activation memory. Tiles of 8 outputs: 4 tiles,
@@ -22,10 +25,10 @@ const workloads::Network kNoNetwork{};
 // each core does 4 outputs x 256 = 1024 MACs.
 //   link:    2048 / 16           = 128 cycles, + 100 latency
 //   network: (256 + 2048) / 64   = 36 cycles
-//   compute: ceil(1024 / 16) + 4 = 68 cycles
-//   store:   ceil(8 / 64)        = 1 cycle
-// Without double buffering a tile is 128 + 100 + 36 + 68 + 1 = 333 cycles,
-// so 4 tiles take 1332.
+//   compute: 2 + ceil(1024 / 16) + 4 = 70 cycles (cores busy 68 of them)
+//   store:   ceil(8 / 64)            = 1 cycle
+// Without double buffering a tile is 128 + 100 + 36 + 70 + 1 = 335 cycles,
+// so 4 tiles take 1340.
 models::LayerProgram fc_layer(const models::ArchConfig& a, bool double_buffered) {
   auto l = uniform_layer(a, {tile(4, 256, 2048, 8, 1024, 2)}, {0}, "fc");
   l.weights_in_dram = true;
@@ -36,37 +39,37 @@ models::LayerProgram fc_layer(const models::ArchConfig& a, bool double_buffered)
 TEST(SimHand, FullyConnectedSequential) {
   const auto a = tiny_arch(1, 1, 2, 16);
   const SimResult r = simulate(kNoNetwork, one_layer_program(fc_layer(a, false)), a);
-  EXPECT_EQ(r.total_cycles, 1332);
+  EXPECT_EQ(r.total_cycles, 1340);
   ASSERT_EQ(r.layers.size(), 1u);
-  EXPECT_EQ(r.layers[0].cycles, 1332);
+  EXPECT_EQ(r.layers[0].cycles, 1340);
   EXPECT_EQ(r.layers[0].link_bytes, 4 * 2048);
   EXPECT_EQ(r.layers[0].network_bytes, 4 * (2304 + 8));
   EXPECT_EQ(r.layers[0].link_busy_cycles, 4 * 128);
   EXPECT_EQ(r.layers[0].network_busy_cycles, 4 * (36 + 1));
-  EXPECT_EQ(r.layers[0].compute_busy_cycles, 4 * 68);
+  EXPECT_EQ(r.layers[0].compute_busy_cycles, 4 * 70);
   // The PE sits 4 x (228 + 36 + 1) = 1060 cycles in its own transfers, more
   // than the link's 512 busy cycles: missing double buffering limits it.
   EXPECT_EQ(r.layers[0].memory_stall_cycles, 1060);
   EXPECT_EQ(r.layers[0].limiter, Limiter::Memory);
-  // 272 of 1332 cycles computing, both cores active in every tile.
-  EXPECT_DOUBLE_EQ(r.pe_busy[0], 272.0 / 1332.0);
-  EXPECT_DOUBLE_EQ(r.core_busy[0], 272.0 / 1332.0);
-  EXPECT_DOUBLE_EQ(r.core_busy[1], 272.0 / 1332.0);
-  // utilization = 8192 MACs / (1332 cycles x 32 lanes)
-  EXPECT_DOUBLE_EQ(r.layers[0].utilization, 8192.0 / (1332.0 * 32.0));
-  EXPECT_DOUBLE_EQ(r.latency_ms, 1332e-6);
+  // PE computing 280 of 1340 cycles, both cores 272 (active in every tile).
+  EXPECT_DOUBLE_EQ(r.pe_busy[0], 280.0 / 1340.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[0], 272.0 / 1340.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[1], 272.0 / 1340.0);
+  // utilization = 8192 MACs / (1340 cycles x 32 lanes)
+  EXPECT_DOUBLE_EQ(r.layers[0].utilization, 8192.0 / (1340.0 * 32.0));
+  EXPECT_DOUBLE_EQ(r.latency_ms, 1340e-6);
 }
 
 // Same layer, double buffered. Loads of one PE are serial, each 264 cycles
 // (link 128 + latency 100 + network 36); tile i+1 loads while tile i
-// computes (68 < 264), so loads run back to back: 4 x 264 = 1056, then the
-// last compute (68) and store (1): 1125 cycles.
+// computes (70 < 264), so loads run back to back: 4 x 264 = 1056, then the
+// last compute (70) and store (1): 1127 cycles.
 TEST(SimHand, FullyConnectedDoubleBuffered) {
   const auto a = tiny_arch(1, 1, 2, 16);
   const SimResult r = simulate(kNoNetwork, one_layer_program(fc_layer(a, true)), a);
-  EXPECT_EQ(r.total_cycles, 1125);
+  EXPECT_EQ(r.total_cycles, 1127);
   EXPECT_EQ(r.layers[0].memory_stall_cycles, 0);
-  // link 512 busy cycles > 272 compute and 148 network
+  // link 512 busy cycles > 280 compute and 148 network
   EXPECT_EQ(r.layers[0].limiter, Limiter::Link);
 }
 
@@ -74,10 +77,10 @@ TEST(SimHand, FullyConnectedDoubleBuffered) {
 // 2x2 PEs, 4 cores of 8 lanes; channels split over PEs (4 each) and cores (1
 // each); weights resident in parameter memory. One tile per PE: input 8*8*4
 // = 256 B, weights 4*9 + 4 bias = 40 B, output 256 B; 8*8*9 = 576 MACs per
-// core -> ceil(576 / 8) + 4 = 76 cycles.
+// core -> 2 + ceil(576 / 8) + 4 = 78 cycles.
 // The four loads of 296 B (5 network cycles each) queue on the network:
-// done at 5, 10, 15, 20; computes end at 81, 86, 91, 96; stores of 256 B
-// (4 cycles) at [81,85), [86,90), [91,95), [96,100): 100 cycles.
+// done at 5, 10, 15, 20; computes end at 83, 88, 93, 98; stores of 256 B
+// (4 cycles) at [83,87), [88,92), [93,97), [98,102): 102 cycles.
 TEST(SimHand, DepthwiseOnFourPes) {
   const auto a = tiny_arch(2, 2, 4, 8);
   auto l = uniform_layer(a, {tile(1, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}, "dw");
@@ -85,35 +88,35 @@ TEST(SimHand, DepthwiseOnFourPes) {
   l.bound.compute_cycles = 72;   // ceil(9216 / (4 PEs * 4 cores * 8 lanes))
   l.bound.network_cycles = 35;   // ceil(4 * (296 + 256) / 64)
   const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
-  EXPECT_EQ(r.total_cycles, 100);
+  EXPECT_EQ(r.total_cycles, 102);
   EXPECT_EQ(r.link_bytes, 0);
   EXPECT_EQ(r.network_bytes, 4 * (296 + 256));
   EXPECT_EQ(r.network_busy_cycles, 4 * (5 + 4));
   EXPECT_EQ(r.layers[0].limiter, Limiter::Compute);
   EXPECT_GE(r.layers[0].cycles, r.layers[0].bound.cycles());
-  for (double busy : r.pe_busy) EXPECT_DOUBLE_EQ(busy, 0.76);
-  EXPECT_DOUBLE_EQ(r.layers[0].utilization, 9216.0 / (100.0 * 128.0));
+  for (double busy : r.pe_busy) EXPECT_DOUBLE_EQ(busy, 78.0 / 102.0);
+  EXPECT_DOUBLE_EQ(r.layers[0].utilization, 9216.0 / (102.0 * 128.0));
 }
 
 // Layers are separated by a barrier, and a reload of instructions crosses
 // the link (1600 B / 16 = 100 cycles + 100 latency) before the layer starts.
 TEST(SimHand, BarrierAndInstructionReload) {
   const auto a = tiny_arch(2, 2, 4, 8);
-  auto l0 = uniform_layer(a, {tile(1, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}, "dw");  // 100 cycles, above
+  auto l0 = uniform_layer(a, {tile(1, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}, "dw");  // 102 cycles, above
   auto l1 = uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {3}, "small");
   l1.layer_index = 1;
   l1.instruction_reload_bytes = 1600;
-  // layer 1: reload 200; load 64 B = 1; compute ceil(64/8)+4 = 12; store 1 -> 214
+  // layer 1: reload 200; load 64 B = 1; compute 2 + ceil(64/8) + 4 = 14; store 1 -> 216
   models::Program p;
   p.layers = {l0, l1};
   const SimResult r = simulate(kNoNetwork, p, a);
   ASSERT_EQ(r.layers.size(), 2u);
-  EXPECT_EQ(r.layers[0].cycles, 100);
-  EXPECT_EQ(r.layers[1].start_cycle, 100);
-  EXPECT_EQ(r.layers[1].cycles, 214);
+  EXPECT_EQ(r.layers[0].cycles, 102);
+  EXPECT_EQ(r.layers[1].start_cycle, 102);
+  EXPECT_EQ(r.layers[1].cycles, 216);
   EXPECT_EQ(r.layers[1].instruction_bytes, 1600);
   EXPECT_EQ(r.layers[1].link_bytes, 1600);
-  EXPECT_EQ(r.total_cycles, 314);
+  EXPECT_EQ(r.total_cycles, 318);
 }
 
 // Outputs spilled to DRAM cross the network, then the link (+ latency).
@@ -121,9 +124,9 @@ TEST(SimHand, OutputSpilledToDram) {
   const auto a = tiny_arch(1, 1, 1, 4);
   auto l = uniform_layer(a, {tile(1, 64, 0, 160, 8, 1)}, {0});
   l.output_in_dram = true;
-  // load 1; compute 2 + 4 = 6; store: network 3, link 10 + 100 -> 120
+  // load 1; compute 2 + 2 + 4 = 8; store: network 3, link 10 + 100 -> 122
   const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
-  EXPECT_EQ(r.total_cycles, 120);
+  EXPECT_EQ(r.total_cycles, 122);
   EXPECT_EQ(r.link_bytes, 160);
 }
 
@@ -133,13 +136,13 @@ TEST(SimHand, ContentionOnTheLink) {
   const auto a = tiny_arch(2, 1, 1, 64);
   auto l = uniform_layer(a, {tile(1, 6400, 0, 64, 64, 1)}, {0});
   l.input_in_dram = true;
-  // one PE: link 400 + 100 + network 100 + compute 1 + 4 + store 1 = 606
+  // one PE: link 400 + 100 + network 100 + compute 2 + 1 + 4 + store 1 = 608
   const SimResult one = simulate(kNoNetwork, one_layer_program(l), a);
-  EXPECT_EQ(one.total_cycles, 606);
-  // second PE: link [400, 800) + 100 -> network [900, 1000) -> 1005 -> 1006
+  EXPECT_EQ(one.total_cycles, 608);
+  // second PE: link [400, 800) + 100 -> network [900, 1000) -> 1007 -> 1008
   l.pe_class = {0, 0};
   const SimResult two = simulate(kNoNetwork, one_layer_program(l), a);
-  EXPECT_EQ(two.total_cycles, 1006);
+  EXPECT_EQ(two.total_cycles, 1008);
   EXPECT_GT(two.total_cycles, one.total_cycles);
   EXPECT_EQ(two.link_busy_cycles, 800);
 }
@@ -148,23 +151,25 @@ TEST(SimHand, ContentionOnTheLink) {
 TEST(SimHand, ContentionOnTheNetwork) {
   const auto a = tiny_arch(2, 1, 1, 64);
   auto l = uniform_layer(a, {tile(1, 6400, 0, 0, 64, 1)}, {0});
-  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 100 + 5);
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 100 + 7);
   l.pe_class = {0, 0};
-  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 200 + 5);
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 200 + 7);
 }
 
 // Steps run in order and the pipeline continues across steps; cores beyond
 // active_cores stay idle.
 TEST(SimHand, StepsAndActiveCores) {
   const auto a = tiny_arch(1, 1, 4, 8);
-  // step 1: 2 tiles on 4 cores, 64 ops: 8 + 4 = 12 cycles; step 2: 1 tile on 1 core, 800 ops: 104 cycles
-  // each load 64 B (1 cycle), no store. Sequential: (1+12)*2 + (1+104) = 131.
+  // step 1: 2 tiles on 4 cores, 64 ops: cores 8 + 4 = 12 cycles, PE 2 + 12 = 14;
+  // step 2: 1 tile on 1 core, 800 ops: cores 104, PE 106. Each load 64 B (1
+  // cycle), no store. Sequential: (1 + 14) * 2 + (1 + 106) = 137.
   auto l = uniform_layer(a, {tile(2, 64, 0, 0, 64, 4), tile(1, 64, 0, 0, 800, 1)}, {0});
   const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
-  EXPECT_EQ(r.total_cycles, 131);
-  EXPECT_DOUBLE_EQ(r.core_busy[0], 128.0 / 131.0);
-  EXPECT_DOUBLE_EQ(r.core_busy[1], 24.0 / 131.0);
-  EXPECT_DOUBLE_EQ(r.core_busy[3], 24.0 / 131.0);
+  EXPECT_EQ(r.total_cycles, 137);
+  EXPECT_DOUBLE_EQ(r.pe_busy[0], 134.0 / 137.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[0], 128.0 / 137.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[1], 24.0 / 137.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[3], 24.0 / 137.0);
   EXPECT_EQ(r.core_bytes, 3 * 64);
 }
 
@@ -194,7 +199,9 @@ TEST(SimHand, RejectsMalformedPrograms) {
 TEST(SimTiming, Formulas) {
   auto a = tiny_arch(1, 1, 1, 16);
   EXPECT_EQ(tile_compute_cycles(tile(1, 0, 0, 0, 17, 1), a), 2 + 4);
+  EXPECT_EQ(pe_compute_cycles(tile(1, 0, 0, 0, 17, 1), a), 2 + 2 + 4);
   EXPECT_EQ(tile_compute_cycles(tile(1, 0, 0, 0, 0, 1), a), 0);
+  EXPECT_EQ(pe_compute_cycles(tile(1, 0, 0, 0, 0, 1), a), 0);
   EXPECT_EQ(transfer_cycles(65, 64), 2);
   EXPECT_EQ(transfer_cycles(0, 64), 0);
   EXPECT_EQ(transfer_cycles(25, 6.25), 4);

@@ -4,10 +4,18 @@
 namespace apollo::cli {
 
 int run_workloads(const std::vector<std::string>& args);
+int run_space(const std::vector<std::string>& args);
+int run_area(const std::vector<std::string>& args);
+int run_search(const std::vector<std::string>& args);
+int run_study(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"workloads", "list the built-in networks, show one, import ONNX / SCALE-Sim files", run_workloads},
+      {"space", "the design space: parameters, values, size; sample how much of it is feasible", run_space},
+      {"area", "silicon area of an architecture, by component", run_area},
+      {"search", "search the design space under an area budget; results go to a study database", run_search},
+      {"study", "list, show, export, plot stored studies; write a study's best design", run_study},
   };
   return table;
 }

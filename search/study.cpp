@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <regex>
 #include <stdexcept>
 
 #include "search/evaluator.hpp"
@@ -171,6 +172,24 @@ std::vector<size_t> pareto_front(const std::vector<TrialRecord>& trials) {
     }
   }
   return front;
+}
+
+std::string reason_class(const std::string& reason) {
+  static const std::regex layer(R"(layer [^ :,]+)");
+  static const std::regex number(R"([0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)");
+  std::string s = std::regex_replace(reason, layer, "layer *");
+  return std::regex_replace(s, number, "#");
+}
+
+std::vector<std::pair<std::string, int>> top_reasons(const std::vector<TrialRecord>& trials, size_t limit) {
+  std::map<std::string, int> counts;
+  for (const auto& t : trials) {
+    if (t.status != TrialStatus::Feasible) ++counts[reason_class(t.reason)];
+  }
+  std::vector<std::pair<std::string, int>> out(counts.begin(), counts.end());
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
 }
 
 }  // namespace apollo::search

@@ -78,5 +78,11 @@ std::vector<std::optional<double>> best_so_far(const std::vector<TrialRecord>& t
 // Indices of the feasible trials on the latency-area Pareto frontier (lower
 // is better for both; latency = sum over workloads), sorted by area.
 std::vector<size_t> pareto_front(const std::vector<TrialRecord>& trials);
+// A reason with its specifics blurred (numbers -> #, layer names -> *), so
+// that "layer conv3: core_memory needs 1280 B, has 256 B" and the same
+// failure of another layer or size count as one kind.
+std::string reason_class(const std::string& reason);
+// The most frequent reason classes of non-feasible trials, most common first.
+std::vector<std::pair<std::string, int>> top_reasons(const std::vector<TrialRecord>& trials, size_t limit);
 
 }  // namespace apollo::search

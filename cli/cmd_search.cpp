@@ -1,0 +1,313 @@
+// apollo search: run (or resume) a study: an optimizer proposes designs,
+// forked workers compile + area + simulate them, every trial is committed to
+// the SQLite study store as it finishes. With no options: a small demo study.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/command.hpp"
+#include "models/arch_io.hpp"
+#include "models/space.hpp"
+#include "search/evaluation.hpp"
+#include "search/evaluator.hpp"
+#include "search/optimizer.hpp"
+#include "search/store.hpp"
+#include "search/study.hpp"
+
+namespace po = boost::program_options;
+
+namespace apollo::cli {
+
+namespace {
+
+using search::StudyDefinition;
+using search::StudyProgress;
+
+std::string format_duration(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  long t = std::lround(s);
+  std::ostringstream o;
+  if (t >= 3600) o << t / 3600 << "h" << std::setw(2) << std::setfill('0') << (t % 3600) / 60 << "m";
+  else if (t >= 60) o << t / 60 << "m" << std::setw(2) << std::setfill('0') << t % 60 << "s";
+  else o << t << "s";
+  return o.str();
+}
+
+// Progress on stderr: redrawn in place on a terminal, otherwise one line
+// every few seconds (logs and CI stay readable).
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+
+  void update(const StudyProgress& p) {
+    if (!enabled_) return;
+    auto now = std::chrono::steady_clock::now();
+    bool last = p.done >= p.total;
+    if (!tty_ && !last && printed_ && now - last_print_ < std::chrono::seconds(3)) return;
+    if (tty_ && !last && printed_ && now - last_print_ < std::chrono::milliseconds(100)) return;
+    last_print_ = now;
+    printed_ = true;
+    std::ostringstream line;
+    const int width = 24;
+    int filled = p.total > 0 ? p.done * width / p.total : width;
+    line << "[" << std::string(static_cast<size_t>(filled), '#') << std::string(static_cast<size_t>(width - filled), '.')
+         << "] " << p.done << "/" << p.total << " trials";
+    line << "  feasible " << (p.done ? 100 * p.feasible / p.done : 0) << "%";
+    line << "  best ";
+    if (p.best) line << std::setprecision(4) << *p.best;
+    else line << "-";
+    double rate = p.elapsed_s > 0 ? p.evaluated / p.elapsed_s : 0;
+    line << "  " << std::fixed << std::setprecision(2) << rate << " trials/s";
+    line << "  ETA " << (last ? "0s" : rate > 0 ? format_duration((p.total - p.done) / rate) : "?");
+    if (tty_) std::cerr << "\r" << line.str() << "\x1b[K" << (last ? "\n" : "") << std::flush;
+    else std::cerr << line.str() << "\n" << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  bool tty_;
+  bool printed_ = false;
+  std::chrono::steady_clock::time_point last_print_{};
+};
+
+search::Settings parse_settings(const std::vector<std::string>& items) {
+  search::Settings s;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError("--opt expects key=value, got '" + item + "'");
+    }
+    s[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return s;
+}
+
+// "<workload>-<optimizer>-<budget>mm2-s<seed>", made unique in the store.
+std::string unique_name(search::StudyStore& store, const std::string& base) {
+  std::string name = base;
+  for (int k = 2; store.find_study(name); ++k) name = base + "-" + std::to_string(k);
+  return name;
+}
+
+std::string default_study_name(const StudyDefinition& def) {
+  std::ostringstream o;
+  o << def.workloads.front();
+  if (def.workloads.size() > 1) o << "+" << def.workloads.size() - 1;
+  o << "-" << def.optimizer << "-" << def.area_budget_mm2 << "mm2-s" << def.seed;
+  return o.str();
+}
+
+}  // namespace
+
+int run_search(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()
+      ("workload", po::value<std::vector<std::string>>(), "workload: zoo name or file (repeat for several; default mobilenet_v2)")
+      ("area-budget", po::value<double>()->default_value(6.8), "area budget in mm^2")
+      ("optimizer", po::value<std::string>()->default_value("evolution"), "optimizer: random, evolution, mbo, p3bo, gp_bandit")
+      ("opt", po::value<std::vector<std::string>>(), "optimizer setting key=value (repeatable)")
+      ("trials", po::value<int>(), "trial budget (default 100; the demo runs 200)")
+      ("jobs", po::value<int>()->default_value(search::hardware_jobs()), "concurrent worker processes")
+      ("batch", po::value<int>(), "designs per ask/tell round (default: --jobs)")
+      ("db", po::value<std::string>()->default_value("apollo.db"), "study database (SQLite)")
+      ("study", po::value<std::string>(), "study name (default: derived from workload, optimizer, budget, seed)")
+      ("seed", po::value<uint64_t>()->default_value(1), "random seed of the optimizer")
+      ("resume", po::bool_switch(), "continue the stored study --study (definition from the database)")
+      ("trial-timeout", po::value<double>(), "per-trial wall-clock limit in seconds (default 60; 0 = none)")
+      ("memory-limit", po::value<long>()->default_value(0), "per-worker address-space limit in MiB (0 = none)")
+      ("tech", po::value<std::string>(), "technology file of the area model (default configs/tech/tech16nm.yaml)")
+      ("baseline", po::value<std::string>(), "baseline architecture (default configs/arch/edge_baseline.yaml)")
+      ("quiet", po::bool_switch(), "no progress bar")
+      ("json", po::bool_switch(), "print the result as JSON");
+  po::variables_map vm;
+  if (!parse_options(args, "search [--workload W ...] [--area-budget MM2] [--optimizer NAME] [--opt k=v ...] "
+                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--resume]",
+                     opts, {}, vm)) {
+    return kOk;
+  }
+  const bool demo = args.empty();
+  const bool resume = vm["resume"].as<bool>();
+  const bool json_out = vm["json"].as<bool>();
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
+  const std::string db_path = vm["db"].as<std::string>();
+
+  std::unique_ptr<search::StudyStore> store;
+  try {
+    store = std::make_unique<search::StudyStore>(db_path);
+  } catch (const search::StoreError& e) {
+    throw UsageError(e.what());
+  }
+
+  StudyDefinition def;
+  if (resume) {
+    if (!vm.count("study")) throw UsageError("--resume needs --study NAME (see `apollo study list --db " + db_path + "`)");
+    for (const char* k : {"workload", "opt", "batch", "tech", "baseline"}) {
+      if (vm.count(k)) throw UsageError(std::string("--") + k + " cannot be changed on --resume: the definition is stored");
+    }
+    for (const char* k : {"area-budget", "optimizer", "seed"}) {
+      if (!vm[k].defaulted()) throw UsageError(std::string("--") + k + " cannot be changed on --resume: the definition is stored");
+    }
+    auto found = store->find_study(vm["study"].as<std::string>());
+    if (!found) throw UsageError("no study '" + vm["study"].as<std::string>() + "' in " + db_path);
+    def = *found;
+    int stored = store->trial_count(def.name);
+    bool changed = false;
+    if (vm.count("trials")) {
+      int t = vm["trials"].as<int>();
+      if (t < stored) {
+        throw UsageError("--trials " + std::to_string(t) + " is below the " + std::to_string(stored) +
+                         " trials already stored");
+      }
+      changed |= t != def.trials;
+      def.trials = t;
+    }
+    if (vm.count("trial-timeout")) {
+      changed |= vm["trial-timeout"].as<double>() != def.trial_timeout_s;
+      def.trial_timeout_s = vm["trial-timeout"].as<double>();
+    }
+    if (changed) store->update_study(def);
+  } else {
+    def.workloads = vm.count("workload") ? vm["workload"].as<std::vector<std::string>>()
+                                         : std::vector<std::string>{"mobilenet_v2"};
+    def.area_budget_mm2 = vm["area-budget"].as<double>();
+    def.optimizer = vm["optimizer"].as<std::string>();
+    def.settings = parse_settings(vm.count("opt") ? vm["opt"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    def.seed = vm["seed"].as<uint64_t>();
+    def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? 200 : 100;
+    def.batch = vm.count("batch") ? vm["batch"].as<int>() : jobs;
+    def.trial_timeout_s = vm.count("trial-timeout") ? vm["trial-timeout"].as<double>() : 60.0;
+    if (vm.count("tech")) def.tech_path = vm["tech"].as<std::string>();
+    if (vm.count("baseline")) def.baseline_path = vm["baseline"].as<std::string>();
+    if (!(def.area_budget_mm2 > 0)) throw UsageError("--area-budget must be positive");
+    if (def.trials < 1) throw UsageError("--trials must be at least 1");
+    if (def.batch < 1) throw UsageError("--batch must be at least 1");
+    for (size_t i = 0; i < def.workloads.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (def.workloads[i] == def.workloads[j]) throw UsageError("workload " + def.workloads[i] + " given twice");
+      }
+    }
+    if (vm.count("study")) {
+      def.name = vm["study"].as<std::string>();
+      if (store->find_study(def.name)) {
+        throw UsageError("study '" + def.name + "' already exists in " + db_path +
+                         " (continue it with --resume, or choose another --study)");
+      }
+    } else {
+      def.name = unique_name(*store, demo ? "demo-" + std::to_string(def.seed) : default_study_name(def));
+    }
+  }
+  if (def.trial_timeout_s < 0) throw UsageError("--trial-timeout must be >= 0");
+
+  // Reject unknown optimizers / settings before any work.
+  const search::SearchSpaceShape shape{models::cardinalities()};
+  try {
+    search::make_optimizer(def.optimizer, shape, def.settings, def.seed);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+
+  auto ctx = std::make_shared<search::EvaluationContext>(search::make_evaluation_context(def));
+  if (!resume) {
+    if (!json_out) {
+      std::cerr << "study " << def.name << ": measuring the baseline "
+                << (def.baseline_path.empty() ? models::baseline_arch_path() : def.baseline_path) << "\n";
+    }
+    search::measure_baseline(def, *ctx);
+    store->create_study(def);
+  }
+  if (!json_out) {
+    std::cerr << (resume ? "resuming" : "running") << " study " << def.name << " in " << db_path << ": "
+              << def.trials << " trials of " << def.optimizer << ", " << def.workloads.size()
+              << " workload(s), area <= " << def.area_budget_mm2 << " mm^2, " << jobs << " worker(s)\n";
+  }
+
+  ProgressBar bar(!vm["quiet"].as<bool>());
+  search::StudyRunOptions run_opts;
+  run_opts.jobs = jobs;
+  run_opts.memory_limit_mb = vm["memory-limit"].as<long>();
+  run_opts.on_progress = [&bar](const StudyProgress& p) {
+    bar.update(p);
+    return true;
+  };
+  auto t0 = std::chrono::steady_clock::now();
+  search::StudyRunReport report = search::run_study(*store, def, search::make_study_environment(ctx), run_opts);
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (report.diverged > 0) {
+    std::cerr << "warning: " << report.diverged << " replayed trial(s) differ from what the optimizer asks now "
+              << "(optimizer not deterministic?); their stored results were used\n";
+  }
+
+  auto trials = store->trials(def.name);
+  auto best = search::best_trial(trials);
+  search::Objective objective(def.workloads, def.baseline_latency_ms);
+  int counts[3] = {0, 0, 0};
+  for (const auto& t : trials) ++counts[static_cast<int>(t.status)];
+
+  nlohmann::json out;
+  out["study"] = def.name;
+  out["db"] = db_path;
+  out["objective"] = objective.name();
+  out["trials"] = trials.size();
+  out["feasible"] = counts[0];
+  out["infeasible"] = counts[1];
+  out["failed"] = counts[2];
+  out["evaluated"] = report.evaluated;
+  out["replayed"] = report.replayed;
+  out["wall_seconds"] = wall;
+  out["baseline"] = {{"area_mm2", def.baseline_area_mm2}, {"latency_ms", def.baseline_latency_ms}};
+  std::optional<double> baseline_objective;
+  if (def.workloads.size() == 1 && def.baseline_latency_ms.count(def.workloads[0]) && def.baseline_area_mm2 > 0) {
+    baseline_objective = search::perf_per_area(def.baseline_latency_ms.at(def.workloads[0]), def.baseline_area_mm2);
+  } else if (def.workloads.size() > 1) {
+    baseline_objective = 1.0;  // the baseline's speedup over itself
+  }
+  if (baseline_objective) out["baseline"]["objective"] = *baseline_objective;
+  std::string yaml;
+  if (best) {
+    models::ArchConfig arch = models::decode(best->design, ctx->constants);
+    yaml = models::to_yaml(arch);
+    out["best"] = {{"trial", best->number},         {"design", best->design},
+                   {"values", best->values},        {"latency_ms", best->latency_ms},
+                   {"area_mm2", best->area_mm2},    {"objective", best->objective},
+                   {"arch_yaml", yaml}};
+  } else {
+    out["best"] = nullptr;
+  }
+
+  if (json_out) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "study " << def.name << " (" << db_path << "): " << trials.size() << " trials, " << counts[0]
+              << " feasible, " << counts[1] << " infeasible, " << counts[2] << " failed; " << report.evaluated
+              << " evaluated in " << std::fixed << std::setprecision(1) << wall << " s";
+    if (report.replayed) std::cout << ", " << report.replayed << " replayed from the store";
+    std::cout << "\n" << std::defaultfloat << std::setprecision(6);
+    if (best) {
+      std::cout << "\nbest design (trial " << best->number << "):\n" << yaml;
+      std::cout << "\n";
+      for (const auto& [w, ms] : best->latency_ms) std::cout << "latency " << w << ": " << ms << " ms\n";
+      std::cout << "area: " << best->area_mm2 << " mm^2 (budget " << def.area_budget_mm2 << ")\n";
+      std::cout << "objective (" << objective.description() << "): " << best->objective;
+      if (baseline_objective) std::cout << "  = " << best->objective / *baseline_objective << " x edge_baseline";
+      std::cout << "\n";
+    } else {
+      std::cout << "no feasible design found";
+      auto reasons = search::top_reasons(trials, 3);
+      if (!reasons.empty()) std::cout << "; most common reason: " << reasons.front().first;
+      std::cout << "\n";
+    }
+    std::cout << "stored in " << db_path << " as study " << def.name << " (apollo study show " << def.name
+              << " --db " << db_path << ")\n";
+  }
+  return best ? kOk : kInfeasible;
+}
+
+}  // namespace apollo::cli

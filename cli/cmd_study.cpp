@@ -1,0 +1,449 @@
+// apollo study list|show|export|best|plot: read stored studies (never runs
+// evaluations; safe while a search writes the same database).
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "cli/command.hpp"
+#include "models/arch_io.hpp"
+#include "models/space.hpp"
+#include "search/objective.hpp"
+#include "search/store.hpp"
+#include "search/study.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace apollo::cli {
+
+namespace {
+
+using nlohmann::json;
+using search::StudyDefinition;
+using search::TrialRecord;
+using search::TrialStatus;
+
+constexpr const char* kUsage =
+    "Usage: apollo study <subcommand> [options]\n\n"
+    "Subcommands:\n"
+    "  list                         studies in the database\n"
+    "  show NAME                    definition, counts, best design, convergence, failure reasons\n"
+    "  export NAME --csv|--json     every trial [-o FILE]\n"
+    "  best NAME [-o FILE]          best design as an architecture YAML (for apollo simulate --arch)\n"
+    "  plot NAME [NAME ...] -o F    best-so-far vs trials and latency-area scatter with the Pareto\n"
+    "                               frontier, as F.png or F.svg (gnuplot)\n\n"
+    "Common option: --db FILE (default apollo.db). `apollo study <subcommand> --help` for details.\n";
+
+// Reading commands never create a database: a typo in --db must not look like
+// an empty store.
+std::unique_ptr<search::StudyStore> open_existing(const std::string& path) {
+  if (!fs::exists(path)) throw UsageError("no study database " + path + " (run apollo search first, or give --db)");
+  try {
+    return std::make_unique<search::StudyStore>(path);
+  } catch (const search::StoreError& e) {
+    throw UsageError(e.what());
+  }
+}
+
+StudyDefinition load_definition(search::StudyStore& store, const std::string& name) {
+  auto def = store.find_study(name);
+  if (!def) {
+    std::string known;
+    for (const auto& s : store.list_studies()) known += (known.empty() ? "" : ", ") + s.name;
+    throw UsageError("no study '" + name + "' in " + store.path() + (known.empty() ? " (it has no studies)" : " (studies: " + known + ")"));
+  }
+  return *def;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+std::string fmt(double v, int precision = 4) {
+  std::ostringstream o;
+  o << std::setprecision(precision) << v;
+  return o.str();
+}
+
+json trial_json(const TrialRecord& t) {
+  json j{{"number", t.number},          {"status", search::to_string(t.status)},
+         {"reason", t.reason},          {"design", t.design},
+         {"values", t.values},          {"latency_ms", t.latency_ms},
+         {"area_mm2", t.area_mm2},      {"eval_seconds", t.eval_seconds},
+         {"worker", t.worker},          {"started_at", t.started_at},
+         {"finished_at", t.finished_at}};
+  j["objective"] = t.status == TrialStatus::Feasible ? json(t.objective) : json(nullptr);
+  return j;
+}
+
+std::optional<double> baseline_objective(const StudyDefinition& def) {
+  if (def.workloads.size() > 1) return 1.0;
+  auto it = def.baseline_latency_ms.find(def.workloads.front());
+  if (it == def.baseline_latency_ms.end() || def.baseline_area_mm2 <= 0) return std::nullopt;
+  return search::perf_per_area(it->second, def.baseline_area_mm2);
+}
+
+// ---- list -------------------------------------------------------------------
+
+int cmd_list(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("db", po::value<std::string>()->default_value("apollo.db"), "study database")(
+      "json", po::bool_switch(), "machine-readable output");
+  po::variables_map vm;
+  if (!parse_options(args, "study list [--db FILE] [--json]", opts, {}, vm)) return kOk;
+  auto store = open_existing(vm["db"].as<std::string>());
+  auto studies = store->list_studies();
+  if (vm["json"].as<bool>()) {
+    json out = json::array();
+    for (const auto& s : studies) {
+      out.push_back({{"name", s.name},
+                     {"created_at", s.created_at},
+                     {"objective", s.objective},
+                     {"workloads", s.workloads},
+                     {"optimizer", s.optimizer},
+                     {"budget", s.budget},
+                     {"trials", s.trials},
+                     {"feasible", s.feasible},
+                     {"best_objective", s.best_objective ? json(*s.best_objective) : json(nullptr)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kOk;
+  }
+  if (studies.empty()) {
+    std::cout << "no studies in " << store->path() << "\n";
+    return kOk;
+  }
+  std::cout << std::left << std::setw(32) << "study" << std::setw(17) << "objective" << std::setw(28) << "workloads"
+            << std::setw(11) << "optimizer" << std::right << std::setw(11) << "trials" << std::setw(10) << "feasible"
+            << std::setw(12) << "best" << "  created\n";
+  for (const auto& s : studies) {
+    std::cout << std::left << std::setw(32) << s.name << std::setw(17) << s.objective << std::setw(28)
+              << join(s.workloads, ",") << std::setw(11) << s.optimizer << std::right << std::setw(11)
+              << (std::to_string(s.trials) + "/" + std::to_string(s.budget)) << std::setw(10) << s.feasible
+              << std::setw(12) << (s.best_objective ? fmt(*s.best_objective) : "-") << "  " << s.created_at << "\n";
+  }
+  return kOk;
+}
+
+// ---- show -------------------------------------------------------------------
+
+int cmd_show(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("name", po::value<std::string>()->required(), "study name")(
+      "db", po::value<std::string>()->default_value("apollo.db"), "study database")(
+      "json", po::bool_switch(), "machine-readable output");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "study show NAME [--db FILE] [--json]", opts, pos, vm)) return kOk;
+  auto store = open_existing(vm["db"].as<std::string>());
+  StudyDefinition def = load_definition(*store, vm["name"].as<std::string>());
+  auto trials = store->trials(def.name);
+  int counts[3] = {0, 0, 0};
+  double eval_seconds = 0;
+  for (const auto& t : trials) {
+    ++counts[static_cast<int>(t.status)];
+    eval_seconds += t.eval_seconds;
+  }
+  auto best = search::best_trial(trials);
+  auto curve = search::best_so_far(trials);
+  auto reasons = search::top_reasons(trials, 5);
+  auto base = baseline_objective(def);
+
+  // Best-so-far at fixed fractions of the budget (of the trials stored when
+  // the study is incomplete).
+  json convergence = json::array();
+  int n = static_cast<int>(trials.size());
+  for (int pct : {10, 25, 50, 100}) {
+    int k = std::max(1, static_cast<int>(std::ceil(n * pct / 100.0)));
+    if (n == 0) break;
+    auto v = curve[static_cast<size_t>(k - 1)];
+    convergence.push_back({{"percent", pct}, {"trials", k}, {"best", v ? json(*v) : json(nullptr)}});
+  }
+
+  if (vm["json"].as<bool>()) {
+    json out;
+    out["definition"] = def.to_json();
+    out["counts"] = {{"trials", n}, {"feasible", counts[0]}, {"infeasible", counts[1]}, {"failed", counts[2]}};
+    out["eval_seconds_total"] = eval_seconds;
+    out["best"] = best ? trial_json(*best) : json(nullptr);
+    out["baseline_objective"] = base ? json(*base) : json(nullptr);
+    out["convergence"] = convergence;
+    json r = json::array();
+    for (const auto& [reason, count] : reasons) r.push_back({{"reason", reason}, {"count", count}});
+    out["top_reasons"] = r;
+    std::cout << out.dump(2) << "\n";
+    return kOk;
+  }
+
+  search::Objective objective(def.workloads, def.baseline_latency_ms);
+  std::cout << "study " << def.name << " (" << store->path() << ")\n"
+            << "  created      " << def.created_at << "\n"
+            << "  workloads    " << join(def.workloads, ", ") << "\n"
+            << "  objective    " << objective.description() << ", area <= " << def.area_budget_mm2 << " mm^2\n"
+            << "  optimizer    " << def.optimizer;
+  for (const auto& [k, v] : def.settings) std::cout << " " << k << "=" << v;
+  std::cout << "  (seed " << def.seed << ", batch " << def.batch << ", trial timeout " << def.trial_timeout_s << " s)\n";
+  std::cout << "  baseline     area " << fmt(def.baseline_area_mm2) << " mm^2";
+  for (const auto& [w, ms] : def.baseline_latency_ms) std::cout << ", " << w << " " << fmt(ms) << " ms";
+  if (base) std::cout << ", objective " << fmt(*base);
+  std::cout << "\n\ntrials: " << n << " of " << def.trials << " (" << counts[0] << " feasible, " << counts[1]
+            << " infeasible, " << counts[2] << " failed), " << fmt(eval_seconds, 3) << " s of evaluation\n";
+  if (best) {
+    std::cout << "\nbest: trial " << best->number << ", objective " << fmt(best->objective, 6);
+    if (base) std::cout << " (" << fmt(best->objective / *base, 3) << " x baseline)";
+    std::cout << ", area " << fmt(best->area_mm2) << " mm^2";
+    for (const auto& [w, ms] : best->latency_ms) std::cout << ", " << w << " " << fmt(ms) << " ms";
+    std::cout << "\n ";
+    for (const auto& [k, v] : best->values.items()) std::cout << " " << k << "=" << v.dump();
+    std::cout << "\n";
+  } else {
+    std::cout << "\nno feasible design yet\n";
+  }
+  if (!convergence.empty()) {
+    std::cout << "\nconvergence (best so far):\n";
+    for (const auto& c : convergence) {
+      std::cout << "  " << std::setw(3) << c["percent"].get<int>() << "% (" << std::setw(5) << c["trials"].get<int>()
+                << " trials)  " << (c["best"].is_null() ? "-" : fmt(c["best"].get<double>(), 6)) << "\n";
+    }
+  }
+  if (!reasons.empty()) {
+    std::cout << "\ntop reasons for infeasible/failed trials:\n";
+    for (const auto& [reason, count] : reasons) std::cout << "  " << std::setw(5) << count << "  " << reason << "\n";
+  }
+  return kOk;
+}
+
+// ---- export -----------------------------------------------------------------
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+int cmd_export(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("name", po::value<std::string>()->required(), "study name")(
+      "db", po::value<std::string>()->default_value("apollo.db"), "study database")(
+      "csv", po::bool_switch(), "comma-separated values, one row per trial")(
+      "json", po::bool_switch(), "JSON: the definition and every trial")(
+      "output,o", po::value<std::string>(), "output file (default: stdout)");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "study export NAME --csv|--json [-o FILE] [--db FILE]", opts, pos, vm)) return kOk;
+  bool csv = vm["csv"].as<bool>(), js = vm["json"].as<bool>();
+  if (csv == js) throw UsageError("give exactly one of --csv or --json");
+  auto store = open_existing(vm["db"].as<std::string>());
+  StudyDefinition def = load_definition(*store, vm["name"].as<std::string>());
+  auto trials = store->trials(def.name);
+
+  std::ostringstream out;
+  if (js) {
+    json arr = json::array();
+    for (const auto& t : trials) arr.push_back(trial_json(t));
+    out << json{{"study", def.to_json()}, {"trials", arr}}.dump(2) << "\n";
+  } else {
+    auto params = models::parameter_names();
+    out << "number,status,objective,area_mm2";
+    for (const auto& w : def.workloads) out << "," << csv_field("latency_ms:" + w);
+    for (const auto& p : params) out << "," << p;
+    out << ",design,eval_seconds,worker,started_at,finished_at,reason\n";
+    out << std::setprecision(10);
+    for (const auto& t : trials) {
+      out << t.number << "," << search::to_string(t.status) << ",";
+      if (t.status == TrialStatus::Feasible) out << t.objective;
+      out << ",";
+      if (t.area_mm2 > 0) out << t.area_mm2;
+      for (const auto& w : def.workloads) {
+        out << ",";
+        auto it = t.latency_ms.find(w);
+        if (it != t.latency_ms.end()) out << it->second;
+      }
+      for (const auto& p : params) out << "," << (t.values.contains(p) ? t.values[p].dump() : "");
+      std::string d;
+      for (size_t i = 0; i < t.design.size(); ++i) d += (i ? " " : "") + std::to_string(t.design[i]);
+      out << "," << d << "," << t.eval_seconds << "," << t.worker << "," << t.started_at << "," << t.finished_at
+          << "," << csv_field(t.reason) << "\n";
+    }
+  }
+  if (vm.count("output")) {
+    std::ofstream f(vm["output"].as<std::string>());
+    if (!f || !(f << out.str())) throw UsageError("cannot write " + vm["output"].as<std::string>());
+    std::cerr << "wrote " << trials.size() << " trials of " << def.name << " to " << vm["output"].as<std::string>() << "\n";
+  } else {
+    std::cout << out.str();
+  }
+  return kOk;
+}
+
+// ---- best -------------------------------------------------------------------
+
+int cmd_best(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("name", po::value<std::string>()->required(), "study name")(
+      "db", po::value<std::string>()->default_value("apollo.db"), "study database")(
+      "output,o", po::value<std::string>(), "architecture YAML file to write (default: stdout)");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "study best NAME [-o best.yaml] [--db FILE]", opts, pos, vm)) return kOk;
+  auto store = open_existing(vm["db"].as<std::string>());
+  StudyDefinition def = load_definition(*store, vm["name"].as<std::string>());
+  auto best = search::best_trial(store->trials(def.name));
+  if (!best) {
+    std::cerr << "apollo study best: study " << def.name << " has no feasible design\n";
+    return kInfeasible;
+  }
+  auto constants = models::load_template_constants(models::template_constants_path());
+  models::ArchConfig arch = models::decode(best->design, constants);
+  std::ostringstream header;
+  header << "# best design of study " << def.name << " (trial " << best->number << "): objective "
+         << std::setprecision(6) << best->objective << ", area " << best->area_mm2 << " mm^2";
+  for (const auto& [w, ms] : best->latency_ms) header << ", " << w << " " << ms << " ms";
+  header << "\n";
+  if (vm.count("output")) {
+    const std::string path = vm["output"].as<std::string>();
+    models::save_arch(arch, path);
+    // Prepend the provenance comment (save_arch writes the YAML itself).
+    std::ifstream in(path);
+    std::stringstream body;
+    body << in.rdbuf();
+    in.close();
+    std::ofstream f(path);
+    f << header.str() << body.str();
+    if (!f) throw UsageError("cannot write " + path);
+    std::cerr << "wrote the best design of " << def.name << " to " << path << "\n";
+  } else {
+    std::cout << header.str() << models::to_yaml(arch);
+  }
+  return kOk;
+}
+
+// ---- plot -------------------------------------------------------------------
+
+// gnuplot strings are single-quoted: escape quotes and underscores (enhanced text).
+std::string gp_label(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else if (c == '_') out += "\\\\_";
+    else out += c;
+  }
+  return out;
+}
+
+int cmd_plot(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("names", po::value<std::vector<std::string>>()->required(), "study names")(
+      "db", po::value<std::string>()->default_value("apollo.db"), "study database")(
+      "output,o", po::value<std::string>()->required(), "image file: .png or .svg");
+  po::positional_options_description pos;
+  pos.add("names", -1);
+  po::variables_map vm;
+  if (!parse_options(args, "study plot NAME [NAME ...] -o FILE.png|FILE.svg [--db FILE]", opts, pos, vm)) return kOk;
+  const std::string path = vm["output"].as<std::string>();
+  std::string ext = fs::path(path).extension().string();
+  std::string terminal;
+  if (ext == ".png") terminal = "pngcairo size 1400,560";
+  else if (ext == ".svg") terminal = "svg size 1400,560 dynamic";
+  else throw UsageError("-o " + path + ": expected a .png or .svg file name");
+
+  auto store = open_existing(vm["db"].as<std::string>());
+  std::ostringstream script;
+  script << std::setprecision(10);
+  std::vector<StudyDefinition> defs;
+  std::set<std::string> objectives;
+  for (const auto& name : vm["names"].as<std::vector<std::string>>()) {
+    defs.push_back(load_definition(*store, name));
+    objectives.insert(defs.back().objective_name());
+  }
+  // Inline data blocks: one per study for the curve, the scatter and the front.
+  for (size_t s = 0; s < defs.size(); ++s) {
+    auto trials = store->trials(defs[s].name);
+    auto curve = search::best_so_far(trials);
+    script << "$curve" << s << " << EOD\n";
+    for (size_t i = 0; i < curve.size(); ++i) {
+      if (curve[i]) script << i + 1 << " " << *curve[i] << "\n";
+    }
+    script << "EOD\n$points" << s << " << EOD\n";
+    for (const auto& t : trials) {
+      if (t.status != TrialStatus::Feasible) continue;
+      double lat = 0;
+      for (const auto& [w, ms] : t.latency_ms) lat += ms;
+      script << t.area_mm2 << " " << lat << "\n";
+    }
+    script << "EOD\n$front" << s << " << EOD\n";
+    for (size_t i : search::pareto_front(trials)) {
+      double lat = 0;
+      for (const auto& [w, ms] : trials[i].latency_ms) lat += ms;
+      script << trials[i].area_mm2 << " " << lat << "\n";
+    }
+    script << "EOD\n";
+  }
+  std::string ylabel = objectives.size() == 1 && *objectives.begin() == "perf_per_area"
+                           ? "best 1 / (latency ms x area mm^2)"
+                           : "best objective so far";
+  script << "set terminal " << terminal << " font ',11'\n"
+         << "set output '" << gp_label(path) << "'\n"
+         << "set multiplot layout 1,2\n"
+         << "set grid\nset key bottom right\n"
+         << "set title 'Best-so-far objective'\nset xlabel 'trials'\nset ylabel '" << ylabel << "'\n"
+         << "plot ";
+  for (size_t s = 0; s < defs.size(); ++s) {
+    script << (s ? ", " : "") << "$curve" << s << " using 1:2 with steps lw 2 lc " << s + 1 << " title '"
+           << gp_label(defs[s].name) << "'";
+  }
+  script << "\nset key top right\nset title 'Feasible designs: latency vs area (lines: Pareto frontier)'\n"
+         << "set xlabel 'area (mm^2)'\nset ylabel 'latency (ms, summed over workloads)'\nset logscale y\n"
+         << "plot ";
+  for (size_t s = 0; s < defs.size(); ++s) {
+    script << (s ? ", " : "") << "$points" << s << " using 1:2 with points pt 7 ps 0.5 lc " << s + 1 << " title '"
+           << gp_label(defs[s].name) << "', $front" << s << " using 1:2 with steps lw 2 lc " << s + 1
+           << " notitle";
+  }
+  script << "\nunset multiplot\nset output\n";
+
+  FILE* gp = popen("gnuplot 2>&1", "w");
+  if (!gp) throw std::runtime_error("cannot start gnuplot");
+  std::string text = script.str();
+  std::fwrite(text.data(), 1, text.size(), gp);
+  int rc = pclose(gp);
+  if (rc != 0) {
+    throw std::runtime_error("gnuplot failed (exit status " + std::to_string(rc) +
+                             "); is gnuplot installed (Debian package gnuplot-nox)?");
+  }
+  if (!fs::exists(path) || fs::file_size(path) == 0) throw std::runtime_error("gnuplot did not write " + path);
+  std::cerr << "wrote " << path << " (" << defs.size() << " stud" << (defs.size() == 1 ? "y" : "ies") << ")\n";
+  return kOk;
+}
+
+}  // namespace
+
+int run_study(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << kUsage;
+    return args.empty() ? kBadInput : kOk;
+  }
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  const std::string& sub = args[0];
+  if (sub == "list") return cmd_list(rest);
+  if (sub == "show") return cmd_show(rest);
+  if (sub == "export") return cmd_export(rest);
+  if (sub == "best") return cmd_best(rest);
+  if (sub == "plot") return cmd_plot(rest);
+  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best or plot)");
+}
+
+}  // namespace apollo::cli

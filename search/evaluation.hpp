@@ -1,0 +1,51 @@
+// One full evaluation of a design: area first (cheap; an over-budget design
+// is Infeasible without compiling or simulating), then compile every
+// workload (a compile failure is Infeasible with the compiler's reason), then
+// simulate every workload. Runs inside a forked worker: simulate() elaborates
+// SystemC modules, which a process can only do safely in isolation.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/area.hpp"
+#include "models/arch.hpp"
+#include "search/objective.hpp"
+#include "search/store.hpp"
+#include "search/study.hpp"
+#include "workloads/graph.hpp"
+
+namespace apollo::search {
+
+// Everything an evaluation needs, loaded once in the parent before forking
+// (children share it copy-on-write).
+struct EvaluationContext {
+  std::vector<std::string> workload_names;   // as given (zoo name or path)
+  std::vector<workloads::Network> networks;  // same order, shapes inferred
+  models::Technology tech;
+  models::TemplateConstants constants;       // template constants of decoded designs
+  double area_budget_mm2 = 0;                // <= 0: no budget
+};
+
+// Loads the study's workloads (WorkloadError on a bad name/file), technology
+// file and template constants (ConfigError on a bad file).
+EvaluationContext make_evaluation_context(const StudyDefinition& def);
+
+Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig& arch);
+
+// The ten parameter values of a design (parameter -> value), for the record.
+nlohmann::json design_values(const models::ArchConfig& arch);
+
+// Real environment for run_study: decode indices, evaluate_arch.
+StudyEnvironment make_study_environment(std::shared_ptr<const EvaluationContext> ctx);
+
+// Measures the baseline preset (def.baseline_path, or configs/arch/
+// edge_baseline.yaml) without area budget, in a forked worker, and stores its
+// latencies and area in def. Throws ConfigError when the study has several
+// workloads and the baseline cannot run one of them (no speedup is defined).
+void measure_baseline(StudyDefinition& def, const EvaluationContext& ctx);
+
+}  // namespace apollo::search

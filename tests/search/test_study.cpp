@@ -1,0 +1,241 @@
+// The study loop on a synthetic problem (no compiler or simulator): every
+// trial stored exactly once, resume after an interruption repeats and loses
+// nothing and ends at exactly the budget, faults become failed trials, and
+// the same seed gives the same study whatever the worker count.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "search/study.hpp"
+
+namespace fs = std::filesystem;
+using namespace apollo::search;
+
+namespace {
+
+// Synthetic design problem on a 6-parameter space: "area" grows with the
+// indices, "latency" falls with them, so the budget binds and perf/area has an
+// interior optimum. Designs with d[0] == 0 "fail to compile".
+Measurement synthetic(const Design& d, int) {
+  Measurement m;
+  if (d[0] == 0) {
+    m.status = TrialStatus::Infeasible;
+    m.reason = "synthetic: parameter 0 must be non-zero";
+    return m;
+  }
+  double area = 1.0;
+  double speed = 1.0;
+  for (size_t i = 0; i < d.size(); ++i) {
+    area += 0.25 * d[i];
+    speed += (i + 1) * std::sqrt(static_cast<double>(d[i]));
+  }
+  m.area_mm2 = area;
+  if (area > 6.0) {
+    m.status = TrialStatus::Infeasible;
+    m.reason = "area over budget";
+    return m;
+  }
+  m.status = TrialStatus::Feasible;
+  m.latency_ms["synthetic"] = 100.0 / speed;
+  return m;
+}
+
+StudyEnvironment environment() {
+  StudyEnvironment env;
+  env.shape.cardinalities = {4, 6, 5, 7, 3, 8};
+  env.evaluate = synthetic;
+  env.describe = [](const Design& d) { return nlohmann::json{{"p0", d[0]}, {"p1", d[1]}}; };
+  return env;
+}
+
+StudyDefinition definition(const std::string& name, int trials, int batch, const std::string& optimizer = "evolution") {
+  StudyDefinition d;
+  d.name = name;
+  d.workloads = {"synthetic"};
+  d.area_budget_mm2 = 6.0;
+  d.optimizer = optimizer;
+  d.seed = 42;
+  d.trials = trials;
+  d.batch = batch;
+  d.trial_timeout_s = 10;
+  return d;
+}
+
+class StudyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("apollo_study_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string db(const std::string& name) { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+void expect_complete(const std::vector<TrialRecord>& trials, int budget) {
+  ASSERT_EQ(static_cast<int>(trials.size()), budget);
+  std::set<int> numbers;
+  for (const auto& t : trials) numbers.insert(t.number);
+  EXPECT_EQ(static_cast<int>(numbers.size()), budget);  // no duplicates
+  EXPECT_EQ(*numbers.begin(), 0);
+  EXPECT_EQ(*numbers.rbegin(), budget - 1);             // no gaps
+}
+
+void expect_same_study(const std::vector<TrialRecord>& a, const std::vector<TrialRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].number, b[i].number);
+    EXPECT_EQ(a[i].design, b[i].design) << "trial " << i;
+    EXPECT_EQ(a[i].status, b[i].status) << "trial " << i;
+    EXPECT_DOUBLE_EQ(a[i].objective, b[i].objective) << "trial " << i;
+  }
+}
+
+}  // namespace
+
+TEST_F(StudyTest, StoresEveryTrialWithItsObjective) {
+  StudyStore store(db("a.db"));
+  auto def = definition("s", 24, 4);
+  store.create_study(def);
+  auto report = run_study(store, def, environment(), {2, 0, nullptr});
+  EXPECT_EQ(report.evaluated, 24);
+  EXPECT_EQ(report.replayed, 0);
+  auto trials = store.trials("s");
+  expect_complete(trials, 24);
+  for (const auto& t : trials) {
+    Measurement m = synthetic(t.design, t.number);
+    EXPECT_EQ(t.status, m.status);
+    EXPECT_EQ(t.reason, m.reason);
+    EXPECT_EQ(t.values.at("p0").get<int>(), t.design[0]);
+    EXPECT_GE(t.worker, 0);
+    EXPECT_LT(t.worker, 2);
+    if (t.status == TrialStatus::Feasible) {
+      // Independent of the code under test: the definition 1 / (latency * area).
+      EXPECT_DOUBLE_EQ(t.objective, 1.0 / (m.latency_ms.at("synthetic") * m.area_mm2));
+    }
+  }
+}
+
+TEST_F(StudyTest, ResumeAfterInterruptionRepeatsAndLosesNothing) {
+  const int budget = 30;
+  // Reference: an uninterrupted run.
+  StudyStore ref_store(db("ref.db"));
+  auto def = definition("s", budget, 4);
+  ref_store.create_study(def);
+  run_study(ref_store, def, environment(), {1, 0, nullptr});
+  auto reference = ref_store.trials("s");
+
+  // Interrupted after 10 stored trials, in the middle of the third batch
+  // (trials 8..11): 10 and 11 were asked but never finished.
+  StudyStore store(db("cut.db"));
+  store.create_study(def);
+  StudyRunOptions cut{1, 0, [](const StudyProgress& p) { return p.evaluated < 10; }};
+  auto first = run_study(store, def, environment(), cut);
+  EXPECT_TRUE(first.stopped);
+  EXPECT_EQ(first.evaluated, 10);
+  EXPECT_EQ(store.trial_count("s"), 10);
+
+  // Resume from the database alone.
+  auto stored_def = store.find_study("s");
+  ASSERT_TRUE(stored_def);
+  auto second = run_study(store, *stored_def, environment(), {2, 0, nullptr});
+  EXPECT_FALSE(second.stopped);
+  EXPECT_EQ(second.replayed, 10);               // told, not re-run
+  EXPECT_EQ(second.evaluated, budget - 10);     // only what was missing
+  EXPECT_EQ(second.diverged, 0);                // the replay re-asked the same designs
+  auto trials = store.trials("s");
+  expect_complete(trials, budget);
+  expect_same_study(trials, reference);
+
+  // Resuming a finished study evaluates nothing more.
+  auto third = run_study(store, *stored_def, environment(), {2, 0, nullptr});
+  EXPECT_EQ(third.evaluated, 0);
+  EXPECT_EQ(store.trial_count("s"), budget);
+}
+
+TEST_F(StudyTest, SameSeedSameStudyWhateverTheJobs) {
+  StudyStore store(db("det.db"));
+  auto a = definition("a", 20, 4);
+  auto b = definition("b", 20, 4);
+  auto c = definition("c", 20, 4);
+  c.seed = 43;
+  for (const auto& d : {a, b, c}) store.create_study(d);
+  run_study(store, a, environment(), {1, 0, nullptr});
+  run_study(store, b, environment(), {2, 0, nullptr});  // out-of-order arrival, same tells
+  run_study(store, c, environment(), {1, 0, nullptr});
+  expect_same_study(store.trials("a"), store.trials("b"));
+  auto ta = store.trials("a");
+  auto tc = store.trials("c");
+  bool differ = false;
+  for (size_t i = 0; i < ta.size(); ++i) differ |= ta[i].design != tc[i].design;
+  EXPECT_TRUE(differ) << "another seed should explore differently";
+}
+
+TEST_F(StudyTest, CrashAndHangBecomeFailedTrialsAndTheStudyFinishes) {
+  setenv("APOLLO_TEST_FAULT", "crash@3;hang@5", 1);
+  StudyStore store(db("fault.db"));
+  auto def = definition("s", 8, 4);
+  def.trial_timeout_s = 0.5;
+  store.create_study(def);
+  auto report = run_study(store, def, environment(), {2, 0, nullptr});
+  unsetenv("APOLLO_TEST_FAULT");
+  EXPECT_EQ(report.evaluated, 8);
+  auto trials = store.trials("s");
+  expect_complete(trials, 8);
+  EXPECT_EQ(trials[3].status, TrialStatus::Failed);
+  EXPECT_NE(trials[3].reason.find("SIGSEGV"), std::string::npos) << trials[3].reason;
+  EXPECT_EQ(trials[5].status, TrialStatus::Failed);
+  EXPECT_NE(trials[5].reason.find("timed out"), std::string::npos) << trials[5].reason;
+  for (int i : {0, 1, 2, 4, 6, 7}) EXPECT_NE(trials[static_cast<size_t>(i)].status, TrialStatus::Failed);
+}
+
+TEST_F(StudyTest, BestSoFarAndParetoFront) {
+  auto rec = [](int n, TrialStatus s, double obj, double area, double lat) {
+    TrialRecord t;
+    t.number = n;
+    t.status = s;
+    t.objective = obj;
+    t.area_mm2 = area;
+    if (s == TrialStatus::Feasible) t.latency_ms["w"] = lat;
+    return t;
+  };
+  std::vector<TrialRecord> ts = {rec(0, TrialStatus::Infeasible, 0, 9, 0), rec(1, TrialStatus::Feasible, 2, 3, 1.0),
+                                 rec(2, TrialStatus::Feasible, 1, 4, 1.5),  // dominated by 1
+                                 rec(3, TrialStatus::Feasible, 5, 2, 2.0), rec(4, TrialStatus::Failed, 0, 0, 0),
+                                 rec(5, TrialStatus::Feasible, 3, 5, 0.5)};
+  auto bsf = best_so_far(ts);
+  ASSERT_EQ(bsf.size(), 6u);
+  EXPECT_FALSE(bsf[0]);
+  EXPECT_EQ(*bsf[1], 2);
+  EXPECT_EQ(*bsf[2], 2);
+  EXPECT_EQ(*bsf[3], 5);
+  EXPECT_EQ(*bsf[5], 5);
+  EXPECT_EQ(best_trial(ts)->number, 3);
+  auto front = pareto_front(ts);
+  std::vector<size_t> expected = {3, 1, 5};  // by area: (2, 2.0), (3, 1.0), (5, 0.5)
+  EXPECT_EQ(front, expected);
+}
+
+TEST(Objective, PerfPerAreaAndGeomeanByHand) {
+  EXPECT_DOUBLE_EQ(perf_per_area(2.0, 4.0), 0.125);
+  // Speedups 2 and 8: geometric mean 4.
+  EXPECT_DOUBLE_EQ(geomean_speedup({{"a", 1.0}, {"b", 0.5}}, {{"a", 2.0}, {"b", 4.0}}), 4.0);
+  Objective multi({"a", "b"}, {{"a", 2.0}, {"b", 4.0}});
+  Measurement m;
+  m.status = TrialStatus::Feasible;
+  m.area_mm2 = 3;
+  m.latency_ms = {{"a", 4.0}, {"b", 1.0}};  // speedups 0.5 and 4: sqrt(2)
+  EXPECT_NEAR(multi(m), std::sqrt(2.0), 1e-12);
+  EXPECT_EQ(multi.name(), "geomean_speedup");
+  Objective single({"a"}, {});
+  EXPECT_DOUBLE_EQ(single(m), 1.0 / 12);
+  EXPECT_THROW(Objective({"a", "b"}, {{"a", 1.0}}), std::invalid_argument);
+  EXPECT_THROW(perf_per_area(0, 1), std::runtime_error);
+}

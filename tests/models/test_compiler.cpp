@@ -1,0 +1,506 @@
+// Compiler / mapper tests: hand-computed programs, each infeasibility reason,
+// memory planning, and properties over the zoo and random designs.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "models/arch_io.hpp"
+#include "models/compiler.hpp"
+#include "models/space.hpp"
+#include "workloads/zoo.hpp"
+
+namespace {
+
+using namespace apollo;
+using models::ArchConfig;
+using models::CompileResult;
+using models::LayerProgram;
+using models::TileStep;
+using workloads::Layer;
+using workloads::Network;
+using workloads::OpType;
+using workloads::Shape;
+
+Network fc_network(int64_t in_features, int64_t out_features, int layers = 1) {
+  Network net;
+  net.name = "fc";
+  net.inputs.push_back({"x", Shape{1, 1, 1, in_features}});
+  for (int i = 0; i < layers; ++i) {
+    Layer l;
+    l.name = "fc" + std::to_string(i);
+    l.op = OpType::FullyConnected;
+    l.inputs = {i == 0 ? workloads::graph_input_ref(0) : i - 1};
+    l.out_channels = i + 1 == layers ? out_features : in_features;
+    net.layers.push_back(l);
+  }
+  net.infer_shapes();
+  return net;
+}
+
+Network conv3x3_network() {
+  Network net;
+  net.name = "conv";
+  net.inputs.push_back({"x", Shape{1, 8, 8, 8}});
+  Layer l;
+  l.name = "conv";
+  l.op = OpType::Conv;
+  l.inputs = {workloads::graph_input_ref(0)};
+  l.kernel_h = l.kernel_w = 3;
+  l.out_channels = 8;
+  net.layers.push_back(l);
+  net.infer_shapes();
+  return net;
+}
+
+// One PE, one core: everything on a single core.
+ArchConfig one_core(int64_t lanes) {
+  ArchConfig a;
+  a.pe_x = a.pe_y = 1;
+  a.cores_per_pe = 1;
+  a.simd_lanes = lanes;
+  a.pe_memory = 1 << 20;
+  a.core_memory = 1 << 20;
+  return a;
+}
+
+int64_t step_bytes(const TileStep& s) { return s.count * (s.input_bytes + s.weight_bytes + s.output_bytes); }
+
+// Sums over every PE's steps of one layer.
+struct Totals {
+  int64_t in = 0, w = 0, out = 0, lane_ops = 0, link = 0, tiles = 0;
+};
+Totals totals(const LayerProgram& lp) {
+  Totals t;
+  for (int cls : lp.pe_class) {
+    if (cls < 0) continue;
+    for (const auto& s : lp.work_classes[size_t(cls)].steps) {
+      t.in += s.count * s.input_bytes;
+      t.w += s.count * s.weight_bytes;
+      t.out += s.count * s.output_bytes;
+      t.lane_ops += s.count * s.ops_per_core * s.active_cores;
+      t.tiles += s.count;
+      t.link += s.count * ((lp.input_in_dram ? s.input_bytes : 0) + (lp.weights_in_dram ? s.weight_bytes : 0) +
+                           (lp.output_in_dram ? s.output_bytes : 0));
+    }
+  }
+  return t;
+}
+
+TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
+  // FC 64 -> 32 with bias: 2048 MACs, 64*32 + 32 = 2080 weight bytes.
+  // Memories are huge, so the whole layer fits one tile. The estimate of
+  // one tile: load (64 + 2080) / 64 = 33.5 cycles, compute
+  // 2 (dispatch) + 2048 / 32 lanes + 4 (pipeline) = 70, store 32 / 64 = 0.5,
+  // total 104; two tiles of 16 channels cost 2 x 70 of compute (the 32 lanes
+  // see only 16 outputs each), so one tile wins, single buffered (double
+  // buffering one tile gains nothing and ties go to the simpler plan).
+  const CompileResult r = models::compile(fc_network(64, 32), one_core(32));
+  ASSERT_TRUE(r.ok()) << r.infeasible->message;
+  ASSERT_EQ(r.program.layers.size(), 1u);
+  const LayerProgram& lp = r.program.layers[0];
+  ASSERT_EQ(lp.work_classes.size(), 1u);
+  ASSERT_EQ(lp.pe_class, std::vector<int>{0});
+  ASSERT_EQ(lp.work_classes[0].steps.size(), 1u);
+  const TileStep& s = lp.work_classes[0].steps[0];
+  EXPECT_EQ(s.count, 1);
+  EXPECT_EQ(s.input_bytes, 64);
+  EXPECT_EQ(s.weight_bytes, 2080);
+  EXPECT_EQ(s.output_bytes, 32);
+  EXPECT_EQ(s.ops_per_core, 2048);
+  EXPECT_EQ(s.active_cores, 1);
+  EXPECT_FALSE(lp.double_buffered);
+  EXPECT_EQ(lp.ops, 2048);
+  // Everything fits on chip: input and output in activation memory, weights resident.
+  EXPECT_FALSE(lp.input_in_dram);
+  EXPECT_FALSE(lp.output_in_dram);
+  EXPECT_TRUE(lp.weights_resident);
+  EXPECT_EQ(r.program.resident_weight_bytes, 2080);
+  EXPECT_EQ(r.program.streamed_weight_bytes, 0);
+  // Bounds: compute 2048 / 32 = 64; network ceil(2176 / 64) = 34; no link traffic.
+  EXPECT_EQ(lp.bound.compute_cycles, 64);
+  EXPECT_EQ(lp.bound.network_cycles, 34);
+  EXPECT_EQ(lp.bound.link_cycles, 0);
+  // Instructions: 2 per layer + 1 per class + 3 per step = 6 -> 96 bytes.
+  EXPECT_EQ(lp.instructions, 6);
+  EXPECT_EQ(r.program.program_bytes, 96);
+  EXPECT_EQ(r.program.instruction_chunks, 1);
+}
+
+TEST(Compiler, FullyConnectedTiledByPeMemory) {
+  // FC 64 -> 32, 16 lanes, pe_memory 1200 B. A tile of tk channels with
+  // the whole 64-deep reduction needs 64 + 65 tk bytes: 32 channels (2144 B)
+  // do not fit, 16 (1104 B) do, and double buffered only 8 (2 x 584).
+  // Candidates (cycles = load + compute + store, or max(load+store, compute)
+  // per tile plus one fill when double buffered; compute = 2 + ops/16 + 4):
+  //  single, 16 ch, full depth: 2 tiles, input loaded once:
+  //     (1104/64 + 70 + 0.25) + (1040/64 + 70 + 0.25) = 174
+  //  double, 32 ch, depth chunks of 16 (2 x (16 + 544) <= 1200): 4 tiles,
+  //     compute 2 + 32*16/16 + 4 = 38 each: 4 x 38 + 8.875 = 160.875  <- best
+  //  double, 16 ch, depth 32: 4 tiles, also 160.875 (found later, not better)
+  // So 4 tiles, each: input 16 B, weights 32 x 16 + 32 bias = 544 B,
+  // output 32 / 4 chunks = 8 B (accumulators stay in the core; the store is
+  // spread over the chunks), 32 outputs x 16 deep = 512 lane ops.
+  ArchConfig a = one_core(16);
+  a.pe_memory = 1200;
+  const CompileResult r = models::compile(fc_network(64, 32), a);
+  ASSERT_TRUE(r.ok()) << r.infeasible->message;
+  const LayerProgram& lp = r.program.layers[0];
+  ASSERT_EQ(lp.work_classes.size(), 1u);
+  ASSERT_EQ(lp.work_classes[0].steps.size(), 1u);
+  const TileStep& s = lp.work_classes[0].steps[0];
+  EXPECT_EQ(s.count, 4);
+  EXPECT_EQ(s.input_bytes, 16);
+  EXPECT_EQ(s.weight_bytes, 544);
+  EXPECT_EQ(s.output_bytes, 8);
+  EXPECT_EQ(s.ops_per_core, 512);
+  EXPECT_TRUE(lp.double_buffered);
+  EXPECT_LE(2 * (s.input_bytes + s.weight_bytes), a.pe_memory);
+  // Totals: 64 input, 2176 weight (bias re-sent with each chunk), 32 output bytes.
+  const Totals t = totals(lp);
+  EXPECT_EQ(t.in, 64);
+  EXPECT_EQ(t.w, 2176);
+  EXPECT_EQ(t.out, 32);
+  EXPECT_EQ(lp.bound.compute_cycles, 2048 / 16);
+  EXPECT_EQ(lp.bound.network_cycles, 36);  // ceil(2272 / 64)
+}
+
+TEST(Compiler, SpilledInputCrossesTheLink) {
+  // 32 B of activation memory: the 64 B input cannot be on chip, the 32 B
+  // output can. The input's 64 bytes cross the 16 B/cycle link: 4 cycles.
+  ArchConfig a = one_core(32);
+  a.activation_memory = 32;
+  const CompileResult r = models::compile(fc_network(64, 32), a);
+  ASSERT_TRUE(r.ok());
+  const LayerProgram& lp = r.program.layers[0];
+  EXPECT_TRUE(lp.input_in_dram);
+  EXPECT_FALSE(lp.output_in_dram);
+  EXPECT_EQ(lp.bound.link_cycles, 4);
+}
+
+TEST(Compiler, StreamedWeightsWhenParameterMemoryIsFull) {
+  // Two FC 64 -> 64 layers (4160 B each) and parameter memory for one.
+  ArchConfig a = one_core(32);
+  a.parameter_memory = 5000;
+  const CompileResult r = models::compile(fc_network(64, 64, 2), a);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.program.resident_weight_bytes, 4160);
+  EXPECT_EQ(r.program.streamed_weight_bytes, 4160);
+  int streamed = 0;
+  for (const auto& lp : r.program.layers) {
+    EXPECT_NE(lp.weights_resident, lp.weights_in_dram);
+    if (lp.weights_in_dram) {
+      ++streamed;
+      // Every streamed weight byte crosses the link at least once.
+      EXPECT_GE(lp.bound.link_cycles, int64_t(std::ceil(4160 / a.link_bytes_per_cycle())));
+    }
+  }
+  EXPECT_EQ(streamed, 1);
+}
+
+TEST(Compiler, InfeasibleCoreMemory) {
+  // Smallest tile of a 3x3 conv: one output, one input channel: 9 inputs +
+  // 9 weights + 1 bias + one 4-byte accumulator = 23 B.
+  ArchConfig a;
+  a.core_memory = 16;
+  const CompileResult r = models::compile(conv3x3_network(), a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.infeasible->layer, "conv");
+  EXPECT_EQ(r.infeasible->memory, "core_memory");
+  EXPECT_EQ(r.infeasible->needed, 23);
+  EXPECT_EQ(r.infeasible->available, 16);
+  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 23 B for the smallest tile, has 16 B");
+}
+
+TEST(Compiler, InfeasiblePeMemory) {
+  // The PE stages the same smallest tile without the accumulator: 19 B.
+  ArchConfig a;
+  a.pe_memory = 16;
+  const CompileResult r = models::compile(conv3x3_network(), a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.infeasible->memory, "pe_memory");
+  EXPECT_EQ(r.infeasible->needed, 19);
+  EXPECT_EQ(r.infeasible->available, 16);
+}
+
+TEST(Compiler, InfeasibleInstructionMemory) {
+  // The one-tile FC layer needs 6 instructions x 16 B = 96 B.
+  ArchConfig a = one_core(32);
+  a.instruction_memory = 64;
+  const CompileResult r = models::compile(fc_network(64, 32), a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.infeasible->memory, "instruction_memory");
+  EXPECT_EQ(r.infeasible->layer, "fc0");
+  EXPECT_EQ(r.infeasible->needed, 96);
+  EXPECT_EQ(r.infeasible->available, 64);
+}
+
+TEST(Compiler, ProgramLargerThanInstructionMemoryRunsInChunks) {
+  // Three FC layers of 96 B each (one tile each, as above) in 200 B of
+  // instruction memory: chunks {fc0, fc1} (192 B) and {fc2} (96 B), each
+  // reloaded from DRAM every inference before its first layer.
+  ArchConfig a = one_core(64);
+  a.instruction_memory = 200;
+  const CompileResult r = models::compile(fc_network(64, 64, 3), a);
+  ASSERT_TRUE(r.ok()) << r.infeasible->message;
+  const auto& L = r.program.layers;
+  for (const auto& lp : L) ASSERT_EQ(lp.instructions, 6) << lp.partition_detail;
+  EXPECT_EQ(r.program.program_bytes, 288);
+  EXPECT_EQ(r.program.instruction_chunks, 2);
+  EXPECT_EQ(L[0].instruction_reload_bytes, 192);
+  EXPECT_EQ(L[1].instruction_reload_bytes, 0);
+  EXPECT_EQ(L[2].instruction_reload_bytes, 96);
+  // The reload is a link cost: 192 B / 16 B per cycle = 12 cycles.
+  EXPECT_EQ(L[0].bound.link_cycles, 12);
+  EXPECT_EQ(L[2].bound.link_cycles, 6);
+}
+
+// x -> a -> b -> add(a, b): the residual keeps a alive while b runs.
+Network residual_network() {
+  Network net;
+  net.name = "residual";
+  net.inputs.push_back({"x", Shape{1, 16, 16, 8}});  // 2048 B
+  Layer a;
+  a.name = "a";
+  a.op = OpType::Conv;
+  a.out_channels = 8;
+  a.inputs = {workloads::graph_input_ref(0)};
+  Layer b = a;
+  b.name = "b";
+  b.inputs = {0};
+  Layer add;
+  add.name = "add";
+  add.op = OpType::Add;
+  add.inputs = {0, 1};
+  net.layers = {a, b, add};
+  net.infer_shapes();
+  return net;
+}
+
+TEST(Compiler, ResidualKeepsTensorAlive) {
+  // Live sets (2048 B each): step 0 {x, a}, step 1 {a, b}, step 2 {a, b, add}.
+  // 6144 B holds every tensor; at 6143 B step 2 overflows and the tensor
+  // placed last (add's output: all scores equal after x) spills.
+  ArchConfig a;
+  a.activation_memory = 6144;
+  CompileResult r = models::compile(residual_network(), a);
+  ASSERT_TRUE(r.ok());
+  for (const auto& lp : r.program.layers) {
+    EXPECT_FALSE(lp.input_in_dram) << lp.layer_name;
+    EXPECT_FALSE(lp.output_in_dram) << lp.layer_name;
+  }
+  a.activation_memory = 6143;
+  r = models::compile(residual_network(), a);
+  ASSERT_TRUE(r.ok());
+  const auto& L = r.program.layers;
+  EXPECT_FALSE(L[0].output_in_dram);
+  EXPECT_FALSE(L[1].output_in_dram);
+  EXPECT_TRUE(L[2].output_in_dram);
+  EXPECT_FALSE(L[2].input_in_dram);
+}
+
+// Properties every compiled program must satisfy.
+void check_program(const Network& net, const ArchConfig& a, const models::Program& p, const std::string& what) {
+  ASSERT_EQ(p.layers.size(), net.layers.size()) << what;
+  int64_t program_bytes = 0, resident = 0, streamed = 0, chunks = 0;
+  for (size_t i = 0; i < p.layers.size(); ++i) {
+    const LayerProgram& lp = p.layers[i];
+    const Layer& l = net.layers[i];
+    const std::string where = what + " / " + l.name;
+    ASSERT_EQ(lp.layer_index, int(i));
+    ASSERT_EQ(lp.pe_class.size(), size_t(a.num_pes())) << where;
+    EXPECT_EQ(lp.ops, l.macs() + l.vector_ops()) << where;
+    for (int cls : lp.pe_class) ASSERT_LT(cls, int(lp.work_classes.size())) << where;
+    const Totals t = totals(lp);
+    // The tiles do at least the layer's work and store every output.
+    EXPECT_GE(t.lane_ops, lp.ops) << where;
+    if (l.op != OpType::Reshape) {
+      EXPECT_GE(t.out, l.output_bytes(a.constants.data_bytes)) << where;
+      if (l.weights() > 0) EXPECT_GE(t.w, l.weight_bytes(a.constants.data_bytes)) << where;
+    }
+    // Every tile fits the PE memory (twice when double buffered) and uses
+    // existing cores.
+    for (const auto& w : lp.work_classes) {
+      for (const auto& s : w.steps) {
+        EXPECT_GT(s.count, 0) << where;
+        EXPECT_LE((s.input_bytes + s.weight_bytes) * (lp.double_buffered ? 2 : 1), a.pe_memory) << where;
+        EXPECT_GE(s.active_cores, 1) << where;
+        EXPECT_LE(s.active_cores, a.cores_per_pe) << where;
+      }
+    }
+    // The bound's inputs are exactly the bytes the program moves.
+    int64_t net_bytes = 0;
+    for (int cls : lp.pe_class)
+      if (cls >= 0)
+        for (const auto& s : lp.work_classes[size_t(cls)].steps) net_bytes += step_bytes(s);
+    EXPECT_EQ(lp.bound.network_cycles, (net_bytes + a.constants.network_bytes_per_cycle - 1) /
+                                           a.constants.network_bytes_per_cycle)
+        << where;
+    const double link = double(t.link + lp.instruction_reload_bytes) / a.link_bytes_per_cycle();
+    EXPECT_NEAR(double(lp.bound.link_cycles), std::ceil(link - 1e-9), 0.0) << where;
+    EXPECT_EQ(lp.bound.compute_cycles, (lp.ops + a.peak_macs_per_cycle() - 1) / a.peak_macs_per_cycle()) << where;
+    EXPECT_FALSE(lp.weights_resident && lp.weights_in_dram) << where;
+    if (lp.weights_resident) resident += l.weight_bytes(a.constants.data_bytes);
+    if (lp.weights_in_dram) streamed += l.weight_bytes(a.constants.data_bytes);
+    program_bytes += lp.instructions * a.constants.instruction_bytes;
+    if (lp.instruction_reload_bytes > 0) {
+      ++chunks;
+      EXPECT_LE(lp.instruction_reload_bytes, a.instruction_memory) << where;
+    }
+  }
+  EXPECT_EQ(p.program_bytes, program_bytes) << what;
+  EXPECT_EQ(p.resident_weight_bytes, resident) << what;
+  EXPECT_EQ(p.streamed_weight_bytes, streamed) << what;
+  EXPECT_LE(p.resident_weight_bytes, a.parameter_memory) << what;
+  if (program_bytes <= a.instruction_memory) {
+    EXPECT_EQ(p.instruction_chunks, 1) << what;
+    EXPECT_EQ(chunks, 0) << what;
+  } else {
+    EXPECT_EQ(p.instruction_chunks, chunks) << what;
+  }
+}
+
+// Independent check of the activation plan: at every layer, the on-chip
+// tensors that are live fit activation memory.
+void check_activation_plan(const Network& net, const ArchConfig& a, const models::Program& p) {
+  const int L = int(net.layers.size());
+  std::vector<int> last(size_t(L), -1);
+  const auto consumers = net.consumers();
+  // Reshape outputs are views: charge their uses to the viewed tensor.
+  std::vector<int> root(static_cast<size_t>(L));
+  for (int i = 0; i < L; ++i) {
+    root[size_t(i)] = i;
+    const Layer& l = net.layers[size_t(i)];
+    if (l.op == OpType::Reshape && !workloads::is_graph_input(l.inputs[0])) root[size_t(i)] = root[size_t(l.inputs[0])];
+  }
+  for (int i = 0; i < L; ++i) {
+    int end = consumers[size_t(i)].empty() ? L - 1 : i;
+    for (int c : consumers[size_t(i)]) end = std::max(end, c);
+    last[size_t(root[size_t(i)])] = std::max(last[size_t(root[size_t(i)])], end);
+  }
+  for (int step = 0; step < L; ++step) {
+    int64_t used = 0;
+    for (int t = 0; t < L; ++t)
+      if (root[size_t(t)] == t && t <= step && last[size_t(t)] >= step && !p.layers[size_t(t)].output_in_dram &&
+          net.layers[size_t(t)].op != OpType::Reshape)
+        used += net.layers[size_t(t)].output_bytes(a.constants.data_bytes);
+    EXPECT_LE(used, a.activation_memory) << net.name << " step " << step;
+  }
+}
+
+TEST(Compiler, EveryZooNetworkCompilesOnTheBaseline) {
+  const ArchConfig a = models::load_baseline_arch();
+  for (const auto& name : workloads::zoo_names()) {
+    const Network net = workloads::zoo_network(name);
+    const CompileResult r = models::compile(net, a);
+    ASSERT_TRUE(r.ok()) << name << ": " << r.infeasible->message;
+    check_program(net, a, r.program, name);
+    check_activation_plan(net, a, r.program);
+    // The bound is at least the whole network's work at peak.
+    EXPECT_GE(r.program.network_bound().compute_cycles, net.total_macs() / a.peak_macs_per_cycle()) << name;
+  }
+}
+
+TEST(Compiler, RandomDesignsKeepTheProperties) {
+  std::mt19937_64 rng(7);
+  const std::vector<std::string> nets = {"mobilenet_v2", "mobilenet_v3_small", "transformer_encoder"};
+  int feasible = 0, infeasible = 0;
+  for (const auto& name : nets) {
+    const Network net = workloads::zoo_network(name);
+    for (int i = 0; i < 12; ++i) {
+      const ArchConfig a = models::decode(models::sample_uniform(rng));
+      const CompileResult r = models::compile(net, a);
+      if (!r.ok()) {
+        ++infeasible;
+        EXPECT_FALSE(r.infeasible->message.empty());
+        EXPECT_GT(r.infeasible->needed, r.infeasible->available) << r.infeasible->message;
+        continue;
+      }
+      ++feasible;
+      check_program(net, a, r.program, name + " design " + std::to_string(i));
+      check_activation_plan(net, a, r.program);
+    }
+  }
+  EXPECT_GT(feasible, 0);
+  (void)infeasible;
+}
+
+TEST(Compiler, MoreParameterMemoryNeverStreamsMore) {
+  for (const char* name : {"mobilenet_v2", "resnet50_v1_5"}) {
+    const Network net = workloads::zoo_network(name);
+    ArchConfig a = models::load_baseline_arch();
+    int64_t previous = -1;
+    for (int64_t pm = 1 << 18; pm <= 1 << 24; pm *= 2) {
+      a.parameter_memory = pm;
+      const CompileResult r = models::compile(net, a);
+      ASSERT_TRUE(r.ok()) << name;
+      const int64_t streamed = r.program.streamed_weight_bytes;
+      EXPECT_EQ(streamed + r.program.resident_weight_bytes, net.total_weights() * a.constants.data_bytes) << name;
+      if (previous >= 0) EXPECT_LE(streamed, previous) << name << " at " << pm;
+      previous = streamed;
+    }
+  }
+}
+
+TEST(Compiler, MoreActivationMemoryNeverAddsLinkBytesForActivations) {
+  // Spills shrink as activation memory grows on a chain network (MobileNetV2's
+  // main path): the number of spilled layer outputs never increases.
+  const Network net = workloads::zoo_network("mobilenet_v2");
+  ArchConfig a = models::load_baseline_arch();
+  int previous = 1 << 30;
+  for (int64_t am = 1 << 12; am <= 1 << 22; am *= 2) {
+    a.activation_memory = am;
+    const CompileResult r = models::compile(net, a);
+    ASSERT_TRUE(r.ok());
+    int spilled = 0;
+    for (const auto& lp : r.program.layers) spilled += lp.output_in_dram ? 1 : 0;
+    EXPECT_LE(spilled, previous) << am;
+    previous = spilled;
+  }
+  EXPECT_EQ(previous, 0);  // 4 MiB holds every MobileNetV2 feature map
+}
+
+TEST(Compiler, DeterministicAndFast) {
+  const Network net = workloads::zoo_network("mobilenet_v2");
+  const ArchConfig a = models::load_baseline_arch();
+  const auto start = std::chrono::steady_clock::now();
+  const int reps = 10;
+  CompileResult first = models::compile(net, a);
+  for (int i = 1; i < reps; ++i) {
+    const CompileResult again = models::compile(net, a);
+    ASSERT_EQ(again.program.layers.size(), first.program.layers.size());
+    for (size_t l = 0; l < again.program.layers.size(); ++l) {
+      EXPECT_EQ(again.program.layers[l].partition_detail, first.program.layers[l].partition_detail);
+      EXPECT_EQ(again.program.layers[l].bound.cycles(), first.program.layers[l].bound.cycles());
+    }
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / reps;
+  // Measured ~0.5 ms (RelWithDebInfo); generous ceiling for loaded CI machines.
+  EXPECT_LT(ms, 20.0);
+}
+
+TEST(Compiler, BiggerArrayLowersTheComputeBound) {
+  const Network net = workloads::zoo_network("resnet50_v1_5");
+  ArchConfig a = models::load_baseline_arch();
+  const CompileResult small = models::compile(net, a);
+  a.pe_x = a.pe_y = 8;
+  const CompileResult big = models::compile(net, a);
+  ASSERT_TRUE(small.ok() && big.ok());
+  EXPECT_LT(big.program.network_bound().compute_cycles, small.program.network_bound().compute_cycles);
+  // Idle PEs exist only when a layer has fewer parts than PEs.
+  for (const auto& lp : big.program.layers) {
+    int used = 0;
+    for (int c : lp.pe_class) used += c >= 0;
+    if (lp.partition != models::PartitionKind::None) EXPECT_GT(used, 0) << lp.layer_name;
+  }
+}
+
+TEST(Compiler, RejectsNonPositiveArchitecture) {
+  ArchConfig a;
+  a.simd_lanes = 0;
+  EXPECT_THROW(models::compile(fc_network(8, 8), a), models::ConfigError);
+}
+
+}  // namespace

@@ -294,7 +294,10 @@ class Mapper {
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time);
     });
-    return std::max({worst_pe, net_bytes / net_bw_, link_bytes / link_bw_});
+    const double net = net_bytes / net_bw_, link = link_bytes / link_bw_;
+    // The slowest resource sets the time; a small share of the others breaks
+    // ties towards less traffic (they also contend in the simulator).
+    return std::max({worst_pe, net, link}) + 0.05 * (worst_pe + net + link);
   }
 
   // Finds the best plan; invalid when no tile fits.

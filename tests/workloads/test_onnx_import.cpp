@@ -1,0 +1,538 @@
+// ONNX importer: small models built here with the ONNX C++ API; every MAC
+// and weight count below is worked out by hand in the comment beside it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "tests/workloads/test_onnx_builder.hpp"
+#include "workloads/onnx_import.hpp"
+
+namespace apollo::workloads {
+namespace {
+
+using test::OnnxModel;
+
+ImportResult import(const OnnxModel& m, const std::string& file, const ImportOptions& o = {}) {
+  return import_onnx(m.save(file), o);
+}
+
+const Layer& layer(const ImportResult& r, const std::string& name) {
+  auto i = r.network.find_layer(name);
+  if (!i) throw std::runtime_error("no layer " + name);
+  return r.network.layers[size_t(*i)];
+}
+
+int count_op(const Network& n, OpType op) {
+  int c = 0;
+  for (const auto& l : n.layers) c += l.op == op;
+  return c;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const WorkloadError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(OnnxImport, ConvWithPaddingIsNhwcWithHandCountedWork) {
+  OnnxModel m;
+  m.input("x", {1, 3, 8, 8});
+  m.weight("w", {4, 3, 3, 3});
+  m.weight("b", {4});
+  auto& c = m.node("Conv", {"x", "w", "b"}, {"y"}, "conv");
+  OnnxModel::attr(c, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.output("y");
+  auto r = import(m, "conv.onnx");
+  ASSERT_EQ(r.network.layers.size(), 1u);
+  const Layer& l = layer(r, "conv");
+  EXPECT_EQ(l.op, OpType::Conv);
+  EXPECT_EQ(r.network.inputs.at(0).name, "x");
+  EXPECT_EQ(r.network.inputs.at(0).shape, (Shape{1, 8, 8, 3}));  // NCHW 1x3x8x8 -> NHWC
+  EXPECT_EQ(l.output, (Shape{1, 8, 8, 4}));
+  EXPECT_EQ(l.macs(), 8 * 8 * 4 * (3 * 3 * 3));  // 6912
+  EXPECT_EQ(l.weights(), 4 * 3 * 3 * 3 + 4);     // 112 with bias
+  EXPECT_EQ(r.report.mapped.at("Conv"), 1);
+  EXPECT_TRUE(r.report.unmapped.empty());
+  EXPECT_EQ(r.network.name, "conv");
+}
+
+TEST(OnnxImport, BatchNormAndReluFoldIntoStridedConv) {
+  OnnxModel m;
+  m.input("x", {1, 3, 9, 9});
+  m.weight("w", {8, 3, 3, 3});
+  for (const char* p : {"s", "bb", "mu", "var"}) m.weight(p, {8});
+  auto& c = m.node("Conv", {"x", "w"}, {"c"}, "conv");
+  OnnxModel::attr(c, "strides", std::vector<int64_t>{2, 2});
+  m.node("BatchNormalization", {"c", "s", "bb", "mu", "var"}, {"bn"});
+  m.node("Relu", {"bn"}, {"y"});
+  m.output("y");
+  auto r = import(m, "conv_bn_relu.onnx");
+  ASSERT_EQ(r.network.layers.size(), 1u);
+  const Layer& l = r.network.layers[0];
+  EXPECT_EQ(l.output, (Shape{1, 4, 4, 8}));  // floor((9 - 3) / 2) + 1 = 4
+  EXPECT_EQ(l.macs(), 4 * 4 * 8 * 27);        // 3456
+  EXPECT_EQ(l.weights(), 8 * 27);             // no bias input; BN adds nothing
+  EXPECT_TRUE(l.batch_norm);
+  EXPECT_EQ(l.activation, Activation::Relu);
+  EXPECT_EQ(r.report.folded.at("BatchNormalization"), 1);
+  EXPECT_EQ(r.report.folded.at("Relu"), 1);
+}
+
+TEST(OnnxImport, DepthwiseAndGroupedConv) {
+  OnnxModel m;
+  m.input("x", {1, 8, 6, 6});
+  m.weight("wd", {8, 1, 3, 3});
+  m.weight("wg", {6, 4, 1, 1});
+  auto& d = m.node("Conv", {"x", "wd"}, {"d"}, "dw");
+  OnnxModel::attr(d, "group", int64_t{8});
+  OnnxModel::attr(d, "auto_pad", std::string("SAME_UPPER"));
+  auto& g = m.node("Conv", {"d", "wg"}, {"y"}, "grouped");
+  OnnxModel::attr(g, "group", int64_t{2});
+  m.output("y");
+  auto r = import(m, "groups.onnx");
+  const Layer& dw = layer(r, "dw");
+  EXPECT_EQ(dw.groups, 8);
+  EXPECT_EQ(dw.padding, Padding::Same);
+  EXPECT_EQ(dw.output, (Shape{1, 6, 6, 8}));
+  EXPECT_EQ(dw.macs(), 6 * 6 * 8 * 9);  // one 3x3 filter per channel: 2592
+  EXPECT_EQ(dw.weights(), 8 * 9);
+  const Layer& gr = layer(r, "grouped");
+  EXPECT_EQ(gr.groups, 2);
+  EXPECT_EQ(gr.macs(), 6 * 6 * 6 * 4);  // 4 input channels per group: 864
+  EXPECT_EQ(gr.weights(), 6 * 4);
+}
+
+TEST(OnnxImport, ConvTransposeWithOutputPadding) {
+  OnnxModel m;
+  m.input("x", {1, 4, 4, 4});
+  m.weight("w", {4, 2, 3, 3});  // [C_in, C_out / group, kh, kw]
+  auto& t = m.node("ConvTranspose", {"x", "w"}, {"y"}, "up");
+  OnnxModel::attr(t, "strides", std::vector<int64_t>{2, 2});
+  OnnxModel::attr(t, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  OnnxModel::attr(t, "output_padding", std::vector<int64_t>{1, 1});
+  m.output("y");
+  auto r = import(m, "convt.onnx");
+  const Layer& l = layer(r, "up");
+  EXPECT_EQ(l.op, OpType::ConvTranspose);
+  EXPECT_EQ(l.output, (Shape{1, 8, 8, 2}));  // (4 - 1) * 2 + 3 - 1 - 1 + 1 = 8
+  EXPECT_EQ(l.macs(), 4 * 4 * 4 * (3 * 3 * 2));  // each input element x 3x3x2 kernel: 1152
+  EXPECT_EQ(l.weights(), 4 * 2 * 3 * 3);         // 72
+}
+
+TEST(OnnxImport, FlattenThenGemmGetsAReshapeView) {
+  OnnxModel m;
+  m.input("x", {1, 4, 2, 2});
+  m.weight("w", {10, 16});
+  m.weight("b", {10});
+  m.node("Flatten", {"x"}, {"f"});
+  auto& g = m.node("Gemm", {"f", "w", "b"}, {"y"}, "fc");
+  OnnxModel::attr(g, "transB", int64_t{1});
+  m.output("y");
+  auto r = import(m, "gemm.onnx");
+  // NHWC {1,2,2,4} must become {1,1,1,16} for a dense layer over 16 features.
+  ASSERT_EQ(r.network.layers.size(), 2u);
+  EXPECT_EQ(r.network.layers[0].op, OpType::Reshape);
+  EXPECT_EQ(r.network.layers[0].output, (Shape{1, 1, 1, 16}));
+  const Layer& fc = layer(r, "fc");
+  EXPECT_EQ(fc.op, OpType::FullyConnected);
+  EXPECT_EQ(fc.macs(), 16 * 10);
+  EXPECT_EQ(fc.weights(), 16 * 10 + 10);
+  EXPECT_EQ(r.report.skipped.at("Flatten"), 1);
+  EXPECT_EQ(r.network.total_macs(), 160);
+}
+
+TEST(OnnxImport, MatMulWithConstantIsFullyConnectedAndBiasAddFolds) {
+  OnnxModel m;
+  m.input("x", {1, 5, 16});  // a sequence: 5 tokens of width 16
+  m.weight("w", {16, 32});
+  m.weight("b", {32});
+  m.node("MatMul", {"x", "w"}, {"mm"}, "proj");
+  m.node("Add", {"mm", "b"}, {"y"});
+  m.output("y");
+  auto r = import(m, "linear.onnx");
+  ASSERT_EQ(r.network.layers.size(), 1u);
+  const Layer& l = layer(r, "proj");
+  EXPECT_EQ(r.network.inputs[0].shape, (Shape{1, 1, 5, 16}));
+  EXPECT_EQ(l.op, OpType::FullyConnected);
+  EXPECT_EQ(l.output, (Shape{1, 1, 5, 32}));
+  EXPECT_EQ(l.macs(), 5 * 16 * 32);     // 2560
+  EXPECT_EQ(l.weights(), 16 * 32 + 32);  // the folded Add is the bias
+  EXPECT_EQ(r.report.folded.at("Add"), 1);
+}
+
+TEST(OnnxImport, AttentionMatMulsAndSoftmax) {
+  // Scores = softmax(Q K^T / sqrt(d)) with 2 heads of width 4 over 6 tokens,
+  // then scores x V.
+  OnnxModel m;
+  m.input("q", {1, 2, 6, 4});
+  m.input("k", {1, 2, 6, 4});
+  m.input("v", {1, 2, 6, 4});
+  m.floats("scale", {2.0f});
+  auto& t = m.node("Transpose", {"k"}, {"kt"});
+  OnnxModel::attr(t, "perm", std::vector<int64_t>{0, 1, 3, 2});
+  m.node("MatMul", {"q", "kt"}, {"s"}, "qk");
+  m.node("Div", {"s", "scale"}, {"sd"});
+  auto& sm = m.node("Softmax", {"sd"}, {"p"});
+  OnnxModel::attr(sm, "axis", int64_t{-1});
+  m.node("MatMul", {"p", "v"}, {"y"}, "av");
+  m.output("y");
+  auto r = import(m, "attention.onnx");
+  const Layer& qk = layer(r, "qk");
+  EXPECT_EQ(qk.op, OpType::MatMul);
+  EXPECT_EQ(qk.batch, 2);
+  EXPECT_EQ(qk.macs(), 2 * 6 * 4 * 6);  // 288
+  EXPECT_EQ(qk.activation, Activation::Softmax);
+  EXPECT_TRUE(qk.batch_norm);  // the constant scale folds like a normalization
+  const Layer& av = layer(r, "av");
+  EXPECT_EQ(av.macs(), 2 * 6 * 6 * 4);  // 288
+  EXPECT_EQ(r.network.total_macs(), 576);
+  EXPECT_EQ(r.network.total_weights(), 0);
+}
+
+TEST(OnnxImport, PoolingIncludingCeilModeAndGlobal) {
+  OnnxModel m;
+  m.input("x", {1, 4, 8, 8});
+  auto& mp = m.node("MaxPool", {"x"}, {"a"}, "maxpool");
+  OnnxModel::attr(mp, "kernel_shape", std::vector<int64_t>{3, 3});
+  OnnxModel::attr(mp, "strides", std::vector<int64_t>{2, 2});
+  OnnxModel::attr(mp, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  auto& ap = m.node("AveragePool", {"a"}, {"b"}, "avgpool");  // 4x4 -> ceil((4-3)/2)+1 = 2
+  OnnxModel::attr(ap, "kernel_shape", std::vector<int64_t>{3, 3});
+  OnnxModel::attr(ap, "strides", std::vector<int64_t>{2, 2});
+  OnnxModel::attr(ap, "ceil_mode", int64_t{1});
+  m.node("GlobalAveragePool", {"b"}, {"y"}, "gap");
+  m.output("y");
+  auto r = import(m, "pools.onnx");
+  const Layer& a = layer(r, "maxpool");
+  EXPECT_EQ(a.pool, PoolKind::Max);
+  EXPECT_EQ(a.output, (Shape{1, 4, 4, 4}));  // floor((8 + 2 - 3) / 2) + 1 = 4
+  EXPECT_EQ(a.vector_ops(), 4 * 4 * 4 * 9);
+  const Layer& b = layer(r, "avgpool");
+  EXPECT_EQ(b.pool, PoolKind::Average);
+  EXPECT_EQ(b.output, (Shape{1, 2, 2, 4}));  // ceil rounding, floor would give 1
+  const Layer& g = layer(r, "gap");
+  EXPECT_EQ(g.pool, PoolKind::GlobalAverage);
+  EXPECT_EQ(g.output, (Shape{1, 1, 1, 4}));
+  EXPECT_EQ(r.network.total_macs(), 0);
+}
+
+TEST(OnnxImport, ElementwiseOpsConcatAndSqueezeExciteGate) {
+  OnnxModel m;
+  m.input("x", {1, 4, 4, 4});
+  m.weight("w1", {4, 4, 1, 1});
+  m.weight("w2", {4, 4, 1, 1});
+  m.weight("wr", {2, 4, 1, 1});
+  m.weight("we", {4, 2, 1, 1});
+  m.node("Conv", {"x", "w1"}, {"a"}, "c1");
+  m.node("Conv", {"x", "w2"}, {"b"}, "c2");
+  m.node("Add", {"a", "b"}, {"s1"}, "add");
+  m.node("Sub", {"s1", "b"}, {"s2"}, "sub");
+  m.node("Div", {"s2", "a"}, {"s3"}, "div");
+  // Squeeze-excite: pool -> reduce -> expand -> sigmoid gate -> Mul.
+  m.node("GlobalAveragePool", {"s3"}, {"p"}, "se_pool");
+  m.node("Conv", {"p", "wr"}, {"r1"}, "se_reduce");
+  m.node("Relu", {"r1"}, {"r2"});
+  m.node("Conv", {"r2", "we"}, {"e1"}, "se_expand");
+  m.node("Sigmoid", {"e1"}, {"gate"});
+  m.node("Mul", {"s3", "gate"}, {"g"}, "se_mul");
+  auto& cat = m.node("Concat", {"g", "x"}, {"y"}, "concat");
+  OnnxModel::attr(cat, "axis", int64_t{1});
+  m.output("y");
+  auto r = import(m, "eltwise.onnx");
+  EXPECT_EQ(layer(r, "add").op, OpType::Add);
+  EXPECT_EQ(layer(r, "sub").op, OpType::Add);  // same element work as an add
+  EXPECT_EQ(layer(r, "div").op, OpType::Mul);
+  const Layer& mul = layer(r, "se_mul");
+  EXPECT_EQ(mul.op, OpType::Mul);
+  EXPECT_EQ(mul.input_shapes[1], (Shape{1, 1, 1, 4}));  // the 1x1xC gate
+  EXPECT_EQ(layer(r, "se_expand").activation, Activation::Sigmoid);
+  EXPECT_EQ(layer(r, "se_reduce").activation, Activation::Relu);
+  const Layer& c = layer(r, "concat");
+  EXPECT_EQ(c.op, OpType::Concat);
+  EXPECT_EQ(c.output, (Shape{1, 4, 4, 8}));
+  // MACs: two 1x1 convs 16*4*4 each, SE 1*2*4 and 1*4*2.
+  EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 8 + 8);
+  EXPECT_EQ(r.network.total_weights(), 16 + 16 + 8 + 8);
+}
+
+TEST(OnnxImport, ResizeAndUpsampleByIntegerScale) {
+  OnnxModel m;
+  m.input("x", {1, 2, 3, 3});
+  m.floats("scales", {1.f, 1.f, 2.f, 2.f});
+  auto& rs = m.node("Resize", {"x", "", "scales"}, {"y"}, "resize");
+  OnnxModel::attr(rs, "mode", std::string("nearest"));
+  m.output("y");
+  auto r = import(m, "resize.onnx");
+  const Layer& l = layer(r, "resize");
+  EXPECT_EQ(l.op, OpType::Resize);
+  EXPECT_EQ(l.scale, 2);
+  EXPECT_EQ(l.output, (Shape{1, 6, 6, 2}));
+
+  OnnxModel u(9);  // Upsample is the opset-9 spelling
+  u.input("x", {1, 2, 3, 3});
+  u.floats("scales", {1.f, 1.f, 3.f, 3.f});
+  u.node("Upsample", {"x", "scales"}, {"y"}, "upsample");
+  u.output("y");
+  auto r2 = import(u, "upsample.onnx");
+  EXPECT_EQ(layer(r2, "upsample").scale, 3);
+  EXPECT_EQ(layer(r2, "upsample").output, (Shape{1, 9, 9, 2}));
+}
+
+TEST(OnnxImport, ActivationsFoldWithTheirIrNames) {
+  OnnxModel m(14);  // HardSwish needs opset 14
+  m.input("x", {1, 2, 4, 4});
+  for (int i = 0; i < 6; ++i) m.weight("w" + std::to_string(i), {2, 2, 1, 1});
+  m.floats("lo", {0.f});
+  m.floats("hi", {6.f});
+  m.node("Conv", {"x", "w0"}, {"c0"}, "clip6");
+  m.node("Clip", {"c0", "lo", "hi"}, {"a0"});
+  m.node("Conv", {"a0", "w1"}, {"c1"}, "hsig");
+  m.node("HardSigmoid", {"c1"}, {"a1"});
+  m.node("Conv", {"a1", "w2"}, {"c2"}, "hswish");
+  m.node("HardSwish", {"c2"}, {"a2"});
+  m.node("Conv", {"a2", "w3"}, {"c3"}, "swish");  // x * sigmoid(x)
+  m.node("Sigmoid", {"c3"}, {"s3"});
+  m.node("Mul", {"c3", "s3"}, {"a3"});
+  m.node("Conv", {"a3", "w4"}, {"c4"}, "hswish2");  // x * hardsigmoid(x)
+  m.node("HardSigmoid", {"c4"}, {"s4"});
+  m.node("Mul", {"s4", "c4"}, {"a4"});
+  m.node("Conv", {"a4", "w5"}, {"c5"}, "leaky");
+  auto& lr = m.node("LeakyRelu", {"c5"}, {"y"});
+  OnnxModel::attr(lr, "alpha", 0.1f);
+  m.output("y");
+  auto r = import(m, "acts.onnx");
+  EXPECT_EQ(r.network.layers.size(), 6u);  // only the convs
+  EXPECT_EQ(layer(r, "clip6").activation, Activation::Relu6);
+  EXPECT_EQ(layer(r, "hsig").activation, Activation::HardSigmoid);
+  EXPECT_EQ(layer(r, "hswish").activation, Activation::HardSwish);
+  EXPECT_EQ(layer(r, "swish").activation, Activation::Swish);
+  EXPECT_EQ(layer(r, "hswish2").activation, Activation::HardSwish);
+  EXPECT_EQ(layer(r, "leaky").activation, Activation::Relu);
+  // LeakyRelu has no IR name: folded, but said so.
+  ASSERT_EQ(r.report.warnings.size(), 1u);
+  EXPECT_NE(r.report.warnings[0].find("LeakyRelu"), std::string::npos);
+  EXPECT_TRUE(r.report.unmapped.empty());
+}
+
+TEST(OnnxImport, ShapeSubgraphsAndViewsAreSkippedKnowingly) {
+  // PyTorch's flatten: Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), [-1])).
+  OnnxModel m;
+  m.input("x", {1, 8, 2, 2});
+  m.scalar_int("zero", 0);
+  m.ints("axes0", {0});
+  m.ints("minus1", {-1});
+  m.weight("w", {4, 32});
+  m.node("Shape", {"x"}, {"shape"});
+  auto& ga = m.node("Gather", {"shape", "zero"}, {"n"});
+  OnnxModel::attr(ga, "axis", int64_t{0});
+  m.node("Unsqueeze", {"n", "axes0"}, {"n1"});
+  auto& cat = m.node("Concat", {"n1", "minus1"}, {"target"});
+  OnnxModel::attr(cat, "axis", int64_t{0});
+  m.node("Reshape", {"x", "target"}, {"flat"});
+  m.node("Identity", {"flat"}, {"id"});
+  m.node("Dropout", {"id"}, {"dr"});
+  auto& g = m.node("Gemm", {"dr", "w"}, {"y"}, "fc");
+  OnnxModel::attr(g, "transB", int64_t{1});
+  m.output("y");
+  auto r = import(m, "flatten.onnx");
+  EXPECT_EQ(r.report.skipped.at("Shape"), 1);
+  EXPECT_EQ(r.report.skipped.at("Gather"), 1);
+  EXPECT_EQ(r.report.skipped.at("Unsqueeze"), 1);
+  EXPECT_EQ(r.report.skipped.at("Concat"), 1);
+  EXPECT_EQ(r.report.skipped.at("Reshape"), 1);
+  EXPECT_EQ(r.report.skipped.at("Identity"), 1);
+  EXPECT_EQ(r.report.skipped.at("Dropout"), 1);
+  EXPECT_EQ(layer(r, "fc").macs(), 32 * 4);
+  EXPECT_EQ(count_op(r.network, OpType::FullyConnected), 1);
+  EXPECT_TRUE(r.report.unmapped.empty());
+}
+
+TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
+  OnnxModel m;
+  m.input("x", {1, 4, 4, 4});
+  m.weight("w", {4, 4, 1, 1});
+  m.ints("axes", {1});
+  m.node("Conv", {"x", "w"}, {"c"}, "conv");
+  m.node("Abs", {"c"}, {"a"}, "abs");  // same element count: passes through
+  m.node("Conv", {"a", "w"}, {"d"}, "conv2");
+  m.node("Abs", {"d"}, {"e"}, "abs2");
+  auto& rs = m.node("ReduceSum", {"e", "axes"}, {"s"}, "rsum");  // 4 -> 1 channel
+  OnnxModel::attr(rs, "keepdims", int64_t{1});
+  m.weight("w3", {2, 1, 1, 1});
+  m.node("Conv", {"s", "w3"}, {"y"}, "conv3");
+  m.output("y");
+  std::ostringstream warnings;
+  ImportOptions o;
+  o.warnings = &warnings;
+  auto r = import(m, "unmapped.onnx", o);
+  EXPECT_EQ(r.report.unmapped.at("Abs"), 2);
+  EXPECT_EQ(r.report.unmapped.at("ReduceSum"), 1);
+  EXPECT_EQ(r.report.unmapped_total(), 3);
+  EXPECT_EQ(r.report.warnings.size(), 3u);
+  EXPECT_NE(warnings.str().find("node 'rsum' (ReduceSum) not mapped"), std::string::npos);
+  // conv2 reads conv's output through the Abs; conv3 reads a new input.
+  EXPECT_EQ(layer(r, "conv2").inputs[0], *r.network.find_layer("conv"));
+  ASSERT_EQ(r.network.inputs.size(), 2u);
+  EXPECT_EQ(r.network.inputs[1].shape, (Shape{1, 4, 4, 1}));
+  EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 16 * 2);
+}
+
+TEST(OnnxImport, PadFoldsIntoTheConvAndReduceMeanIsAGlobalPool) {
+  OnnxModel m;
+  m.input("x", {1, 3, 6, 6});
+  m.ints("pads", {0, 0, 1, 1, 0, 0, 1, 1});
+  m.weight("w", {4, 3, 3, 3});
+  m.node("Pad", {"x", "pads"}, {"p"});
+  m.node("Conv", {"p", "w"}, {"c"}, "conv");
+  auto& rm = m.node("ReduceMean", {"c"}, {"y"}, "mean");
+  OnnxModel::attr(rm, "axes", std::vector<int64_t>{2, 3});
+  m.output("y");
+  auto r = import(m, "pad.onnx");
+  const Layer& c = layer(r, "conv");
+  EXPECT_EQ(c.padding, Padding::Explicit);
+  EXPECT_EQ(c.pad_top, 1);
+  EXPECT_EQ(c.pad_right, 1);
+  EXPECT_EQ(c.output, (Shape{1, 6, 6, 4}));
+  EXPECT_EQ(c.macs(), 36 * 4 * 27);
+  EXPECT_EQ(r.report.folded.at("Pad"), 1);
+  EXPECT_EQ(layer(r, "mean").pool, PoolKind::GlobalAverage);
+}
+
+// A small residual network: stem, two basic blocks (the second strided with
+// a 1x1 projection), global pool and classifier.
+OnnxModel residual_net(int64_t batch) {
+  OnnxModel m;
+  m.input("image", {batch, 3, 16, 16}, "batch");
+  auto conv = [&](const std::string& name, const std::string& in, int64_t cin, int64_t cout, int k,
+                  int stride, bool relu) {
+    m.weight(name + ".w", {cout, cin, k, k});
+    for (const char* p : {".s", ".b", ".m", ".v"}) m.weight(name + p, {cout});
+    auto& c = m.node("Conv", {in, name + ".w"}, {name}, name);
+    const int64_t pad = k / 2;
+    OnnxModel::attr(c, "pads", std::vector<int64_t>{pad, pad, pad, pad});
+    OnnxModel::attr(c, "strides", std::vector<int64_t>{stride, stride});
+    m.node("BatchNormalization", {name, name + ".s", name + ".b", name + ".m", name + ".v"},
+           {name + ".bn"}, name + ".bn");
+    if (!relu) return name + ".bn";
+    m.node("Relu", {name + ".bn"}, {name + ".relu"}, name + ".relu");
+    return name + ".relu";
+  };
+  const std::string stem = conv("stem", "image", 3, 8, 3, 1, true);
+  const std::string a1 = conv("b1.conv1", stem, 8, 8, 3, 1, true);
+  const std::string a2 = conv("b1.conv2", a1, 8, 8, 3, 1, false);
+  m.node("Add", {a2, stem}, {"b1.add"}, "b1.add");
+  m.node("Relu", {"b1.add"}, {"b1.out"}, "b1.relu");
+  const std::string c1 = conv("b2.conv1", "b1.out", 8, 16, 3, 2, true);
+  const std::string c2 = conv("b2.conv2", c1, 16, 16, 3, 1, false);
+  const std::string ds = conv("b2.down", "b1.out", 8, 16, 1, 2, false);
+  m.node("Add", {c2, ds}, {"b2.add"}, "b2.add");
+  m.node("Relu", {"b2.add"}, {"b2.out"}, "b2.relu");
+  m.node("GlobalAveragePool", {"b2.out"}, {"pool"}, "pool");
+  m.node("Flatten", {"pool"}, {"flat"}, "flatten");
+  m.weight("fc.w", {10, 16});
+  m.weight("fc.b", {10});
+  auto& g = m.node("Gemm", {"flat", "fc.w", "fc.b"}, {"logits"}, "fc");
+  OnnxModel::attr(g, "transB", int64_t{1});
+  m.output("logits");
+  return m;
+}
+
+TEST(OnnxImport, ResidualNetworkMatchesHandCounts) {
+  auto r = import(residual_net(1), "resnet_tiny.onnx");
+  const Network& n = r.network;
+  // stem 16*16*8*27, block 1: two 16*16*8*72, block 2: 8*8*16*72,
+  // 8*8*16*144 and the projection 8*8*16*8, classifier 16*10.
+  EXPECT_EQ(n.total_macs(), 55296 + 2 * 147456 + 73728 + 147456 + 8192 + 160);  // 579744
+  // 216 + 2*576 + 1152 + 2304 + 128 (no conv biases) + 170 (fc with bias)
+  EXPECT_EQ(n.total_weights(), 5122);
+  EXPECT_EQ(count_op(n, OpType::Conv), 6);
+  EXPECT_EQ(count_op(n, OpType::Add), 2);
+  EXPECT_EQ(n.layers.size(), 10u);  // 6 conv + 2 add + pool + fc: no views needed
+  EXPECT_EQ(r.report.folded.at("BatchNormalization"), 6);
+  EXPECT_EQ(r.report.folded.at("Relu"), 5);
+  EXPECT_EQ(layer(r, "b1.add").activation, Activation::Relu);
+  // The residual edges are explicit: b1.add reads the stem, b2.down reads b1.add.
+  EXPECT_EQ(layer(r, "b1.add").inputs[1], *n.find_layer("stem"));
+  EXPECT_EQ(layer(r, "b2.down").inputs[0], *n.find_layer("b1.add"));
+  EXPECT_EQ(layer(r, "b2.down").output, (Shape{1, 8, 8, 16}));
+  EXPECT_TRUE(r.report.unmapped.empty());
+}
+
+TEST(OnnxImport, DynamicDimensionsNeedAnInputShape) {
+  const std::string path = residual_net(-1).save("resnet_dynamic.onnx");
+  const std::string err = error_of([&] { import_onnx(path); });
+  EXPECT_NE(err.find(path), std::string::npos) << err;
+  EXPECT_NE(err.find("'image'"), std::string::npos) << err;
+  EXPECT_NE(err.find("'batch'"), std::string::npos) << err;
+  EXPECT_NE(err.find("--input-shape"), std::string::npos) << err;
+
+  ImportOptions o;
+  add_input_shape(o, "image=2x3x16x16");
+  auto r = import_onnx(path, o);
+  EXPECT_EQ(r.network.inputs[0].shape, (Shape{2, 16, 16, 3}));
+  EXPECT_EQ(r.network.total_macs(), 2 * 579744);  // batch 2 doubles every layer's work
+
+  ImportOptions wrong_name;
+  add_input_shape(wrong_name, "img=1x3x16x16");
+  EXPECT_NE(error_of([&] { import_onnx(path, wrong_name); }).find("'img'"), std::string::npos);
+  ImportOptions wrong_rank;
+  add_input_shape(wrong_rank, "image=3x16x16");
+  EXPECT_NE(error_of([&] { import_onnx(path, wrong_rank); }).find("rank"), std::string::npos);
+  ImportOptions bad;
+  EXPECT_THROW(add_input_shape(bad, "image=1x3xAx16"), WorkloadError);
+  EXPECT_THROW(add_input_shape(bad, "1x3x16x16"), WorkloadError);
+  EXPECT_THROW(add_input_shape(bad, "image=1x0x16x16"), WorkloadError);
+}
+
+TEST(OnnxImport, BadFilesNameTheFile) {
+  const std::string missing = "/nonexistent/dir/model.onnx";
+  EXPECT_NE(error_of([&] { import_onnx(missing); }).find(missing), std::string::npos);
+
+  const auto dir = std::filesystem::path(residual_net(1).save("good.onnx")).parent_path();
+  std::mt19937 rng(42);
+  std::string noise(4096, '\0');
+  for (auto& ch : noise) ch = char(rng() & 0xff);
+  const std::string random_path = (dir / "random.onnx").string();
+  std::ofstream(random_path, std::ios::binary) << noise;
+  const std::string e1 = error_of([&] { import_onnx(random_path); });
+  EXPECT_NE(e1.find(random_path), std::string::npos) << e1;
+
+  const std::string bytes = residual_net(1).bytes();
+  const std::string cut_path = (dir / "truncated.onnx").string();
+  std::ofstream(cut_path, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  const std::string e2 = error_of([&] { import_onnx(cut_path); });
+  EXPECT_NE(e2.find(cut_path), std::string::npos) << e2;
+
+  const std::string empty_path = (dir / "empty.onnx").string();
+  std::ofstream(empty_path, std::ios::binary).flush();
+  EXPECT_NE(error_of([&] { import_onnx(empty_path); }).find("empty"), std::string::npos);
+}
+
+TEST(OnnxImport, InvalidNodesAreNamed) {
+  // Weights for 5 input channels on a 3-channel image.
+  OnnxModel m;
+  m.input("x", {1, 3, 8, 8});
+  m.weight("w", {4, 5, 3, 3});
+  m.node("Conv", {"x", "w"}, {"y"}, "bad_conv");
+  m.output("y");
+  const std::string e = error_of([&] { import(m, "bad_conv.onnx"); });
+  EXPECT_NE(e.find("bad_conv"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad_conv.onnx"), std::string::npos) << e;
+
+  // A node reading a tensor nobody produces.
+  OnnxModel d;
+  d.input("x", {1, 3, 8, 8});
+  d.weight("w", {4, 3, 1, 1});
+  d.node("Conv", {"ghost", "w"}, {"y"}, "orphan");
+  d.output("y");
+  const std::string e2 = error_of([&] { import(d, "orphan.onnx"); });
+  EXPECT_NE(e2.find("orphan"), std::string::npos) << e2;
+}
+
+}  // namespace
+}  // namespace apollo::workloads

@@ -1,0 +1,1415 @@
+// ONNX importer: see onnx_import.hpp for the mapping rules.
+//
+// Every ONNX tensor is tracked as either a constant (initializer, Constant
+// node, or computed only from constants and shapes) or an activation bound to
+// an IR tensor (a layer output or a network input). Views (Reshape,
+// Transpose, ...) re-bind the same IR tensor under new ONNX dimensions; a
+// consumer that needs another NHWC arrangement gets a zero-work IR Reshape.
+// At the end Network::infer_shapes() runs and each layer's IR output is
+// compared with the shape ONNX inferred, so a mapping error cannot pass
+// silently.
+#include "workloads/onnx_import.hpp"
+
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace apollo::workloads {
+namespace {
+
+using Dims = std::vector<int64_t>;
+
+std::string dims_str(const Dims& d) {
+  if (d.empty()) return "scalar";
+  std::string s;
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? "x" : "") + std::to_string(d[i]);
+  return s;
+}
+
+int64_t product(const Dims& d, size_t from = 0, size_t to = SIZE_MAX) {
+  int64_t p = 1;
+  for (size_t i = from; i < std::min(to, d.size()); ++i) p *= d[i];
+  return p;
+}
+
+// The IR arrangement of an ONNX tensor: images NCHW -> NHWC, sequences
+// [B,S,D] -> {B,1,S,D}, matrices [R,K] -> {R,1,1,K}. Higher ranks fold their
+// leading dimensions into N and keep the last three as C, H, W.
+Shape to_ir(const Dims& d) {
+  switch (d.size()) {
+    case 0: return {1, 1, 1, 1};
+    case 1: return {1, 1, 1, d[0]};
+    case 2: return {d[0], 1, 1, d[1]};
+    case 3: return {d[0], 1, d[1], d[2]};
+    default: {
+      const size_t r = d.size();
+      return {product(d, 0, r - 3), d[r - 2], d[r - 1], d[r - 3]};
+    }
+  }
+}
+
+// Half precision bits -> float (constants in fp16 models).
+float half_to_float(uint16_t h) {
+  const int sign = (h >> 15) & 1, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  float v;
+  if (exp == 0) v = std::ldexp(float(mant), -24);
+  else if (exp == 31) v = mant ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else v = std::ldexp(float(mant | 0x400), exp - 25);
+  return sign ? -v : v;
+}
+
+// Values of a small constant tensor, or nullopt when stored in a form we do
+// not read (external data, strings).
+std::optional<std::vector<double>> tensor_values(const onnx::TensorProto& t) {
+  std::vector<double> v;
+  const std::string& raw = t.raw_data();
+  auto from_raw = [&](auto sample) {
+    using T = decltype(sample);
+    const size_t n = raw.size() / sizeof(T);
+    for (size_t i = 0; i < n; ++i) {
+      T x;
+      std::memcpy(&x, raw.data() + i * sizeof(T), sizeof(T));
+      v.push_back(double(x));
+    }
+  };
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) return std::nullopt;
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      if (!raw.empty()) from_raw(float{});
+      else for (float x : t.float_data()) v.push_back(x);
+      break;
+    case onnx::TensorProto::DOUBLE:
+      if (!raw.empty()) from_raw(double{});
+      else for (double x : t.double_data()) v.push_back(x);
+      break;
+    case onnx::TensorProto::INT64:
+      if (!raw.empty()) from_raw(int64_t{});
+      else for (int64_t x : t.int64_data()) v.push_back(double(x));
+      break;
+    case onnx::TensorProto::INT32:
+      if (!raw.empty()) from_raw(int32_t{});
+      else for (int32_t x : t.int32_data()) v.push_back(x);
+      break;
+    case onnx::TensorProto::FLOAT16:
+      if (!raw.empty()) {
+        for (size_t i = 0; i + 1 < raw.size(); i += 2) {
+          uint16_t h;
+          std::memcpy(&h, raw.data() + i, 2);
+          v.push_back(half_to_float(h));
+        }
+      } else {
+        for (int32_t x : t.int32_data()) v.push_back(half_to_float(uint16_t(x)));
+      }
+      break;
+    default: return std::nullopt;
+  }
+  return v;
+}
+
+// What an ONNX tensor became.
+struct Tensor {
+  bool constant = false;
+  std::optional<std::vector<double>> values;  // constants we could read
+  Dims dims;                                 // static ONNX dimensions
+  bool known = false;                        // dims known
+  // Activations: the IR tensor and its IR shape (a view may differ from to_ir(dims)).
+  TensorRef ref = 0;
+  Shape ir{};
+  bool pending_input = false;  // graph input not yet added to the network
+  bool model_input = false;    // one of the model's own inputs (vs an unmapped op's output)
+  // Zero padding of a folded Pad node, applied by the consuming Conv / pool.
+  int pad_t = 0, pad_b = 0, pad_l = 0, pad_r = 0;
+  bool padded() const { return pad_t || pad_b || pad_l || pad_r; }
+};
+
+class Importer {
+ public:
+  Importer(std::string path, const ImportOptions& options)
+      : path_(std::move(path)), opts_(options) {}
+
+  ImportResult run() {
+    load();
+    fix_input_shapes();
+    infer();
+    collect_shapes();
+    bind_constants_and_inputs();
+    find_consumers();
+    find_swish_patterns();
+    const auto& g = model_.graph();
+    for (int i = 0; i < g.node_size(); ++i) visit(i, g.node(i));
+    finish();
+    return {std::move(net_), std::move(report_)};
+  }
+
+ private:
+  // ---- errors and reporting ------------------------------------------------
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw WorkloadError(path_ + ": " + what);
+  }
+  std::string node_label(const onnx::NodeProto& n) const {
+    return "node '" + node_name(n) + "' (" + n.op_type() + ")";
+  }
+  [[noreturn]] void fail(const onnx::NodeProto& n, const std::string& what) const {
+    fail(node_label(n) + ": " + what);
+  }
+  void warn(const std::string& msg) {
+    report_.warnings.push_back(msg);
+    if (opts_.warnings) *opts_.warnings << "warning: " << path_ << ": " << msg << "\n";
+  }
+  std::string op_key(const onnx::NodeProto& n) const {
+    const std::string& d = n.domain();
+    return d.empty() || d == "ai.onnx" ? n.op_type() : d + "." + n.op_type();
+  }
+  std::string node_name(const onnx::NodeProto& n) const {
+    auto it = node_names_.find(&n);
+    if (it != node_names_.end()) return it->second;
+    return n.name().empty() ? n.op_type() : n.name();
+  }
+
+  // ---- loading -------------------------------------------------------------
+
+  void load() {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) fail("cannot open the file (missing or unreadable)");
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    const std::string bytes = buf.str();
+    if (bytes.empty()) fail("the file is empty, expected an ONNX model");
+    if (!model_.ParseFromString(bytes)) {
+      fail("not a valid ONNX model: the protobuf could not be parsed (truncated or not ONNX)");
+    }
+    // Random bytes occasionally parse as a protobuf; a model has these.
+    if (model_.ir_version() <= 0 || !model_.has_graph() || model_.graph().node_size() == 0) {
+      fail("not a valid ONNX model: no ir_version or no graph nodes");
+    }
+    if (model_.opset_import_size() == 0) fail("not a valid ONNX model: no opset_import");
+    for (const auto& op : model_.opset_import()) {
+      if (op.domain().empty() || op.domain() == "ai.onnx") opset_ = op.version();
+    }
+    const auto& g = model_.graph();
+    // Unique layer names: ONNX node names may be empty or repeated.
+    std::set<std::string> taken;
+    for (const auto& in : g.input()) {
+      taken.insert(in.name());
+      input_names_.insert(in.name());
+    }
+    for (int i = 0; i < g.node_size(); ++i) {
+      const auto& n = g.node(i);
+      std::string base = n.name().empty() ? n.op_type() + "_" + std::to_string(i) : n.name();
+      std::string name = base;
+      for (int k = 1; taken.count(name); ++k) name = base + "_" + std::to_string(k);
+      taken.insert(name);
+      node_names_[&n] = name;
+    }
+    used_names_ = taken;
+  }
+
+  bool is_initializer(const std::string& name) const {
+    for (const auto& t : model_.graph().initializer()) {
+      if (t.name() == name) return true;
+    }
+    return false;
+  }
+
+  void fix_input_shapes() {
+    auto* g = model_.mutable_graph();
+    std::set<std::string> known_inputs;
+    std::vector<std::string> problems;
+    for (auto& in : *g->mutable_input()) {
+      if (is_initializer(in.name())) continue;
+      known_inputs.insert(in.name());
+      if (!in.type().has_tensor_type()) fail("graph input '" + in.name() + "' is not a tensor");
+      auto* shape = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+      auto given = opts_.input_shapes.find(in.name());
+      if (given != opts_.input_shapes.end()) {
+        if (in.type().tensor_type().has_shape() && shape->dim_size() != int(given->second.size())) {
+          fail("--input-shape " + in.name() + "=" + dims_str(given->second) + " has rank " +
+               std::to_string(given->second.size()) + ", the model's input has rank " +
+               std::to_string(shape->dim_size()));
+        }
+        shape->clear_dim();
+        for (int64_t d : given->second) shape->add_dim()->set_dim_value(d);
+        continue;
+      }
+      if (!in.type().tensor_type().has_shape()) {
+        problems.push_back("input '" + in.name() + "' has no shape");
+        continue;
+      }
+      std::vector<std::string> dynamic;
+      for (int i = 0; i < shape->dim_size(); ++i) {
+        const auto& d = shape->dim(i);
+        if (d.has_dim_value() && d.dim_value() > 0) continue;
+        dynamic.push_back("dim " + std::to_string(i) +
+                          (d.has_dim_param() ? " '" + d.dim_param() + "'" : " (unnamed)"));
+      }
+      if (!dynamic.empty()) {
+        std::string list;
+        for (const auto& s : dynamic) list += (list.empty() ? "" : ", ") + s;
+        problems.push_back("input '" + in.name() + "' has dynamic " + list);
+      }
+    }
+    for (const auto& [name, dims] : opts_.input_shapes) {
+      if (known_inputs.count(name)) continue;
+      std::string list;
+      for (const auto& k : known_inputs) list += (list.empty() ? "" : ", ") + k;
+      fail("--input-shape names '" + name + "', but the model's inputs are: " + list);
+    }
+    if (!problems.empty()) {
+      std::string msg;
+      for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
+      fail(msg + " — give a value with --input-shape NAME=1x3x224x224 (dimensions in the model's order)");
+    }
+  }
+
+  void infer() {
+    // ONNX 1.12's data propagation cannot follow every shape subgraph (e.g.
+    // PyTorch's Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)), -1))), so
+    // integer shape computations are evaluated here, written back as
+    // initializers, and inference runs again until nothing new resolves.
+    for (int round = 0; round < 256; ++round) {
+      run_inference();
+      collect_shapes();
+      if (!fold_shape_subgraphs()) return;
+    }
+  }
+
+  void run_inference() {
+    // Strict mode turns inconsistent models into errors that name the node;
+    // if it fails on something we might not need (an exotic operator), the
+    // lenient pass still gives the shapes it can, and a later missing shape
+    // reports both.
+    try {
+      onnx::ShapeInferenceOptions strict(false, 1, true);
+      onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), strict);
+    } catch (const std::exception& e) {
+      inference_error_ = e.what();
+      try {
+        onnx::ShapeInferenceOptions lenient(false, 0, true);
+        onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), lenient);
+      } catch (const std::exception& e2) {
+        fail(std::string("ONNX shape inference failed: ") + e2.what());
+      }
+    }
+  }
+
+  // A small integer tensor (rank 0 or 1) computed from shapes and constants.
+  struct IntValue {
+    std::vector<int64_t> v;
+    bool scalar = false;
+  };
+
+  static std::optional<IntValue> int_value(const onnx::TensorProto& t) {
+    if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32) {
+      return std::nullopt;
+    }
+    if (t.dims_size() > 1) return std::nullopt;
+    auto vals = tensor_values(t);
+    if (!vals) return std::nullopt;
+    IntValue r;
+    r.scalar = t.dims_size() == 0;
+    for (double d : *vals) r.v.push_back(int64_t(d));
+    return r;
+  }
+
+  // Evaluates node n over known integer inputs (shape arithmetic only).
+  std::optional<IntValue> eval_int(const onnx::NodeProto& n,
+                                   const std::unordered_map<std::string, IntValue>& known) {
+    auto in = [&](int i) -> const IntValue* {
+      if (i >= n.input_size() || n.input(i).empty()) return nullptr;
+      auto it = known.find(n.input(i));
+      return it == known.end() ? nullptr : &it->second;
+    };
+    const std::string& op = n.op_type();
+    if (op == "Constant") {
+      if (const auto* a = attr(n, "value")) return int_value(a->t());
+      if (const auto* a = attr(n, "value_int")) return IntValue{{a->i()}, true};
+      if (const auto* a = attr(n, "value_ints")) return IntValue{{a->ints().begin(), a->ints().end()}, false};
+      return std::nullopt;
+    }
+    if (op == "Shape" || op == "Size") {
+      auto s = shapes_.find(n.input(0));
+      if (s == shapes_.end()) return std::nullopt;
+      if (op == "Size") return IntValue{{product(s->second)}, true};
+      const int64_t r = int64_t(s->second.size());
+      int64_t start = attr_i(n, "start", 0), end = attr_i(n, "end", r);
+      if (start < 0) start += r;
+      if (end < 0) end += r;
+      start = std::clamp<int64_t>(start, 0, r), end = std::clamp<int64_t>(end, start, r);
+      return IntValue{{s->second.begin() + start, s->second.begin() + end}, false};
+    }
+    const IntValue* a = in(0);
+    if (!a) return std::nullopt;
+    if (op == "Identity" || op == "Cast") return *a;
+    if (op == "Unsqueeze" && a->scalar) return IntValue{a->v, false};
+    if (op == "Squeeze" && a->v.size() == 1) return IntValue{a->v, true};
+    if (op == "Gather" && !a->scalar && attr_i(n, "axis", 0) == 0) {
+      const IntValue* idx = in(1);
+      if (!idx) return std::nullopt;
+      IntValue r{{}, idx->scalar};
+      for (int64_t i : idx->v) {
+        if (i < 0) i += int64_t(a->v.size());
+        if (i < 0 || i >= int64_t(a->v.size())) return std::nullopt;
+        r.v.push_back(a->v[size_t(i)]);
+      }
+      return r;
+    }
+    if (op == "Concat") {
+      IntValue r;
+      for (int i = 0; i < n.input_size(); ++i) {
+        const IntValue* x = in(i);
+        if (!x || x->scalar) return std::nullopt;
+        r.v.insert(r.v.end(), x->v.begin(), x->v.end());
+      }
+      return r;
+    }
+    if (op == "Slice" && !a->scalar) {
+      const IntValue *st = in(1), *en = in(2), *ax = in(3), *sp = in(4);
+      if (!st || !en || (ax && (ax->v.size() != 1 || ax->v[0] != 0))) return std::nullopt;
+      const int64_t len = int64_t(a->v.size());
+      const int64_t step = sp ? sp->v.at(0) : 1;
+      if (step != 1) return std::nullopt;
+      int64_t b = st->v.at(0), e = en->v.at(0);
+      if (b < 0) b += len;
+      if (e < 0) e += len;
+      b = std::clamp<int64_t>(b, 0, len), e = std::clamp<int64_t>(e, b, len);
+      return IntValue{{a->v.begin() + b, a->v.begin() + e}, false};
+    }
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+      const IntValue* b = in(1);
+      if (!b) return std::nullopt;
+      const size_t len = std::max(a->v.size(), b->v.size());
+      if ((a->v.size() != len && a->v.size() != 1) || (b->v.size() != len && b->v.size() != 1)) {
+        return std::nullopt;
+      }
+      IntValue r{{}, a->scalar && b->scalar};
+      for (size_t i = 0; i < len; ++i) {
+        const int64_t x = a->v[a->v.size() == 1 ? 0 : i], y = b->v[b->v.size() == 1 ? 0 : i];
+        if (op == "Div" && y == 0) return std::nullopt;
+        r.v.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      }
+      return r;
+    }
+    return std::nullopt;
+  }
+
+  // Replaces computed shape inputs of nodes whose output shape is still
+  // unknown by initializers; true if anything changed.
+  bool fold_shape_subgraphs() {
+    auto* g = model_.mutable_graph();
+    std::unordered_map<std::string, IntValue> known;
+    std::unordered_set<std::string> initializer_names;
+    for (const auto& t : g->initializer()) {
+      initializer_names.insert(t.name());
+      if (auto v = int_value(t)) known[t.name()] = *v;
+    }
+    bool changed = false;
+    for (auto& n : *g->mutable_node()) {
+      const bool unknown_output = n.output_size() > 0 && !shapes_.count(n.output(0));
+      if (unknown_output) {
+        for (int i = 0; i < n.input_size(); ++i) {
+          const std::string& name = n.input(i);
+          if (name.empty() || initializer_names.count(name)) continue;
+          auto k = known.find(name);
+          if (k == known.end()) continue;
+          const std::string folded = "apollo.folded/" + name;
+          if (!initializer_names.count(folded)) {
+            auto* t = g->add_initializer();
+            t->set_name(folded);
+            t->set_data_type(onnx::TensorProto::INT64);
+            if (!k->second.scalar) t->add_dims(int64_t(k->second.v.size()));
+            for (int64_t v : k->second.v) t->add_int64_data(v);
+            initializer_names.insert(folded);
+            known[folded] = k->second;
+          }
+          n.set_input(i, folded);
+          changed = true;
+        }
+      }
+      if (n.output_size() == 1) {
+        if (auto v = eval_int(n, known)) known[n.output(0)] = *v;
+      }
+    }
+    return changed;
+  }
+
+  void collect_shapes() {
+    auto take = [&](const onnx::ValueInfoProto& v) {
+      if (!v.type().has_tensor_type() || !v.type().tensor_type().has_shape()) return;
+      Dims d;
+      for (const auto& dim : v.type().tensor_type().shape().dim()) {
+        if (!dim.has_dim_value() || dim.dim_value() <= 0) return;
+        d.push_back(dim.dim_value());
+      }
+      shapes_[v.name()] = d;
+    };
+    const auto& g = model_.graph();
+    for (const auto& v : g.input()) take(v);
+    for (const auto& v : g.value_info()) take(v);
+    for (const auto& v : g.output()) take(v);
+  }
+
+  void bind_constants_and_inputs() {
+    const auto& g = model_.graph();
+    for (const auto& t : g.initializer()) {
+      Tensor& x = tensors_[t.name()];
+      x.constant = true;
+      x.known = true;
+      x.dims.assign(t.dims().begin(), t.dims().end());
+      x.values = tensor_values(t);
+    }
+    for (const auto& in : g.input()) {
+      if (tensors_.count(in.name())) continue;  // initializer listed as input (IR < 4)
+      Tensor& x = tensors_[in.name()];
+      auto s = shapes_.find(in.name());
+      if (s == shapes_.end()) fail("graph input '" + in.name() + "' has no static shape");
+      x.dims = s->second;
+      x.known = true;
+      x.ir = to_ir(x.dims);
+      x.pending_input = true;
+      x.model_input = true;
+    }
+  }
+
+  void find_consumers() {
+    const auto& g = model_.graph();
+    for (int i = 0; i < g.node_size(); ++i) {
+      for (const auto& in : g.node(i).input()) {
+        if (!in.empty()) consumers_[in].push_back(i);
+      }
+    }
+    for (const auto& o : g.output()) graph_outputs_.insert(o.name());
+  }
+
+  // x * Sigmoid(x) = Swish and x * HardSigmoid(x) = HardSwish: the gate node
+  // is skipped and the Mul folds the named activation into x's producer.
+  void find_swish_patterns() {
+    const auto& g = model_.graph();
+    std::unordered_map<std::string, int> producer;
+    for (int i = 0; i < g.node_size(); ++i) {
+      for (const auto& o : g.node(i).output()) producer[o] = i;
+    }
+    for (int i = 0; i < g.node_size(); ++i) {
+      const auto& m = g.node(i);
+      if (m.op_type() != "Mul" || m.input_size() != 2) continue;
+      for (int side = 0; side < 2; ++side) {
+        auto p = producer.find(m.input(side));
+        if (p == producer.end()) continue;
+        const auto& gate = g.node(p->second);
+        const bool sig = gate.op_type() == "Sigmoid", hsig = gate.op_type() == "HardSigmoid";
+        if (!(sig || hsig) || gate.input_size() < 1 || gate.input(0) != m.input(1 - side)) continue;
+        if (consumers_[gate.output(0)].size() != 1 || graph_outputs_.count(gate.output(0))) continue;
+        swish_gate_.insert(p->second);
+        swish_mul_[i] = {sig ? Activation::Swish : Activation::HardSwish, m.input(1 - side)};
+        break;
+      }
+    }
+  }
+
+  // ---- tensors -------------------------------------------------------------
+
+  const Tensor& tensor(const onnx::NodeProto& n, const std::string& name) {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) {
+      fail(n, "input '" + name +
+                  "' is not produced by any earlier node, graph input or initializer "
+                  "(nodes must be in topological order)");
+    }
+    return it->second;
+  }
+
+  Dims out_dims(const onnx::NodeProto& n, int k = 0) const {
+    if (k >= n.output_size()) fail(n, "has no output #" + std::to_string(k));
+    auto it = shapes_.find(n.output(k));
+    if (it == shapes_.end()) {
+      std::string msg = "ONNX shape inference could not determine the static shape of output '" +
+                        n.output(k) + "'";
+      if (!inference_error_.empty()) msg += " (shape inference reported: " + inference_error_ + ")";
+      else msg += "; fix the input shapes with --input-shape";
+      fail(n, msg);
+    }
+    return it->second;
+  }
+
+  // The IR tensor of an activation, adding a pending network input on first use.
+  TensorRef ref_of(const std::string& name) {
+    Tensor& t = tensors_.at(name);
+    if (t.pending_input) {
+      // Model inputs keep their names (reserved at load); others get unique ones.
+      std::string input_name = t.model_input ? name : unique_name(name);
+      net_.inputs.push_back({input_name, t.ir});
+      t.ref = graph_input_ref(int(net_.inputs.size()) - 1);
+      t.pending_input = false;
+    }
+    return t.ref;
+  }
+
+  // The IR tensor of `name` arranged as `want` (same element count),
+  // inserting a zero-work Reshape layer (one per tensor and shape) if needed.
+  TensorRef view_as(const onnx::NodeProto& n, const std::string& name, const Shape& want) {
+    const TensorRef r = ref_of(name);
+    const Tensor& t = tensors_.at(name);
+    if (t.ir == want) return r;
+    if (t.ir.elements() != want.elements()) {
+      fail(n, "input '" + name + "' has " + std::to_string(t.ir.elements()) +
+                  " elements, the mapped layer needs " + to_string(want));
+    }
+    const std::string key = std::to_string(r) + "/" + to_string(want);
+    auto it = views_.find(key);
+    if (it != views_.end()) return it->second;
+    Layer l;
+    l.name = unique_name(name + "/view");
+    l.op = OpType::Reshape;
+    l.inputs = {r};
+    l.reshape_to = want;
+    l.bias = false;
+    const TensorRef out = add_layer(std::move(l), want, want.elements(), node_label(n));
+    views_[key] = out;
+    return out;
+  }
+
+  std::string unique_name(const std::string& base) {
+    std::string name = base;
+    for (int k = 1; used_names_.count(name); ++k) name = base + "_" + std::to_string(k);
+    used_names_.insert(name);
+    return name;
+  }
+
+  TensorRef add_layer(Layer l, const Shape& expected, int64_t onnx_elements, std::string origin) {
+    net_.layers.push_back(std::move(l));
+    expected_.push_back(expected);
+    onnx_elements_.push_back(onnx_elements);
+    origin_.push_back(std::move(origin));
+    return int(net_.layers.size()) - 1;
+  }
+
+  // Binds output k of n to IR tensor r with IR shape ir.
+  void bind(const onnx::NodeProto& n, int k, TensorRef r, const Shape& ir, const Dims& dims) {
+    Tensor& t = tensors_[n.output(k)];
+    t = Tensor{};
+    t.ref = r;
+    t.ir = ir;
+    t.dims = dims;
+    t.known = true;
+  }
+
+  // Emits a layer for node n (named after it) and binds its first output.
+  void emit(const onnx::NodeProto& n, Layer l, const Shape& ir_out) {
+    const Dims dims = out_dims(n);
+    l.name = node_name(n);
+    used_names_.insert(l.name);
+    const TensorRef r = add_layer(std::move(l), ir_out, product(dims), node_label(n));
+    bind(n, 0, r, ir_out, dims);
+    report_.mapped[op_key(n)]++;
+  }
+
+  // Output 0 of n is the same IR tensor as input `from` (seen with new dims).
+  void alias(const onnx::NodeProto& n, const std::string& from, const Dims& dims) {
+    Tensor t = tensors_.at(from);
+    t.dims = dims;
+    tensors_[n.output(0)] = t;
+  }
+
+  // The layer whose element-wise epilogue may absorb a folded op on `name`:
+  // its producer, looking through zero-work views. nullopt for network inputs.
+  std::optional<int> fold_target(const std::string& name) {
+    const Tensor& t = tensors_.at(name);
+    if (t.pending_input) return std::nullopt;
+    TensorRef r = t.ref;
+    while (!is_graph_input(r) && net_.layers[r].op == OpType::Reshape) r = net_.layers[r].inputs[0];
+    if (is_graph_input(r)) return std::nullopt;
+    return r;
+  }
+
+  // ---- attributes ----------------------------------------------------------
+
+  const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) const {
+    for (const auto& a : n.attribute()) {
+      if (a.name() == name) return &a;
+    }
+    return nullptr;
+  }
+  int64_t attr_i(const onnx::NodeProto& n, const char* name, int64_t dflt) const {
+    const auto* a = attr(n, name);
+    return a ? a->i() : dflt;
+  }
+  std::optional<float> attr_f(const onnx::NodeProto& n, const char* name) const {
+    const auto* a = attr(n, name);
+    if (!a) return std::nullopt;
+    return a->f();
+  }
+  std::string attr_s(const onnx::NodeProto& n, const char* name, const std::string& dflt) const {
+    const auto* a = attr(n, name);
+    return a ? a->s() : dflt;
+  }
+  Dims attr_ints(const onnx::NodeProto& n, const char* name, Dims dflt) const {
+    const auto* a = attr(n, name);
+    if (!a) return dflt;
+    return Dims(a->ints().begin(), a->ints().end());
+  }
+  int to_int(const onnx::NodeProto& n, int64_t v, const char* what) const {
+    if (v < 0 || v > std::numeric_limits<int>::max()) {
+      fail(n, std::string(what) + " " + std::to_string(v) + " is out of range");
+    }
+    return int(v);
+  }
+
+  // ---- node dispatch -------------------------------------------------------
+
+  using Handler = void (Importer::*)(const onnx::NodeProto&);
+
+  static const std::unordered_map<std::string, Handler>& handlers() {
+    static const std::unordered_map<std::string, Handler> table = {
+        {"Conv", &Importer::conv},
+        {"ConvTranspose", &Importer::conv_transpose},
+        {"Gemm", &Importer::gemm},
+        {"MatMul", &Importer::matmul},
+        {"MaxPool", &Importer::pool},
+        {"AveragePool", &Importer::pool},
+        {"GlobalAveragePool", &Importer::global_pool},
+        {"GlobalMaxPool", &Importer::global_pool},
+        {"ReduceMean", &Importer::reduce_mean},
+        {"Add", &Importer::eltwise},
+        {"Sub", &Importer::eltwise},
+        {"Mul", &Importer::eltwise},
+        {"Div", &Importer::eltwise},
+        {"Sum", &Importer::sum},
+        {"Concat", &Importer::concat},
+        {"Resize", &Importer::resize},
+        {"Upsample", &Importer::resize},
+        {"BatchNormalization", &Importer::normalization},
+        {"InstanceNormalization", &Importer::normalization},
+        {"LayerNormalization", &Importer::normalization},
+        {"GroupNormalization", &Importer::normalization},
+        {"LpNormalization", &Importer::normalization},
+        {"Pad", &Importer::pad},
+        {"Reshape", &Importer::view},
+        {"Flatten", &Importer::view},
+        {"Squeeze", &Importer::view},
+        {"Unsqueeze", &Importer::view},
+        {"Transpose", &Importer::view},
+        {"Identity", &Importer::view},
+        {"Dropout", &Importer::view},
+        {"Cast", &Importer::view},
+        {"DepthToSpace", &Importer::view},
+        {"SpaceToDepth", &Importer::view},
+        {"Relu", &Importer::activation},
+        {"LeakyRelu", &Importer::activation},
+        {"PRelu", &Importer::activation},
+        {"Elu", &Importer::activation},
+        {"Selu", &Importer::activation},
+        {"Celu", &Importer::activation},
+        {"ThresholdedRelu", &Importer::activation},
+        {"Clip", &Importer::activation},
+        {"HardSigmoid", &Importer::activation},
+        {"Sigmoid", &Importer::activation},
+        {"Tanh", &Importer::activation},
+        {"HardSwish", &Importer::activation},
+        {"Softmax", &Importer::activation},
+        {"LogSoftmax", &Importer::activation},
+        {"Gelu", &Importer::activation},
+        {"Softplus", &Importer::activation},
+        {"Mish", &Importer::activation},
+    };
+    return table;
+  }
+
+  void visit(int index, const onnx::NodeProto& n) {
+    // Inputs must exist (topological order) before anything else.
+    bool all_constant = true;
+    for (const auto& in : n.input()) {
+      if (in.empty()) continue;
+      if (!tensor(n, in).constant) all_constant = false;
+    }
+    if (n.op_type() == "Constant") {
+      bind_constant_node(n);
+      return;
+    }
+    // Shape / Size read only static dimensions; with every input a constant
+    // the node is part of a constant (shape) subgraph.
+    if (all_constant || n.op_type() == "Shape" || n.op_type() == "Size") {
+      for (int k = 0; k < n.output_size(); ++k) {
+        if (n.output(k).empty()) continue;
+        Tensor& t = tensors_[n.output(k)];
+        t = Tensor{};
+        t.constant = true;
+        auto s = shapes_.find(n.output(k));
+        if (s != shapes_.end()) {
+          t.dims = s->second;
+          t.known = true;
+        }
+      }
+      report_.skipped[op_key(n)]++;
+      return;
+    }
+    if (n.output_size() == 0) fail(n, "has no outputs");
+    if (swish_gate_.count(index)) {
+      report_.folded[op_key(n)]++;
+      alias(n, n.input(0), out_dims(n));  // read only by its x * gate(x) Mul
+      return;
+    }
+    if (auto sw = swish_mul_.find(index); sw != swish_mul_.end()) {
+      fold_activation(n, sw->second.second, sw->second.first, std::string("x * ") + to_string(sw->second.first));
+      return;
+    }
+    const bool standard = n.domain().empty() || n.domain() == "ai.onnx";
+    auto h = standard ? handlers().find(n.op_type()) : handlers().end();
+    if (h == handlers().end()) {
+      unmapped(n, "no IR equivalent");
+      return;
+    }
+    (this->*(h->second))(n);
+  }
+
+  void bind_constant_node(const onnx::NodeProto& n) {
+    Tensor& t = tensors_[n.output(0)];
+    t = Tensor{};
+    t.constant = true;
+    if (const auto* a = attr(n, "value")) {
+      t.dims.assign(a->t().dims().begin(), a->t().dims().end());
+      t.known = true;
+      t.values = tensor_values(a->t());
+    } else if (const auto* f = attr(n, "value_float")) {
+      t.known = true;
+      t.values = std::vector<double>{f->f()};
+    } else if (const auto* i = attr(n, "value_int")) {
+      t.known = true;
+      t.values = std::vector<double>{double(i->i())};
+    } else if (auto s = shapes_.find(n.output(0)); s != shapes_.end()) {
+      t.dims = s->second;
+      t.known = true;
+    }
+    report_.skipped[op_key(n)]++;
+  }
+
+  // The node's work has no IR equivalent: say so, and keep the graph
+  // connected (pass-through when the element count is unchanged, else a new
+  // network input with the output's shape).
+  void unmapped(const onnx::NodeProto& n, const std::string& why) {
+    report_.unmapped[op_key(n)]++;
+    std::string first_act;
+    for (const auto& in : n.input()) {
+      if (!in.empty() && !tensors_.at(in).constant) {
+        first_act = in;
+        break;
+      }
+    }
+    std::string effect;
+    for (int k = 0; k < n.output_size(); ++k) {
+      if (n.output(k).empty()) continue;
+      const Dims dims = out_dims(n, k);
+      const Tensor* src = first_act.empty() ? nullptr : &tensors_.at(first_act);
+      if (k == 0 && src && !src->padded() && src->ir.elements() == product(dims)) {
+        alias(n, first_act, dims);
+        effect = "its output passes its input through";
+      } else {
+        Tensor& t = tensors_[n.output(k)];
+        t = Tensor{};
+        t.dims = dims;
+        t.known = true;
+        t.ir = to_ir(dims);
+        t.pending_input = true;
+        if (effect.empty()) effect = "its output becomes a network input";
+      }
+    }
+    warn(node_label(n) + " not mapped (" + why + "); its work is not counted, " + effect);
+  }
+
+  // ---- mapped operators ----------------------------------------------------
+
+  // Activation inputs of n (non-empty, non-constant), in order.
+  std::vector<std::string> activations(const onnx::NodeProto& n) {
+    std::vector<std::string> out;
+    for (const auto& in : n.input()) {
+      if (!in.empty() && !tensors_.at(in).constant) out.push_back(in);
+    }
+    return out;
+  }
+
+  // Pads for a sliding window from ONNX attributes plus any folded Pad.
+  struct Window {
+    int kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+    int pt = 0, pb = 0, pl = 0, pr = 0;
+    Padding padding = Padding::Valid;
+  };
+
+  Window window(const onnx::NodeProto& n, const Tensor& x, Dims kernel, bool one_d) {
+    Window w;
+    const Dims strides = attr_ints(n, "strides", Dims(kernel.size(), 1));
+    const Dims dil = attr_ints(n, "dilations", Dims(kernel.size(), 1));
+    Dims pads = attr_ints(n, "pads", Dims(2 * kernel.size(), 0));
+    if (strides.size() != kernel.size() || dil.size() != kernel.size() ||
+        pads.size() != 2 * kernel.size()) {
+      fail(n, "strides / dilations / pads do not match a " + std::to_string(kernel.size()) +
+                  "-d kernel");
+    }
+    if (one_d) {  // 1-d windows run along IR width
+      kernel.insert(kernel.begin(), 1);
+      Dims s{1, strides[0]}, d{1, dil[0]};
+      pads = {0, pads[0], 0, pads[1]};
+      w.sh = 1, w.sw = to_int(n, s[1], "stride"), w.dh = 1, w.dw = to_int(n, d[1], "dilation");
+    } else {
+      w.sh = to_int(n, strides[0], "stride"), w.sw = to_int(n, strides[1], "stride");
+      w.dh = to_int(n, dil[0], "dilation"), w.dw = to_int(n, dil[1], "dilation");
+    }
+    w.kh = to_int(n, kernel[0], "kernel");
+    w.kw = to_int(n, kernel[1], "kernel");
+    const std::string auto_pad = attr_s(n, "auto_pad", "NOTSET");
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+      w.padding = Padding::Same;
+    } else if (auto_pad == "VALID") {
+      w.padding = Padding::Valid;
+    } else if (auto_pad == "NOTSET") {
+      w.pt = to_int(n, pads[0], "pad"), w.pl = to_int(n, pads[1], "pad");
+      w.pb = to_int(n, pads[2], "pad"), w.pr = to_int(n, pads[3], "pad");
+      w.padding = (w.pt || w.pb || w.pl || w.pr) ? Padding::Explicit : Padding::Valid;
+    } else {
+      fail(n, "unknown auto_pad '" + auto_pad + "'");
+    }
+    if (x.padded()) {
+      if (w.padding == Padding::Same) {
+        // Make SAME explicit so the folded Pad can be added to it.
+        const Shape in = window_input_shape(x.dims);
+        auto same = [](int64_t size, int k, int s, int d, bool upper, int& a, int& b) {
+          const int64_t out = (size + s - 1) / s;
+          const int64_t total = std::max<int64_t>(0, (out - 1) * s + int64_t(k - 1) * d + 1 - size);
+          a = int(upper ? total / 2 : total - total / 2);
+          b = int(total - a);
+        };
+        const bool upper = auto_pad == "SAME_UPPER";
+        same(in.h, w.kh, w.sh, w.dh, upper, w.pt, w.pb);
+        same(in.w, w.kw, w.sw, w.dw, upper, w.pl, w.pr);
+      }
+      w.pt += x.pad_t, w.pb += x.pad_b, w.pl += x.pad_l, w.pr += x.pad_r;
+      w.padding = Padding::Explicit;
+      report_.folded["Pad"]++;
+    }
+    return w;
+  }
+
+  static void apply(Layer& l, const Window& w) {
+    l.kernel_h = w.kh, l.kernel_w = w.kw, l.stride_h = w.sh, l.stride_w = w.sw;
+    l.dilation_h = w.dh, l.dilation_w = w.dw, l.padding = w.padding;
+    l.pad_top = w.pt, l.pad_bottom = w.pb, l.pad_left = w.pl, l.pad_right = w.pr;
+  }
+
+  // The IR view a window op reads: NHWC for 4-d, {N,1,L,C} for 3-d (1-d ops).
+  Shape window_input_shape(const Dims& d) {
+    if (d.size() == 4) return {d[0], d[2], d[3], d[1]};
+    return {d[0], 1, d[2], d[1]};
+  }
+  Shape window_output_shape(const Dims& d) { return window_input_shape(d); }
+
+  void conv(const onnx::NodeProto& n) {
+    if (n.input_size() < 2) fail(n, "expects inputs X, W[, B], got " + std::to_string(n.input_size()));
+    const Tensor& x = tensor(n, n.input(0));
+    const Tensor& w = tensor(n, n.input(1));
+    if (x.constant) return unmapped(n, "constant input with activation weights");
+    if (!w.constant) return unmapped(n, "weights computed at run time");
+    if (x.dims.size() != 4 && x.dims.size() != 3) {
+      return unmapped(n, std::to_string(x.dims.size() - 2) + "-d convolution");
+    }
+    if (w.dims.size() != x.dims.size()) fail(n, "weight rank " + std::to_string(w.dims.size()) +
+                                                    " does not match input rank " + std::to_string(x.dims.size()));
+    const bool one_d = x.dims.size() == 3;
+    const Dims kernel(w.dims.begin() + 2, w.dims.end());
+    Layer l;
+    l.op = OpType::Conv;
+    apply(l, window(n, x, kernel, one_d));
+    l.groups = to_int(n, attr_i(n, "group", 1), "group");
+    l.out_channels = w.dims[0];
+    l.bias = n.input_size() > 2 && !n.input(2).empty();
+    if (w.dims[1] * l.groups != x.dims[1]) {
+      fail(n, "weights " + dims_str(w.dims) + " with group " + std::to_string(l.groups) +
+                  " do not match " + std::to_string(x.dims[1]) + " input channels");
+    }
+    l.inputs = {view_as(n, n.input(0), window_input_shape(x.dims))};
+    emit(n, std::move(l), window_output_shape(out_dims(n)));
+  }
+
+  void conv_transpose(const onnx::NodeProto& n) {
+    if (n.input_size() < 2) fail(n, "expects inputs X, W[, B], got " + std::to_string(n.input_size()));
+    const Tensor& x = tensor(n, n.input(0));
+    const Tensor& w = tensor(n, n.input(1));
+    if (x.constant) return unmapped(n, "constant input with activation weights");
+    if (!w.constant) return unmapped(n, "weights computed at run time");
+    if (x.dims.size() != 4 && x.dims.size() != 3) {
+      return unmapped(n, std::to_string(x.dims.size() - 2) + "-d transposed convolution");
+    }
+    if (x.padded()) return unmapped(n, "Pad in front of a transposed convolution");
+    const bool one_d = x.dims.size() == 3;
+    const Dims kernel(w.dims.begin() + 2, w.dims.end());
+    Layer l;
+    l.op = OpType::ConvTranspose;
+    // The IR has no output_padding / output_shape: express the output size
+    // ONNX inferred through the explicit pads (the IR's own formula).
+    Window win = window(n, x, kernel, one_d);
+    l.groups = to_int(n, attr_i(n, "group", 1), "group");
+    l.out_channels = w.dims[1] * l.groups;
+    l.bias = n.input_size() > 2 && !n.input(2).empty();
+    if (w.dims[0] != x.dims[1]) {
+      fail(n, "weights " + dims_str(w.dims) + " do not match " + std::to_string(x.dims[1]) +
+                  " input channels");
+    }
+    const Shape in = window_input_shape(x.dims);
+    const Shape out = window_output_shape(out_dims(n));
+    auto fit = [&](int64_t size_in, int64_t size_out, int k, int s, int d, int& a, int& b) {
+      const int64_t full = (size_in - 1) * s + int64_t(k - 1) * d + 1;
+      int64_t begin = win.padding == Padding::Explicit ? a : 0;
+      if (win.padding == Padding::Same) begin = (full - size_out) / 2;
+      const int64_t end = full - size_out - begin;
+      if (begin < 0 || end < 0) return false;
+      a = int(begin), b = int(end);
+      return true;
+    };
+    if (!fit(in.h, out.h, win.kh, win.sh, win.dh, win.pt, win.pb) ||
+        !fit(in.w, out.w, win.kw, win.sw, win.dw, win.pl, win.pr)) {
+      return unmapped(n, "output size needs negative padding in the IR's formula");
+    }
+    win.padding = (win.pt || win.pb || win.pl || win.pr) ? Padding::Explicit : Padding::Valid;
+    apply(l, win);
+    l.inputs = {view_as(n, n.input(0), in)};
+    emit(n, std::move(l), out);
+  }
+
+  // Fully connected: `act` (rows x k after any transpose view) times a constant k x cols.
+  void fully_connected(const onnx::NodeProto& n, const std::string& act, int64_t k, int64_t cols,
+                       bool bias, bool transposed) {
+    const Tensor& x = tensors_.at(act);
+    if (x.padded()) return unmapped(n, "Pad in front of a matrix product");
+    const int64_t elems = x.ir.elements();
+    if (k <= 0 || elems % k != 0) fail(n, "inner dimension " + std::to_string(k) + " does not divide input " + dims_str(x.dims));
+    Shape want = x.ir;
+    if (transposed || want.c != k) want = to_ir(x.dims);
+    if (transposed || want.c != k) want = {elems / k, 1, 1, k};
+    Layer l;
+    l.op = OpType::FullyConnected;
+    l.out_channels = cols;
+    l.bias = bias;
+    l.inputs = {view_as(n, act, want)};
+    emit(n, std::move(l), {want.n, want.h, want.w, cols});
+  }
+
+  // Product of two activations: batch x (m x k) x (k x n).
+  void act_matmul(const onnx::NodeProto& n, const std::string& a, const std::string& b, int64_t batch,
+                  int64_t m, int64_t k, int64_t cols) {
+    if (tensors_.at(a).padded() || tensors_.at(b).padded()) return unmapped(n, "Pad in front of a matrix product");
+    Layer l;
+    l.op = OpType::MatMul;
+    l.batch = batch, l.m = m, l.k = k, l.n = cols;
+    l.bias = false;
+    l.inputs = {ref_of(a), ref_of(b)};
+    emit(n, std::move(l), {1, batch, m, cols});
+  }
+
+  void gemm(const onnx::NodeProto& n) {
+    if (n.input_size() < 2) fail(n, "expects inputs A, B[, C], got " + std::to_string(n.input_size()));
+    const Tensor& a = tensor(n, n.input(0));
+    const Tensor& b = tensor(n, n.input(1));
+    const bool has_c = n.input_size() > 2 && !n.input(2).empty();
+    if (has_c && !tensor(n, n.input(2)).constant) return unmapped(n, "bias C computed at run time");
+    if (a.dims.size() != 2 || b.dims.size() != 2) fail(n, "A and B must be matrices, got " + dims_str(a.dims) + " and " + dims_str(b.dims));
+    const bool ta = attr_i(n, "transA", 0) != 0, tb = attr_i(n, "transB", 0) != 0;
+    const int64_t m = ta ? a.dims[1] : a.dims[0], k = ta ? a.dims[0] : a.dims[1];
+    const int64_t kb = tb ? b.dims[1] : b.dims[0], cols = tb ? b.dims[0] : b.dims[1];
+    if (k != kb) fail(n, "inner dimensions differ: " + dims_str(a.dims) + " x " + dims_str(b.dims));
+    if (b.constant) return fully_connected(n, n.input(0), k, cols, has_c, ta);
+    if (a.constant) {
+      // out^T = B^T A^T: the activation's columns are the rows.
+      if (has_c) return unmapped(n, "constant A with a bias");
+      return fully_connected(n, n.input(1), k, m, false, !tb);
+    }
+    if (has_c) warn(node_label(n) + ": the bias C of a product of two activations is not counted");
+    act_matmul(n, n.input(0), n.input(1), 1, m, k, cols);
+  }
+
+  void matmul(const onnx::NodeProto& n) {
+    if (n.input_size() != 2) fail(n, "expects inputs A, B, got " + std::to_string(n.input_size()));
+    const Tensor& a = tensor(n, n.input(0));
+    const Tensor& b = tensor(n, n.input(1));
+    Dims ad = a.dims, bd = b.dims;
+    if (ad.empty() || bd.empty()) fail(n, "operands must have rank >= 1");
+    if (ad.size() == 1) ad.insert(ad.begin(), 1);
+    if (bd.size() == 1) bd.push_back(1);
+    const int64_t m = ad[ad.size() - 2], k = ad.back(), kb = bd[bd.size() - 2], cols = bd.back();
+    if (k != kb) fail(n, "inner dimensions differ: " + dims_str(a.dims) + " x " + dims_str(b.dims));
+    const int64_t batch_a = product(ad, 0, ad.size() - 2), batch_b = product(bd, 0, bd.size() - 2);
+    if (b.constant) {
+      if (batch_b != 1) return unmapped(n, "batched constant right operand");
+      return fully_connected(n, n.input(0), k, cols, false, false);
+    }
+    if (a.constant) {
+      if (batch_a != 1) return unmapped(n, "batched constant left operand");
+      return fully_connected(n, n.input(1), k, m, false, true);
+    }
+    if (batch_a == batch_b) return act_matmul(n, n.input(0), n.input(1), batch_a, m, k, cols);
+    // A right operand shared by every batch is one taller product.
+    if (batch_b == 1) return act_matmul(n, n.input(0), n.input(1), 1, batch_a * m, k, cols);
+    unmapped(n, "broadcast of the left operand across batches");
+  }
+
+  void pool(const onnx::NodeProto& n) {
+    const Tensor& x = tensor(n, n.input(0));
+    if (x.dims.size() != 4 && x.dims.size() != 3) {
+      return unmapped(n, std::to_string(x.dims.size() - 2) + "-d pooling");
+    }
+    if (n.output_size() > 1 && !n.output(1).empty()) return unmapped(n, "pooling with indices output");
+    const bool one_d = x.dims.size() == 3;
+    const Dims kernel = attr_ints(n, "kernel_shape", {});
+    if (kernel.size() != x.dims.size() - 2) fail(n, "kernel_shape must have " + std::to_string(x.dims.size() - 2) + " values");
+    Window w = window(n, x, kernel, one_d);
+    const Shape in = window_input_shape(x.dims);
+    const Shape out = window_output_shape(out_dims(n));
+    if (attr_i(n, "ceil_mode", 0) != 0 && w.padding != Padding::Same) {
+      // Ceil rounding = extra bottom/right padding under the IR's floor formula.
+      auto extra = [](int64_t size, int64_t want, int k, int s, int d, int a, int& b) {
+        const int64_t eff = int64_t(k - 1) * d + 1;
+        const int64_t floor_out = (size + a + b - eff) / s + 1;
+        if (want > floor_out) b += int((want - 1) * s + eff - (size + a + b));
+      };
+      extra(in.h, out.h, w.kh, w.sh, w.dh, w.pt, w.pb);
+      extra(in.w, out.w, w.kw, w.sw, w.dw, w.pl, w.pr);
+      w.padding = (w.pt || w.pb || w.pl || w.pr) ? Padding::Explicit : Padding::Valid;
+    }
+    Layer l;
+    l.op = OpType::Pool;
+    l.pool = n.op_type() == "MaxPool" ? PoolKind::Max : PoolKind::Average;
+    l.bias = false;
+    apply(l, w);
+    l.inputs = {view_as(n, n.input(0), in)};
+    emit(n, std::move(l), out);
+  }
+
+  void global_pool(const onnx::NodeProto& n) {
+    const Tensor& x = tensor(n, n.input(0));
+    if (x.dims.size() != 4 && x.dims.size() != 3) return unmapped(n, "non-image input " + dims_str(x.dims));
+    if (x.padded()) return unmapped(n, "Pad in front of a global pool");
+    const Shape in = window_input_shape(x.dims);
+    Layer l;
+    l.op = OpType::Pool;
+    l.bias = false;
+    if (n.op_type() == "GlobalMaxPool") {
+      // A max window the size of the whole map.
+      l.pool = PoolKind::Max;
+      l.kernel_h = to_int(n, in.h, "kernel"), l.kernel_w = to_int(n, in.w, "kernel");
+      l.padding = Padding::Valid;
+    } else {
+      l.pool = PoolKind::GlobalAverage;
+    }
+    l.inputs = {view_as(n, n.input(0), in)};
+    emit(n, std::move(l), {in.n, 1, 1, in.c});
+  }
+
+  // ReduceMean over H and W of an image is a global average pool (TF exports).
+  void reduce_mean(const onnx::NodeProto& n) {
+    const Tensor& x = tensor(n, n.input(0));
+    Dims axes = attr_ints(n, "axes", {});
+    if (axes.empty() && n.input_size() > 1 && !n.input(1).empty()) {
+      const Tensor& a = tensor(n, n.input(1));
+      if (a.values) for (double v : *a.values) axes.push_back(int64_t(v));
+    }
+    for (auto& a : axes) if (a < 0) a += int64_t(x.dims.size());
+    std::sort(axes.begin(), axes.end());
+    if (x.dims.size() != 4 || axes != Dims{2, 3} || x.padded()) {
+      return unmapped(n, "reduction other than the spatial mean of an image");
+    }
+    const Shape in = window_input_shape(x.dims);
+    Layer l;
+    l.op = OpType::Pool;
+    l.pool = PoolKind::GlobalAverage;
+    l.bias = false;
+    l.inputs = {view_as(n, n.input(0), in)};
+    emit(n, std::move(l), {in.n, 1, 1, in.c});  // keepdims=0 ([N,C]) has the same elements
+  }
+
+  // Element-wise op with one constant operand: a bias add folds into a
+  // layer without bias, any other (scale, shift) into its batch-norm slot.
+  void fold_affine(const onnx::NodeProto& n, const std::string& act, const std::string& cst) {
+    auto target = fold_target(act);
+    const bool additive = n.op_type() == "Add" || n.op_type() == "Sub";
+    if (!target) return unmapped(n, "constant operand applied to a network input");
+    Layer& l = net_.layers[*target];
+    const Tensor& c = tensors_.at(cst);
+    const bool has_out_channels = l.op == OpType::Conv || l.op == OpType::ConvTranspose ||
+                                  l.op == OpType::FullyConnected;
+    if (additive && has_out_channels && !l.bias && product(c.dims) == l.out_channels) {
+      l.bias = true;
+    } else if (!l.batch_norm) {
+      l.batch_norm = true;
+    } else {
+      return unmapped(n, "layer '" + l.name + "' already has a folded scale and bias");
+    }
+    report_.folded[op_key(n)]++;
+    alias(n, act, out_dims(n));
+  }
+
+  void eltwise(const onnx::NodeProto& n) {
+    if (n.input_size() != 2) fail(n, "expects 2 inputs, got " + std::to_string(n.input_size()));
+    const Tensor& a = tensor(n, n.input(0));
+    const Tensor& b = tensor(n, n.input(1));
+    const Dims od = out_dims(n);
+    if (a.constant != b.constant) {
+      const std::string& act = a.constant ? n.input(1) : n.input(0);
+      const std::string& cst = a.constant ? n.input(0) : n.input(1);
+      if (product(tensors_.at(act).dims) != product(od)) return unmapped(n, "constant operand broadcasts the activation");
+      return fold_affine(n, act, cst);
+    }
+    const bool mul = n.op_type() == "Mul" || n.op_type() == "Div";
+    const Shape full = to_ir(od);
+    bool is_gate[2] = {false, false};
+    for (int i = 0; i < 2; ++i) {
+      const Tensor& t = tensors_.at(n.input(i));
+      if (t.padded()) return unmapped(n, "Pad in front of an element-wise op");
+      if (product(t.dims) == product(od)) continue;  // same elements: a view at most
+      // Squeeze-excite gate: [N,C,1,1] (or [C,1,1]) times [N,C,H,W].
+      Dims g = t.dims;
+      while (g.size() < od.size()) g.insert(g.begin(), 1);
+      const bool gate = mul && od.size() == 4 && g[0] == od[0] && g[1] == od[1] && g[2] == 1 && g[3] == 1;
+      if (!gate) return unmapped(n, "broadcast of " + dims_str(t.dims) + " to " + dims_str(od));
+      is_gate[i] = true;
+    }
+    Layer l;
+    l.op = mul ? OpType::Mul : OpType::Add;
+    l.bias = false;
+    for (int i = 0; i < 2; ++i) {
+      l.inputs.push_back(view_as(n, n.input(i), is_gate[i] ? Shape{full.n, 1, 1, full.c} : full));
+    }
+    emit(n, std::move(l), full);
+  }
+
+  void sum(const onnx::NodeProto& n) {
+    const Dims od = out_dims(n);
+    const auto acts = activations(n);
+    if (acts.size() != size_t(n.input_size())) return unmapped(n, "constant operand in Sum");
+    if (acts.size() == 1) {
+      report_.skipped[op_key(n)]++;
+      return alias(n, acts[0], od);
+    }
+    Layer l;
+    l.op = OpType::Add;
+    l.bias = false;
+    const Shape full = to_ir(od);
+    for (const auto& in : acts) {
+      const Tensor& t = tensors_.at(in);
+      if (t.padded() || product(t.dims) != product(od)) return unmapped(n, "broadcasting Sum");
+    }
+    for (const auto& in : acts) l.inputs.push_back(view_as(n, in, full));
+    emit(n, std::move(l), full);
+  }
+
+  void concat(const onnx::NodeProto& n) {
+    const Dims od = out_dims(n);
+    const auto acts = activations(n);
+    if (acts.size() != size_t(n.input_size())) return unmapped(n, "constant operand in Concat");
+    int64_t axis = attr_i(n, "axis", 1);
+    if (axis < 0) axis += int64_t(od.size());
+    if (axis < 0 || axis >= int64_t(od.size())) fail(n, "axis out of range for output " + dims_str(od));
+    for (const auto& in : acts) {
+      if (tensors_.at(in).padded()) return unmapped(n, "Pad in front of Concat");
+      if (tensors_.at(in).dims.size() != od.size()) fail(n, "input '" + in + "' rank differs from the output's");
+    }
+    // Channel concatenation when the axis is the IR's channel axis;
+    // otherwise the same data movement through views {1,1,before,axis*after}.
+    const bool channels = (od.size() >= 4 && axis == int64_t(od.size()) - 3) ||
+                          (od.size() <= 3 && axis == int64_t(od.size()) - 1);
+    const int64_t before = product(od, 0, size_t(axis)), after = product(od, size_t(axis) + 1);
+    Layer l;
+    l.op = OpType::Concat;
+    l.bias = false;
+    for (const auto& in : acts) {
+      const Dims& d = tensors_.at(in).dims;
+      l.inputs.push_back(view_as(n, in, channels ? to_ir(d) : Shape{1, 1, before, d[size_t(axis)] * after}));
+    }
+    emit(n, std::move(l), channels ? to_ir(od) : Shape{1, 1, before, od[size_t(axis)] * after});
+  }
+
+  void resize(const onnx::NodeProto& n) {
+    const Tensor& x = tensor(n, n.input(0));
+    const Dims od = out_dims(n);
+    if (x.dims.size() != 4 || x.padded()) return unmapped(n, "resize of a non-image tensor");
+    const int64_t sh = od[2] / x.dims[2], sw = od[3] / x.dims[3];
+    if (od[0] != x.dims[0] || od[1] != x.dims[1] || sh * x.dims[2] != od[2] ||
+        sw * x.dims[3] != od[3] || sh != sw || sh < 1) {
+      return unmapped(n, "scale " + dims_str(x.dims) + " -> " + dims_str(od) +
+                             " is not one integer factor on H and W");
+    }
+    Layer l;
+    l.op = OpType::Resize;
+    l.scale = to_int(n, sh, "scale");
+    l.bias = false;
+    l.inputs = {view_as(n, n.input(0), window_input_shape(x.dims))};
+    emit(n, std::move(l), window_output_shape(od));
+  }
+
+  void normalization(const onnx::NodeProto& n) {
+    const auto acts = activations(n);
+    if (acts.empty()) fail(n, "has no activation input");
+    auto target = fold_target(acts[0]);
+    if (!target) return unmapped(n, "normalization of a network input");
+    Layer& l = net_.layers[*target];
+    if (l.batch_norm) return unmapped(n, "layer '" + l.name + "' already has a folded normalization");
+    l.batch_norm = true;
+    report_.folded[op_key(n)]++;
+    alias(n, acts[0], out_dims(n));
+  }
+
+  // Pad folds into the pads of the Conv / pooling that reads it.
+  void pad(const onnx::NodeProto& n) {
+    const Tensor& x = tensor(n, n.input(0));
+    const std::string mode = attr_s(n, "mode", "constant");
+    Dims pads = attr_ints(n, "pads", {});
+    if (n.input_size() > 1 && !n.input(1).empty()) {
+      const Tensor& p = tensor(n, n.input(1));
+      pads.clear();
+      if (p.values) for (double v : *p.values) pads.push_back(int64_t(v));
+    }
+    bool consumers_ok = !graph_outputs_.count(n.output(0));
+    for (int c : consumers_[n.output(0)]) {
+      const std::string& t = model_.graph().node(c).op_type();
+      if (t != "Conv" && t != "MaxPool" && t != "AveragePool") consumers_ok = false;
+    }
+    const bool spatial_only = x.dims.size() == 4 && pads.size() == 8 && pads[0] == 0 && pads[1] == 0 &&
+                              pads[4] == 0 && pads[5] == 0 &&
+                              std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v >= 0; });
+    if (!consumers_ok || !spatial_only || x.padded()) {
+      return unmapped(n, "padding other than H/W zero padding read only by Conv or pooling");
+    }
+    if (mode != "constant") warn(node_label(n) + ": " + mode + " padding counted as zero padding");
+    alias(n, n.input(0), out_dims(n));
+    Tensor& t = tensors_.at(n.output(0));
+    t.dims = x.dims;  // consumers see the unpadded tensor plus pads
+    t.pad_t = int(pads[2]), t.pad_l = int(pads[3]), t.pad_b = int(pads[6]), t.pad_r = int(pads[7]);
+  }
+
+  void view(const onnx::NodeProto& n) {
+    const Tensor& x = tensor(n, n.input(0));
+    const Dims od = out_dims(n);
+    if (x.padded()) return unmapped(n, "view of a padded tensor");
+    if (product(od) != product(x.dims)) fail(n, "output " + dims_str(od) + " has a different element count than input " + dims_str(x.dims));
+    report_.skipped[op_key(n)]++;
+    alias(n, n.input(0), od);
+  }
+
+  void activation(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    Activation act = Activation::Relu;
+    std::string approx;  // non-empty: the IR has no exact equivalent
+    if (op == "Relu") act = Activation::Relu;
+    else if (op == "HardSigmoid") act = Activation::HardSigmoid;
+    else if (op == "Sigmoid") act = Activation::Sigmoid;
+    else if (op == "HardSwish") act = Activation::HardSwish;
+    else if (op == "Softmax") act = Activation::Softmax;
+    else if (op == "Gelu") act = Activation::Gelu;
+    else if (op == "LogSoftmax") act = Activation::Softmax, approx = "softmax";
+    else if (op == "Tanh") act = Activation::Sigmoid, approx = "sigmoid";
+    else if (op == "Softplus" || op == "Mish") act = Activation::Swish, approx = "swish";
+    else if (op == "Clip") {
+      auto bound = [&](int input, const char* attr_name) -> std::optional<double> {
+        if (opset_ < 11) {
+          if (auto f = attr_f(n, attr_name)) return *f;
+          return std::nullopt;
+        }
+        if (n.input_size() <= input || n.input(input).empty()) return std::nullopt;
+        const Tensor& t = tensor(n, n.input(input));
+        if (!t.values || t.values->empty()) return std::nullopt;
+        return (*t.values)[0];
+      };
+      const auto lo = bound(1, "min"), hi = bound(2, "max");
+      if (lo && *lo == 0 && hi && *hi == 6) act = Activation::Relu6;
+      else if (lo && *lo == 0 && (!hi || std::isinf(*hi))) act = Activation::Relu;
+      else act = Activation::Relu6, approx = "relu6";
+    } else {
+      act = Activation::Relu, approx = "relu";  // Relu family: LeakyRelu, PRelu, Elu, ...
+    }
+    const auto acts = activations(n);
+    if (acts.empty()) fail(n, "has no activation input");
+    if (!approx.empty()) {
+      warn(node_label(n) + ": the IR has no " + op + "; folded as " + approx +
+           " (same per-element cost)");
+    }
+    fold_activation(n, acts[0], act, op);
+  }
+
+  void fold_activation(const onnx::NodeProto& n, const std::string& input, Activation act,
+                       const std::string& what) {
+    auto target = fold_target(input);
+    if (!target) return unmapped(n, what + " of a network input");
+    Layer& l = net_.layers[*target];
+    if (l.activation != Activation::None) {
+      return unmapped(n, "layer '" + l.name + "' already has activation " + to_string(l.activation));
+    }
+    if (tensors_.at(input).padded()) return unmapped(n, "activation of a padded tensor");
+    l.activation = act;
+    report_.folded[op_key(n)]++;
+    alias(n, input, out_dims(n));
+  }
+
+  // ---- finishing -----------------------------------------------------------
+
+  void finish() {
+    if (net_.layers.empty()) fail("no operator of the model maps to a layer (nothing to simulate)");
+    net_.name = opts_.name.empty() ? std::filesystem::path(path_).stem().string() : opts_.name;
+    std::string producer = model_.producer_name();
+    if (!model_.producer_version().empty()) producer += " " + model_.producer_version();
+    net_.description = "imported from " + std::filesystem::path(path_).filename().string() +
+                       " (ONNX opset " + std::to_string(opset_) +
+                       (producer.empty() ? "" : ", " + producer) + ")";
+    try {
+      net_.infer_shapes();
+    } catch (const WorkloadError& e) {
+      fail(std::string("the mapped network is inconsistent: ") + e.what());
+    }
+    for (size_t i = 0; i < net_.layers.size(); ++i) {
+      const Layer& l = net_.layers[i];
+      if (!(l.output == expected_[i]) || l.output.elements() != onnx_elements_[i]) {
+        fail(origin_[i] + ": mapped layer '" + l.name + "' gives " + to_string(l.output) +
+             ", ONNX infers " + std::to_string(onnx_elements_[i]) + " elements (expected " +
+             to_string(expected_[i]) + ")");
+      }
+    }
+  }
+
+  std::string path_;
+  ImportOptions opts_;
+  onnx::ModelProto model_;
+  int64_t opset_ = 0;
+  std::string inference_error_;
+  std::unordered_map<const onnx::NodeProto*, std::string> node_names_;
+  std::set<std::string> used_names_;
+  std::unordered_map<std::string, Dims> shapes_;
+  std::unordered_map<std::string, Tensor> tensors_;
+  std::unordered_map<std::string, std::vector<int>> consumers_;
+  std::unordered_set<std::string> graph_outputs_;
+  std::set<std::string> input_names_;
+  std::unordered_set<int> swish_gate_;
+  std::unordered_map<int, std::pair<Activation, std::string>> swish_mul_;
+  std::unordered_map<std::string, TensorRef> views_;
+  Network net_;
+  std::vector<Shape> expected_;
+  std::vector<int64_t> onnx_elements_;
+  std::vector<std::string> origin_;
+  ImportReport report_;
+};
+
+}  // namespace
+
+ImportResult import_onnx(const std::string& path, const ImportOptions& options) {
+  return Importer(path, options).run();
+}
+
+}  // namespace apollo::workloads

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 
+#include "workloads/import.hpp"
 #include "workloads/yaml_io.hpp"
 #include "workloads/zoo_builder.hpp"
 
@@ -66,11 +68,17 @@ Network load_workload(const std::string& name_or_path) {
   }
   const std::string ext = lower_extension(name_or_path);
   if (ext == ".yaml" || ext == ".yml") return load_network_yaml(name_or_path);
-  // Importers: dispatch further file extensions here (e.g. ".onnx", ".csv").
+  // Importers: ONNX models and SCALE-Sim topologies; what was not mapped is
+  // warned about on stderr.
+  if (is_importable_file(name_or_path)) {
+    ImportOptions options;
+    options.warnings = &std::cerr;
+    return import_file(name_or_path, options).network;
+  }
 
   if (ext.empty()) return zoo_network(name_or_path);  // throws, listing the names
   throw WorkloadError(name_or_path + ": unsupported workload file type '" + ext +
-                      "' (expected .yaml or .yml, or a built-in network: " + known_names() + ")");
+                      "' (expected .yaml, .yml, .onnx or .csv, or a built-in network: " + known_names() + ")");
 }
 
 }  // namespace apollo::workloads

@@ -285,7 +285,8 @@ class Mapper {
         const double store = double(t.out) / net_bw_ +
                              (h_.output_in_dram ? k.dram_latency_cycles + t.out / link_bw_ : 0.0);
         const double compute =
-            double(k.pe_dispatch_cycles + ceil_div(t.ops_per_core, lanes_) + k.core_pipeline_cycles);
+            t.ops_per_core == 0 ? 0.0
+                                : double(k.pe_dispatch_cycles + ceil_div(t.ops_per_core, lanes_) + k.core_pipeline_cycles);
         if (first < 0) first = load + store;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
         net_bytes += double(npes * count) * double(t.in + t.w + t.out);

@@ -1,0 +1,102 @@
+// `apollo estimate` through the built binary.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "models/arch_io.hpp"
+#include "models/compiler.hpp"
+#include "workloads/zoo.hpp"
+
+namespace {
+
+using namespace apollo;
+
+struct CmdRun {
+  int status = -1;
+  std::string out;
+};
+
+CmdRun apollo_cmd(const std::string& args, bool merge_stderr = true) {
+  CmdRun r;
+  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return r;
+  std::array<char, 4096> buf{};
+  size_t n = 0;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
+  const int raw = pclose(pipe);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
+}
+
+std::string temp_arch(const models::ArchConfig& a, const std::string& tag) {
+  const std::string path = ::testing::TempDir() + "estimate_" + tag + "_" + std::to_string(getpid()) + ".yaml";
+  models::save_arch(a, path);
+  return path;
+}
+
+TEST(CliEstimate, JsonTotalsAddUpAndMatchTheWorkload) {
+  const CmdRun r = apollo_cmd("estimate --workload mobilenet_v2 --json", false);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j["feasible"].get<bool>());
+  const workloads::Network net = workloads::zoo_network("mobilenet_v2");
+  ASSERT_EQ(j["layers"].size(), net.layers.size());
+  int64_t bound = 0, compute = 0, ops = 0;
+  for (const auto& l : j["layers"]) {
+    const auto& b = l["bound"];
+    const int64_t c = b["compute_cycles"], k = b["link_cycles"], n = b["network_cycles"];
+    EXPECT_EQ(b["cycles"].get<int64_t>(), std::max({c, k, n}));
+    bound += b["cycles"].get<int64_t>();
+    compute += c;
+    ops += l["ops"].get<int64_t>();
+  }
+  const auto& t = j["totals"];
+  EXPECT_EQ(t["bound_cycles"].get<int64_t>(), bound);
+  EXPECT_EQ(t["compute_cycles"].get<int64_t>(), compute);
+  // Ops are the network's MACs plus its vector work, as the IR counts them.
+  int64_t expected_ops = 0;
+  for (const auto& l : net.layers) expected_ops += l.macs() + l.vector_ops();
+  EXPECT_EQ(ops, expected_ops);
+  // Every weight is either resident or streamed.
+  EXPECT_EQ(t["resident_weight_bytes"].get<int64_t>() + t["streamed_weight_bytes"].get<int64_t>(),
+            net.total_weights());
+  EXPECT_NEAR(t["latency_ms"].get<double>(), double(bound) / 1e6, 1e-9);  // baseline clock: 1 GHz
+}
+
+TEST(CliEstimate, TablePrintsLayersAndTotals) {
+  const CmdRun r = apollo_cmd("estimate --workload mobilenet_v3_small");
+  ASSERT_EQ(r.status, 0) << r.out;
+  for (const char* s : {"limiter", "bound:", "weights:", "program:", "instructions"})
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+}
+
+TEST(CliEstimate, InfeasibleDesignExitsThreeWithTheReason) {
+  models::ArchConfig a = models::load_baseline_arch();
+  a.core_memory = 8;
+  const std::string path = temp_arch(a, "tiny_core");
+  const CmdRun r = apollo_cmd("estimate --workload mobilenet_v2 --arch " + path);
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_NE(r.out.find("core_memory needs"), std::string::npos) << r.out;
+  const CmdRun j = apollo_cmd("estimate --workload mobilenet_v2 --json --arch " + path, false);
+  EXPECT_EQ(j.status, 3);
+  const auto parsed = nlohmann::json::parse(j.out);
+  EXPECT_FALSE(parsed["feasible"].get<bool>());
+  EXPECT_EQ(parsed["infeasible"]["memory"], "core_memory");
+  EXPECT_EQ(parsed["infeasible"]["available"].get<int64_t>(), 8);
+  std::remove(path.c_str());
+}
+
+TEST(CliEstimate, BadInputExitsTwo) {
+  EXPECT_EQ(apollo_cmd("estimate").status, 2);                                  // no workload
+  EXPECT_EQ(apollo_cmd("estimate --workload no_such_network").status, 2);       // unknown workload
+  EXPECT_EQ(apollo_cmd("estimate --workload mobilenet_v2 --bogus").status, 2);  // unknown option
+  EXPECT_EQ(apollo_cmd("estimate --workload mobilenet_v2 --arch /nonexistent.yaml").status, 2);
+}
+
+}  // namespace

@@ -177,7 +177,8 @@ class Mapper {
     const Linear pe = m_.footprint(th, tw, tk, data_);
     const Share s = core_share(th, tw, tk, split);
     const Linear core = m_.footprint(s.th, s.tw, s.tk, data_);
-    const int64_t acc = s.th * s.tw * s.tk * acc_;
+    // Accumulators are whole SIMD vectors: one int32 per lane, used or not.
+    const int64_t acc = ceil_div(s.th * s.tw * s.tk, lanes_) * lanes_ * acc_;
     const int64_t best = std::min(solve(pe.a_in + pe.a_w, pe.b_in + pe.b_w, a_.pe_memory / factor),
                                   solve(core.a_in + core.a_w, core.b_in + core.b_w + acc,
                                         a_.core_memory / factor));
@@ -317,7 +318,10 @@ class Mapper {
     if (m_.ic_split_ok && m_.size[kK] < P) add_partition({1, 1, 1, P});
     // Two-dimensional split when neither channels nor rows alone fill the array.
     if (m_.size[kK] < P && m_.size[kH] < P) {
-      for (int64_t pk = 2; pk < P && pk <= m_.size[kK]; pk *= 2) add_partition({P / pk, 1, pk, 1});
+      // Only splits that use every row part: pk >= P / H.
+      int64_t pk = 2;
+      while (pk * m_.size[kH] < P) pk *= 2;
+      for (; pk < P && pk <= m_.size[kK]; pk *= 2) add_partition({P / pk, 1, pk, 1});
     }
     for (const auto& parts : partitions) {
       Plan p;
@@ -402,7 +406,7 @@ class Mapper {
       }
       // Stop shrinking channels once fitting tiles stopped paying off.
       if (found && before >= 0 && best.estimate >= before) {
-        if (++worse >= 3) break;
+        if (++worse >= 2) break;
       } else if (found) {
         worse = 0;
       }
@@ -594,7 +598,8 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
   const int64_t db = arch.constants.data_bytes;
   const Linear f = m.footprint(1, 1, 1, db);
   const int64_t pe_need = f.a_in + f.b_in + f.a_w + f.b_w;
-  const int64_t core_need = pe_need + arch.constants.accumulator_bytes;
+  // One output per core still needs a whole vector of accumulators.
+  const int64_t core_need = pe_need + arch.simd_lanes * arch.constants.accumulator_bytes;
   auto make = [&](const char* mem, int64_t need, int64_t have) {
     return Infeasible{l.name, mem, need, have,
                       "layer " + l.name + ": " + mem + " needs " + std::to_string(need) +

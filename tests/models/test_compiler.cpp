@@ -200,21 +200,27 @@ TEST(Compiler, StreamedWeightsWhenParameterMemoryIsFull) {
 }
 
 TEST(Compiler, InfeasibleCoreMemory) {
-  // Smallest tile of a 3x3 conv: one output, one input channel: 9 inputs +
-  // 9 weights + 1 bias + one 4-byte accumulator = 23 B.
+  // Smallest tile of a 3x3 conv: one output from one input channel: 9
+  // inputs + 9 weights + 1 bias = 19 B of operands, plus one vector of
+  // accumulators (64 lanes x 4 B = 256 B): 275 B > 256 B, the grid's
+  // smallest core memory.
   ArchConfig a;
-  a.core_memory = 16;
+  a.simd_lanes = 64;
+  a.core_memory = 256;
   const CompileResult r = models::compile(conv3x3_network(), a);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.infeasible->layer, "conv");
   EXPECT_EQ(r.infeasible->memory, "core_memory");
-  EXPECT_EQ(r.infeasible->needed, 23);
-  EXPECT_EQ(r.infeasible->available, 16);
-  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 23 B for the smallest tile, has 16 B");
+  EXPECT_EQ(r.infeasible->needed, 275);
+  EXPECT_EQ(r.infeasible->available, 256);
+  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 275 B for the smallest tile, has 256 B");
+  // With 32 lanes the accumulators take 128 B and the same design compiles.
+  a.simd_lanes = 32;
+  EXPECT_TRUE(models::compile(conv3x3_network(), a).ok());
 }
 
 TEST(Compiler, InfeasiblePeMemory) {
-  // The PE stages the same smallest tile without the accumulator: 19 B.
+  // The PE stages the same smallest tile without the accumulators: 19 B.
   ArchConfig a;
   a.pe_memory = 16;
   const CompileResult r = models::compile(conv3x3_network(), a);

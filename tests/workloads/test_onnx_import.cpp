@@ -463,6 +463,23 @@ TEST(OnnxImport, ResidualNetworkMatchesHandCounts) {
   EXPECT_TRUE(r.report.unmapped.empty());
 }
 
+TEST(OnnxImport, ModelWrittenByThePythonOnnxHelper) {
+  // tests/data/onnx/tiny_resnet.onnx: the same network written independently
+  // by make_models.py (onnx.helper, checked by onnx.checker), PyTorch-style
+  // flatten through Shape/Gather/Unsqueeze/Concat/Reshape, dynamic batch.
+  const std::string path = std::string(APOLLO_TEST_DATA) + "/onnx/tiny_resnet.onnx";
+  ImportOptions o;
+  add_input_shape(o, "input=1x3x16x16");
+  auto r = import_onnx(path, o);
+  EXPECT_EQ(r.network.total_macs(), 579744);
+  EXPECT_EQ(r.network.total_weights(), 5122);
+  EXPECT_EQ(r.network.layers.size(), 10u);
+  EXPECT_EQ(r.report.skipped.at("Reshape"), 1);
+  EXPECT_EQ(r.report.skipped.at("Shape"), 1);
+  EXPECT_TRUE(r.report.unmapped.empty());
+  EXPECT_TRUE(r.report.warnings.empty());
+}
+
 TEST(OnnxImport, DynamicDimensionsNeedAnInputShape) {
   const std::string path = residual_net(-1).save("resnet_dynamic.onnx");
   const std::string err = error_of([&] { import_onnx(path); });

@@ -11,7 +11,9 @@
 #include "cli/command.hpp"
 #include "models/arch_io.hpp"
 #include "models/area.hpp"
+#include "models/compiler.hpp"
 #include "models/space.hpp"
+#include "workloads/zoo.hpp"
 
 namespace po = boost::program_options;
 
@@ -54,6 +56,76 @@ int print_space(bool json) {
   return kOk;
 }
 
+struct ReasonGroup {
+  int64_t count = 0;
+  std::string example;  // first message seen in this group
+};
+
+int sample_space(int64_t samples, const std::string& workload, double budget, uint64_t seed,
+                 const std::string& tech_path, bool json) {
+  if (samples <= 0) throw UsageError("--sample must be a positive number of designs");
+  if (!(budget > 0)) throw UsageError("--area-budget must be a positive area in mm^2");
+  const workloads::Network network = workloads::load_workload(workload);
+  const models::Technology tech = models::load_technology(tech_path);
+
+  std::mt19937_64 rng(seed);
+  int64_t compiled = 0, fits = 0, both = 0;
+  std::map<std::string, ReasonGroup> reasons;  // by memory kind that did not suffice
+  for (int64_t i = 0; i < samples; ++i) {
+    const models::ArchConfig arch = models::decode(models::sample_uniform(rng));
+    const bool fit = models::area(arch, tech).total_mm2 <= budget;
+    const models::CompileResult result = models::compile(network, arch);
+    fits += fit;
+    compiled += result.ok();
+    both += fit && result.ok();
+    if (!result.ok()) {
+      const auto& why = *result.infeasible;
+      auto& group = reasons[why.memory.empty() ? std::string("other") : why.memory];
+      if (group.count++ == 0) group.example = why.message;
+    }
+  }
+  std::vector<std::pair<std::string, ReasonGroup>> sorted(reasons.begin(), reasons.end());
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second.count > b.second.count; });
+  const double n = static_cast<double>(samples);
+
+  if (json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [memory, g] : sorted) {
+      list.push_back({{"memory", memory}, {"count", g.count}, {"fraction", g.count / n},
+                      {"example", g.example}});
+    }
+    const nlohmann::json out = {
+        {"workload", network.name},
+        {"samples", samples},
+        {"seed", seed},
+        {"area_budget_mm2", budget},
+        {"compile", {{"count", compiled}, {"fraction", compiled / n}}},
+        {"fit_budget", {{"count", fits}, {"fraction", fits / n}}},
+        {"both", {{"count", both}, {"fraction", both / n}}},
+        {"compile_failures", list}};
+    std::cout << out.dump(2) << "\n";
+    return kOk;
+  }
+  std::cout << fmt::format("{} designs drawn uniformly (seed {}), workload {}, area budget {} mm^2\n\n",
+                           samples, seed, network.name, budget);
+  auto row = [&](const char* what, int64_t count) {
+    std::cout << fmt::format("  {:<22} {:>8} {:>7.1f}%\n", what, count, 100.0 * count / n);
+  };
+  row("compile", compiled);
+  row("fit the area budget", fits);
+  row("both (feasible)", both);
+  if (!sorted.empty()) {
+    std::cout << fmt::format("\ncompile failures by the memory that is too small ({} designs):\n",
+                             samples - compiled);
+    for (const auto& [memory, g] : sorted) {
+      std::cout << fmt::format("  {:<22} {:>8} {:>7.1f}%  e.g. {}\n", memory, g.count,
+                               100.0 * g.count / n, g.example);
+    }
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int run_space(const std::vector<std::string>& args) {
@@ -86,8 +158,7 @@ int run_space(const std::vector<std::string>& args) {
   }
   if (!vm.count("workload")) throw UsageError("--sample needs --workload (a zoo name or file)");
   if (!vm.count("area-budget")) throw UsageError("--sample needs --area-budget (mm^2)");
-  (void)samples; (void)budget; (void)seed;
-  throw UsageError("--sample: the compiler is not available in this build yet");
+  return sample_space(samples, workload, budget, seed, tech_path, json);
 }
 
 }  // namespace apollo::cli

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -55,6 +56,47 @@ TEST(CliSpace, JsonListsCountsWhoseProductIsTheSize) {
 TEST(CliSpace, OptionsWithoutSampleAreUsageErrors) {
   EXPECT_EQ(run_apollo("space --workload mobilenet_v2").status, 2);
   EXPECT_EQ(run_apollo("space --bogus").status, 2);
+}
+
+nlohmann::json sample(const std::string& budget, const std::string& seed) {
+  const CliRun r = run_apollo("space --sample 40 --workload mobilenet_v3_small --area-budget " + budget +
+                              " --seed " + seed + " --json");
+  EXPECT_EQ(r.status, 0) << r.out;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(CliSpace, SampleCountsAreConsistentAndSeeded) {
+  const auto j = sample("5.8", "4");
+  const int64_t compiled = j["compile"]["count"], fits = j["fit_budget"]["count"],
+                both = j["both"]["count"];
+  EXPECT_EQ(j["samples"].get<int64_t>(), 40);
+  EXPECT_LE(both, std::min(compiled, fits));
+  EXPECT_GE(both, compiled + fits - 40);  // inclusion-exclusion
+  EXPECT_DOUBLE_EQ(j["compile"]["fraction"].get<double>(), compiled / 40.0);
+  int64_t failures = 0;
+  for (const auto& group : j["compile_failures"]) {
+    failures += group["count"].get<int64_t>();
+    EXPECT_FALSE(group["example"].get<std::string>().empty());
+  }
+  EXPECT_EQ(failures, 40 - compiled);  // every failure is in exactly one group
+  EXPECT_EQ(sample("5.8", "4"), j);    // same seed, same designs, same report
+
+  // The budget only changes which designs fit, never which compile.
+  const auto loose = sample("1e9", "4");
+  EXPECT_EQ(loose["fit_budget"]["count"].get<int64_t>(), 40);
+  EXPECT_EQ(loose["both"]["count"].get<int64_t>(), compiled);
+  const auto tight = sample("0.01", "4");  // below the smallest design (~0.56 mm^2)
+  EXPECT_EQ(tight["fit_budget"]["count"].get<int64_t>(), 0);
+  EXPECT_EQ(tight["compile"]["count"].get<int64_t>(), compiled);
+}
+
+TEST(CliSpace, SampleNeedsWorkloadAndBudget) {
+  EXPECT_EQ(run_apollo("space --sample 5 --area-budget 5").status, 2);
+  EXPECT_EQ(run_apollo("space --sample 5 --workload mobilenet_v2").status, 2);
+  EXPECT_EQ(run_apollo("space --sample 0 --workload mobilenet_v2 --area-budget 5").status, 2);
+  const CliRun unknown = run_apollo("space --sample 5 --workload no_such_net --area-budget 5");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.out.find("no_such_net"), std::string::npos) << unknown.out;
 }
 
 TEST(CliArea, JsonBreakdownOfTheBaseline) {

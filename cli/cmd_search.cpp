@@ -113,7 +113,7 @@ int run_search(const std::vector<std::string>& args) {
       ("area-budget", po::value<double>()->default_value(6.8), "area budget in mm^2")
       ("optimizer", po::value<std::string>()->default_value("evolution"), "optimizer: random, evolution, mbo, p3bo, gp_bandit")
       ("opt", po::value<std::vector<std::string>>(), "optimizer setting key=value (repeatable)")
-      ("trials", po::value<int>(), "trial budget (default 100; the demo runs 200)")
+      ("trials", po::value<int>(), "trial budget (default 100; 200 for the demo, i.e. when neither --workload nor --study is given)")
       ("jobs", po::value<int>()->default_value(search::hardware_jobs()), "concurrent worker processes")
       ("batch", po::value<int>(), "designs per ask/tell round (default: --jobs)")
       ("db", po::value<std::string>()->default_value("apollo.db"), "study database (SQLite)")
@@ -132,7 +132,8 @@ int run_search(const std::vector<std::string>& args) {
                      opts, {}, vm)) {
     return kOk;
   }
-  const bool demo = args.empty();
+  // The demo: nothing says which study to run.
+  const bool demo = !vm.count("workload") && !vm.count("study") && !vm["resume"].as<bool>();
   const bool resume = vm["resume"].as<bool>();
   const bool json_out = vm["json"].as<bool>();
   const int jobs = vm["jobs"].as<int>();

@@ -1,5 +1,6 @@
 // apollo study list|show|export|best|plot: read stored studies (never runs
 // evaluations; safe while a search writes the same database).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -122,11 +123,14 @@ int cmd_list(const std::vector<std::string>& args) {
     std::cout << "no studies in " << store->path() << "\n";
     return kOk;
   }
-  std::cout << std::left << std::setw(32) << "study" << std::setw(17) << "objective" << std::setw(28) << "workloads"
+  size_t w = 6;
+  for (const auto& s : studies) w = std::max(w, s.name.size() + 2);
+  const int name_w = static_cast<int>(w);
+  std::cout << std::left << std::setw(name_w) << "study" << std::setw(17) << "objective" << std::setw(28) << "workloads"
             << std::setw(11) << "optimizer" << std::right << std::setw(11) << "trials" << std::setw(10) << "feasible"
             << std::setw(12) << "best" << "  created\n";
   for (const auto& s : studies) {
-    std::cout << std::left << std::setw(32) << s.name << std::setw(17) << s.objective << std::setw(28)
+    std::cout << std::left << std::setw(name_w) << s.name << std::setw(17) << s.objective << std::setw(28)
               << join(s.workloads, ",") << std::setw(11) << s.optimizer << std::right << std::setw(11)
               << (std::to_string(s.trials) + "/" + std::to_string(s.budget)) << std::setw(10) << s.feasible
               << std::setw(12) << (s.best_objective ? fmt(*s.best_objective) : "-") << "  " << s.created_at << "\n";
@@ -204,7 +208,9 @@ int cmd_show(const std::vector<std::string>& args) {
     std::cout << ", area " << fmt(best->area_mm2) << " mm^2";
     for (const auto& [w, ms] : best->latency_ms) std::cout << ", " << w << " " << fmt(ms) << " ms";
     std::cout << "\n ";
-    for (const auto& [k, v] : best->values.items()) std::cout << " " << k << "=" << v.dump();
+    for (const auto& p : models::parameter_names()) {
+      if (best->values.contains(p)) std::cout << " " << p << "=" << best->values[p].dump();
+    }
     std::cout << "\n";
   } else {
     std::cout << "\nno feasible design yet\n";
@@ -333,12 +339,19 @@ int cmd_best(const std::vector<std::string>& args) {
 
 // ---- plot -------------------------------------------------------------------
 
-// gnuplot strings are single-quoted: escape quotes and underscores (enhanced text).
+// gnuplot strings are single-quoted: a quote is doubled.
+std::string gp_quote(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out;
+}
+
+// Labels also go through enhanced text, where a bare _ is a subscript.
 std::string gp_label(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '\'') out += "''";
-    else if (c == '_') out += "\\\\_";
+    else if (c == '_') out += "\\_";  // enhanced text: a bare _ is a subscript
     else out += c;
   }
   return out;
@@ -396,7 +409,7 @@ int cmd_plot(const std::vector<std::string>& args) {
                            ? "best 1 / (latency ms x area mm^2)"
                            : "best objective so far";
   script << "set terminal " << terminal << " font ',11'\n"
-         << "set output '" << gp_label(path) << "'\n"
+         << "set output '" << gp_quote(path) << "'\n"
          << "set multiplot layout 1,2\n"
          << "set grid\nset key bottom right\n"
          << "set title 'Best-so-far objective'\nset xlabel 'trials'\nset ylabel '" << ylabel << "'\n"
@@ -438,11 +451,12 @@ int run_study(const std::vector<std::string>& args) {
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   const std::string& sub = args[0];
-  if (sub == "list") return cmd_list(rest);
-  if (sub == "show") return cmd_show(rest);
-  if (sub == "export") return cmd_export(rest);
-  if (sub == "best") return cmd_best(rest);
-  if (sub == "plot") return cmd_plot(rest);
+  using Sub = int (*)(const std::vector<std::string>&);
+  static const std::pair<const char*, Sub> table[] = {
+      {"list", cmd_list}, {"show", cmd_show}, {"export", cmd_export}, {"best", cmd_best}, {"plot", cmd_plot}};
+  for (const auto& [name, fn] : table) {
+    if (sub == name) return fn(rest);
+  }
   throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best or plot)");
 }
 

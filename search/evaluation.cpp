@@ -31,7 +31,7 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
   if (ctx.area_budget_mm2 > 0 && m.area_mm2 > ctx.area_budget_mm2) {
     std::ostringstream s;
     s.precision(4);
-    s << "area " << m.area_mm2 << " mm^2 exceeds the budget of " << ctx.area_budget_mm2 << " mm^2";
+    s << "area " << m.area_mm2 << " mm2 exceeds the budget of " << ctx.area_budget_mm2 << " mm2";
     m.status = TrialStatus::Infeasible;
     m.reason = s.str();
     return m;

@@ -329,6 +329,11 @@ class Mapper {
         p.chunk[d] = ceil_div(m_.size[d], parts[d]);
         p.parts[d] = ceil_div(m_.size[d], p.chunk[d]);
       }
+      // A plan cannot beat the lane time of its largest PE chunk: skip
+      // partitions whose floor is already no better than the best found.
+      const double chunk_ops = double(m_.r_total) * double(p.chunk[kH] * p.chunk[kW] * p.chunk[kK]) *
+                               double(p.chunk[kC]) / double(m_.size[kC]);
+      if (best.valid && chunk_ops / double(cores_ * lanes_) >= best.estimate) continue;
       for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
         for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
           p.db = db;

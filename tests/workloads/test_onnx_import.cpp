@@ -463,6 +463,73 @@ TEST(OnnxImport, ResidualNetworkMatchesHandCounts) {
   EXPECT_TRUE(r.report.unmapped.empty());
 }
 
+// MobileNetV2 1.0/224 written the way PyTorch exports it (explicit pads,
+// Conv + BatchNormalization + Clip(0, 6), depthwise group = channels,
+// residual Adds, flatten, Gemm to 1001 classes) from the paper's table; the
+// import must land within 1 % of the published 300 M MACs and 3.47 M params.
+TEST(OnnxImport, MobileNetV2MatchesPublishedTotals) {
+  OnnxModel m;
+  m.input("input", {1, 3, 224, 224});
+  m.floats("zero", {0.f});
+  m.floats("six", {6.f});
+  int id = 0;
+  auto conv = [&](const std::string& x, int64_t cin, int64_t cout, int k, int stride, int64_t group,
+                  bool relu6) {
+    const std::string name = "conv" + std::to_string(id++);
+    m.weight(name + ".w", {cout, cin / group, k, k});
+    for (const char* p : {".s", ".b", ".m", ".v"}) m.weight(name + p, {cout});
+    auto& c = m.node("Conv", {x, name + ".w"}, {name}, name);
+    const int64_t pad = k / 2;
+    OnnxModel::attr(c, "pads", std::vector<int64_t>{pad, pad, pad, pad});
+    OnnxModel::attr(c, "strides", std::vector<int64_t>{stride, stride});
+    OnnxModel::attr(c, "group", group);
+    m.node("BatchNormalization", {name, name + ".s", name + ".b", name + ".m", name + ".v"}, {name + ".bn"});
+    if (!relu6) return name + ".bn";
+    m.node("Clip", {name + ".bn", "zero", "six"}, {name + ".relu6"});
+    return name + ".relu6";
+  };
+  std::string x = conv("input", 3, 32, 3, 2, 1, true);
+  int64_t cin = 32;
+  const int table[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+                           {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
+  int adds = 0;
+  for (const auto& [t, c, n, s] : table) {
+    for (int i = 0; i < n; ++i) {
+      const int stride = i == 0 ? s : 1;
+      const int64_t hidden = cin * t;
+      std::string h = t == 1 ? x : conv(x, cin, hidden, 1, 1, 1, true);
+      h = conv(h, hidden, hidden, 3, stride, hidden, true);
+      h = conv(h, hidden, c, 1, 1, 1, false);
+      if (stride == 1 && cin == c) {
+        const std::string sum = "add" + std::to_string(adds++);
+        m.node("Add", {h, x}, {sum}, sum);
+        h = sum;
+      }
+      x = h;
+      cin = c;
+    }
+  }
+  x = conv(x, 320, 1280, 1, 1, 1, true);
+  m.node("GlobalAveragePool", {x}, {"pool"});
+  m.node("Flatten", {"pool"}, {"flat"});
+  m.weight("fc.w", {1001, 1280});
+  m.weight("fc.b", {1001});
+  auto& g = m.node("Gemm", {"flat", "fc.w", "fc.b"}, {"logits"}, "fc");
+  OnnxModel::attr(g, "transB", int64_t{1});
+  m.output("logits");
+  auto r = import(m, "mobilenet_v2.onnx");
+  EXPECT_NEAR(double(r.network.total_macs()), 300e6, 0.01 * 300e6);
+  EXPECT_NEAR(double(r.network.total_weights()), 3.47e6, 0.01 * 3.47e6);
+  EXPECT_EQ(count_op(r.network, OpType::Add), 10);  // the published 10 residual blocks
+  EXPECT_EQ(r.report.folded.at("Clip"), 35);        // stem + 16 blocks x 2 (first has 1) + head
+  EXPECT_TRUE(r.report.unmapped.empty());
+  for (const auto& l : r.network.layers) {
+    if (l.op == OpType::Conv && l.groups > 1) {
+      EXPECT_EQ(l.groups, l.input_shapes[0].c) << l.name;
+    }
+  }
+}
+
 TEST(OnnxImport, ModelWrittenByThePythonOnnxHelper) {
   // tests/data/onnx/tiny_resnet.onnx: the same network written independently
   // by make_models.py (onnx.helper, checked by onnx.checker), PyTorch-style

@@ -31,6 +31,12 @@ std::string where(const std::string& source, const YAML::Node& node) {
   return source + ":" + std::to_string(mark.line + 1);
 }
 
+// Map keys must be plain text; a list or map used as a key is a malformed file.
+std::string key_text(const YAML::Node& key, const std::string& source) {
+  if (!key.IsScalar()) throw ConfigError(where(source, key) + ": a key must be a plain name");
+  return key.Scalar();
+}
+
 std::string allowed_text(bool integral, double max) {
   if (!integral) return "expected a positive finite number";
   if (max > kIntMax) return "expected a positive integer";
@@ -102,7 +108,7 @@ void read_constants(const YAML::Node& map, const std::string& source, const std:
   }
   std::set<std::string> seen;
   for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(kv.first, source);
     const auto* field = find_field(template_constant_fields(), key);
     if (field == nullptr) {
       throw ConfigError(where(source, kv.first) + ": unknown key '" + prefix + key +
@@ -204,7 +210,7 @@ ArchConfig parse_arch(const std::string& yaml_text, const std::string& source,
   arch.constants = defaults;
   std::set<std::string> seen;
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = key_text(kv.first, source);
     if (!seen.insert(key).second) {
       throw ConfigError(where(source, kv.first) + ": key '" + key + "' appears twice");
     }

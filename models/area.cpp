@@ -65,7 +65,8 @@ Technology load_technology(const std::string& path) {
   Technology tech;
   std::set<std::string> seen;
   for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) throw ConfigError(where(path, kv.first) + ": a key must be a plain name");
+    const std::string key = kv.first.Scalar();
     if (!seen.insert(key).second) {
       throw ConfigError(where(path, kv.first) + ": key '" + key + "' appears twice");
     }
@@ -126,6 +127,14 @@ double sram_area_mm2(int64_t bytes, const Technology& tech) {
 
 AreaBreakdown area(const ArchConfig& arch, const Technology& tech) {
   validate(arch);
+  // Off-grid files may hold any positive value; refuse counts whose products
+  // would overflow rather than report a meaningless area.
+  const double total_lanes = static_cast<double>(arch.pe_x) * static_cast<double>(arch.pe_y) *
+                             static_cast<double>(arch.cores_per_pe) * static_cast<double>(arch.simd_lanes);
+  if (total_lanes > 1e15) {
+    throw ConfigError("architecture too large for the area model: pe_x * pe_y * cores_per_pe * "
+                      "simd_lanes = " + std::to_string(total_lanes) + " MAC lanes (at most 1e15)");
+  }
   const long long pes = arch.num_pes();
   const long long cores = arch.total_cores();
   const long long lanes = cores * arch.simd_lanes;

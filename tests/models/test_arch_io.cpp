@@ -183,6 +183,9 @@ TEST(ArchIo, MalformedYamlAndWrongShapeAndMissingFile) {
   const std::string malformed = error_of("pe_x: [1, 2\n", "broken.yaml");
   EXPECT_NE(malformed.find("broken.yaml"), std::string::npos) << malformed;
   EXPECT_NE(malformed.find("malformed YAML"), std::string::npos) << malformed;
+  const std::string complex_key = error_of(kValid + "[a, b]: 1\n", "key.yaml");
+  EXPECT_NE(complex_key.find("key.yaml:11: a key must be a plain name"), std::string::npos)
+      << complex_key;
   const std::string list = error_of("- 1\n- 2\n", "list.yaml");
   EXPECT_NE(list.find("list.yaml: expected a mapping"), std::string::npos) << list;
   try {

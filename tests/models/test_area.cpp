@@ -151,6 +151,12 @@ TEST(Area, GrowsStrictlyWithEveryParameter) {
   }
 }
 
+TEST(Area, RefusesDesignsWhoseLaneCountWouldOverflow) {
+  ArchConfig a;
+  a.pe_x = a.pe_y = a.cores_per_pe = a.simd_lanes = 1000000;  // 1e24 lanes
+  EXPECT_THROW(area(a), ConfigError);
+}
+
 TEST(Area, EdgeBaselineIsInsideTheCalibrationWindow) {
   const double total = area(load_baseline_arch()).total_mm2;
   EXPECT_GE(total, 5.5);

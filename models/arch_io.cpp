@@ -13,7 +13,9 @@ namespace apollo::models {
 
 namespace {
 
-constexpr double kInt64Max = 9.2e18;  // below INT64_MAX, exactly representable bound
+// Integer fields travel through FieldInfo as doubles: 2^53 is the largest
+// bound below which every integer survives that exactly.
+constexpr double kInt64Max = 9007199254740992.0;
 constexpr double kIntMax = static_cast<double>(INT_MAX);
 constexpr double kRealMax = 1e300;
 
@@ -23,6 +25,13 @@ std::string format_number(double v) {
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
   return std::string(buf, end);
+}
+
+// Integers as integers (never 1e+18), reals in shortest round-trip form.
+template <typename Struct>
+std::string field_text(const FieldInfo<Struct>& f, const Struct& s) {
+  const double v = f.get(s);
+  return f.integral ? std::to_string(static_cast<long long>(v)) : format_number(v);
 }
 
 std::string where(const std::string& source, const YAML::Node& node) {
@@ -39,7 +48,7 @@ std::string key_text(const YAML::Node& key, const std::string& source) {
 
 std::string allowed_text(bool integral, double max) {
   if (!integral) return "expected a positive finite number";
-  if (max > kIntMax) return "expected a positive integer";
+  if (max > kIntMax) return "expected a positive integer (at most 2^53)";
   return "expected a positive integer (at most " + format_number(max) + ")";
 }
 
@@ -243,11 +252,11 @@ std::string to_yaml(const ArchConfig& arch) {
   YAML::Emitter out;
   out << YAML::BeginMap;
   for (const auto& f : arch_parameters()) {
-    out << YAML::Key << f.name << YAML::Value << format_number(f.get(arch));
+    out << YAML::Key << f.name << YAML::Value << field_text(f, arch);
   }
   out << YAML::Key << "constants" << YAML::Value << YAML::BeginMap;
   for (const auto& f : template_constant_fields()) {
-    out << YAML::Key << f.name << YAML::Value << format_number(f.get(arch.constants));
+    out << YAML::Key << f.name << YAML::Value << field_text(f, arch.constants);
   }
   out << YAML::EndMap << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

@@ -91,7 +91,8 @@ TEST(ArchIo, AnyPositiveValueIsAllowedOffTheGrid) {
 
 TEST(ArchIo, RoundTripThroughTextAndFileForRandomConfigs) {
   std::mt19937_64 rng(7);
-  std::uniform_int_distribution<int64_t> small(1, 64), bytes(1, int64_t{1} << 30);
+  // Memory sizes up to 2^53 (the largest the files accept) must print as integers.
+  std::uniform_int_distribution<int64_t> small(1, 64), bytes(1, int64_t{1} << 53);
   std::uniform_real_distribution<double> real(0.01, 100.0);
   const auto path = std::filesystem::temp_directory_path() / "apollo_test_arch_roundtrip.yaml";
   for (int i = 0; i < 50; ++i) {
@@ -205,7 +206,8 @@ TEST(ArchIo, ValidateNamesSourceKeyAndValue) {
     ADD_FAILURE() << "validate accepted cores_per_pe = 0";
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
-                 "mem.yaml: key 'cores_per_pe': value 0 is not allowed: expected a positive integer");
+                 "mem.yaml: key 'cores_per_pe': value 0 is not allowed: expected a positive integer "
+                 "(at most 2^53)");
   }
   ArchConfig b;
   b.constants.clock_ghz = -1;

@@ -208,6 +208,57 @@ TEST(Graph, AddMulConcatResizeReshapeAndConsumers) {
   EXPECT_THROW(net.infer_shapes(), WorkloadError);
 }
 
+TEST(Graph, MulGateEitherOrderAndMultiInputAdd) {
+  Network net;
+  net.name = "g";
+  net.inputs = {{"x", {1, 4, 4, 8}}, {"g", {1, 1, 1, 8}}, {"y", {1, 4, 4, 8}}};
+  Layer m;
+  m.name = "gate_first";
+  m.op = OpType::Mul;
+  m.inputs = {graph_input_ref(1), graph_input_ref(0)};
+  Layer a;
+  a.name = "add3";
+  a.op = OpType::Add;
+  a.inputs = {0, graph_input_ref(0), graph_input_ref(2)};
+  net.layers = {m, a};
+  net.infer_shapes();
+  EXPECT_EQ(net.layers[0].output, (Shape{1, 4, 4, 8}));
+  EXPECT_EQ(net.layers[1].vector_ops(), 2 * 4 * 4 * 8);  // two adds per output element
+  EXPECT_EQ(net.total_vector_ops(), 4 * 4 * 8 + 2 * 4 * 4 * 8);
+  net.inputs[1].shape = {1, 1, 1, 4};  // gate width must match the channels
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);
+}
+
+TEST(Graph, ConvTransposeExplicitPadding) {
+  // PyTorch-style 3x3 stride 2, padding 1 on 8: (8-1)*2 + 3 - 2 = 15.
+  Layer t = conv(3, 2, 4, Padding::Explicit);
+  t.op = OpType::ConvTranspose;
+  t.pad_top = t.pad_bottom = t.pad_left = t.pad_right = 1;
+  auto net = one_layer({1, 8, 8, 2}, t);
+  EXPECT_EQ(net.layers[0].output, (Shape{1, 15, 15, 4}));
+  EXPECT_EQ(net.layers[0].macs(), 8LL * 8 * 2 * 9 * 4);
+}
+
+TEST(Graph, InputValidation) {
+  Network net;
+  net.name = "bad";
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);  // no inputs
+  net.inputs = {{"x", {1, 0, 4, 4}}};
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);  // zero dimension
+  net.inputs = {{"x", {1, 4, 4, 4}}};
+  Layer l = conv(1, 1, 4);
+  l.name = "x";  // clashes with the graph input
+  l.inputs = {graph_input_ref(0)};
+  net.layers = {l};
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);
+  net.layers[0].name = "c";
+  net.layers[0].inputs = {graph_input_ref(3)};  // no such input
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);
+  net.layers[0].inputs = {graph_input_ref(0)};
+  net.layers[0].stride_h = 0;
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);
+}
+
 TEST(Graph, ToStringRoundTrips) {
   for (OpType op : {OpType::Conv, OpType::ConvTranspose, OpType::FullyConnected, OpType::MatMul,
                     OpType::Pool, OpType::Add, OpType::Mul, OpType::Concat, OpType::Resize,

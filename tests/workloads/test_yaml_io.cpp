@@ -43,7 +43,9 @@ void expect_same_graph(const Network& a, const Network& b) {
       EXPECT_EQ(x.batch_norm, y.batch_norm);
       EXPECT_EQ(x.out_channels, y.out_channels);
     }
-    if (x.op == OpType::Pool) EXPECT_EQ(x.pool, y.pool);
+    if (x.op == OpType::Pool) {
+      EXPECT_EQ(x.pool, y.pool);
+    }
   }
 }
 
@@ -120,8 +122,16 @@ TEST(YamlIo, HandWrittenFileWithDefaults) {
 TEST(YamlIo, ExampleConfigLoads) {
   const std::string path = std::string(APOLLO_SOURCE_DIR) + "/configs/workloads/tiny_cnn.yaml";
   const Network net = load_workload(path);
-  EXPECT_GT(net.layers.size(), 3u);
-  EXPECT_GT(net.total_macs(), 0);
+  ASSERT_EQ(net.layers.size(), 13u);
+  // By hand: stem 32*32*16*27, expand 32*32*64*16, depthwise 32*32*64*9,
+  // SE 64*16 + 16*64, project 32*32*16*64, head (explicit pad 1) 16*16*32*9*16, fc 32*10.
+  EXPECT_EQ(net.total_macs(), 442368 + 1048576 + 589824 + 1024 + 1024 + 1048576 + 1179648 + 320);
+  // Weights: BN convs without bias; SE convs, head and fc with bias.
+  EXPECT_EQ(net.total_weights(),
+            432 + 1024 + 576 + (1024 + 16) + (1024 + 64) + 1024 + (4608 + 32) + (320 + 10));
+  // Vector ops: SE pool 32*32*64, gate 32*32*64, add 32*32*16, 2x2 max pool 16*16*16*4,
+  // global pool 16*16*32.
+  EXPECT_EQ(net.total_vector_ops(), 65536 + 65536 + 16384 + 16384 + 8192);
 }
 
 // Writes `text` to a file and returns the error message of loading it.

@@ -174,7 +174,9 @@ TEST(Zoo, TransformerMatchesClosedForm) {
   EXPECT_EQ(count_op(net, OpType::Add), 2 * L);
   EXPECT_EQ(count_op(net, OpType::FullyConnected), 6 * L);
   for (const auto& l : net.layers) {
-    if (l.op == OpType::MatMul) EXPECT_EQ(l.batch, heads);
+    if (l.op == OpType::MatMul) {
+      EXPECT_EQ(l.batch, heads);
+    }
   }
   EXPECT_EQ(net.layers.back().output, (Shape{1, 1, T, d}));
 }

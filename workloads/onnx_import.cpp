@@ -230,7 +230,7 @@ class Importer {
   void fix_input_shapes() {
     auto* g = model_.mutable_graph();
     std::set<std::string> known_inputs;
-    std::vector<std::string> problems;
+    std::vector<std::string> problems, examples;
     for (auto& in : *g->mutable_input()) {
       if (is_initializer(in.name())) continue;
       known_inputs.insert(in.name());
@@ -252,9 +252,12 @@ class Importer {
         continue;
       }
       std::vector<std::string> dynamic;
+      std::string example;  // the static dims, 1 for the dynamic ones
       for (int i = 0; i < shape->dim_size(); ++i) {
         const auto& d = shape->dim(i);
-        if (d.has_dim_value() && d.dim_value() > 0) continue;
+        const bool fixed = d.has_dim_value() && d.dim_value() > 0;
+        example += (i ? "x" : "") + (fixed ? std::to_string(d.dim_value()) : std::string("1"));
+        if (fixed) continue;
         dynamic.push_back("dim " + std::to_string(i) +
                           (d.has_dim_param() ? " '" + d.dim_param() + "'" : " (unnamed)"));
       }
@@ -262,6 +265,7 @@ class Importer {
         std::string list;
         for (const auto& s : dynamic) list += (list.empty() ? "" : ", ") + s;
         problems.push_back("input '" + in.name() + "' has dynamic " + list);
+        examples.push_back(in.name() + "=" + example);
       }
     }
     for (const auto& [name, dims] : opts_.input_shapes) {
@@ -273,7 +277,11 @@ class Importer {
     if (!problems.empty()) {
       std::string msg;
       for (const auto& p : problems) msg += (msg.empty() ? "" : "; ") + p;
-      fail(msg + " — give a value with --input-shape NAME=1x3x224x224 (dimensions in the model's order)");
+      std::string hint;
+      for (const auto& e : examples) hint += " --input-shape " + e;
+      if (hint.empty()) hint = " --input-shape NAME=1x3x224x224";
+      fail(msg + " — fix the shape with `apollo workloads import`" + hint +
+           " (dimensions in the model's order)");
     }
   }
 

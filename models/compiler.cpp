@@ -14,6 +14,7 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -560,6 +561,7 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
     for (int64_t i1 = 0; i1 < p.parts[1]; ++i1)
       for (int64_t i2 = 0; i2 < p.parts[2]; ++i2)
         for (int64_t i3 = 0; i3 < p.parts[3]; ++i3, ++part) {
+          if (part >= P) throw std::logic_error("compiler: more parts than PEs in layer " + lp.layer_name);
           const std::array<int64_t, kDims> idx{i0, i1, i2, i3};
           std::array<int, kDims> combo{};
           for (int d = 0; d < kDims; ++d) {

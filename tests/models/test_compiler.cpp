@@ -199,6 +199,37 @@ TEST(Compiler, StreamedWeightsWhenParameterMemoryIsFull) {
   EXPECT_EQ(streamed, 1);
 }
 
+TEST(Compiler, ReshapeIsAViewWithoutWork) {
+  // x (4 x 16) -> reshape (1 x 64) -> FC 64 -> 8: the reshape executes nothing
+  // and shares the input's storage, so it costs no instructions and no bytes.
+  Network net;
+  net.name = "view";
+  net.inputs.push_back({"x", Shape{1, 1, 4, 16}});
+  Layer r;
+  r.name = "flatten";
+  r.op = OpType::Reshape;
+  r.inputs = {workloads::graph_input_ref(0)};
+  r.reshape_to = Shape{1, 1, 1, 64};
+  Layer fc;
+  fc.name = "fc";
+  fc.op = OpType::FullyConnected;
+  fc.inputs = {0};
+  fc.out_channels = 8;
+  net.layers = {r, fc};
+  net.infer_shapes();
+  const CompileResult c = models::compile(net, one_core(8));
+  ASSERT_TRUE(c.ok());
+  const LayerProgram& view = c.program.layers[0];
+  EXPECT_EQ(view.partition, models::PartitionKind::None);
+  EXPECT_TRUE(view.work_classes.empty());
+  EXPECT_EQ(view.instructions, 0);
+  EXPECT_EQ(view.bound.cycles(), 0);
+  for (int cls : view.pe_class) EXPECT_EQ(cls, -1);
+  // The FC reads the 64 input bytes exactly once (one tile, as in the test above).
+  EXPECT_EQ(totals(c.program.layers[1]).in, 64);
+  EXPECT_EQ(c.program.program_bytes, c.program.layers[1].instructions * 16);
+}
+
 TEST(Compiler, InfeasibleCoreMemory) {
   // Smallest tile of a 3x3 conv: one output from one input channel: 9
   // inputs + 9 weights + 1 bias = 19 B of operands, plus one vector of

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -98,7 +99,7 @@ std::string unique_name(search::StudyStore& store, const std::string& base) {
 
 std::string default_study_name(const StudyDefinition& def) {
   std::ostringstream o;
-  o << def.workloads.front();
+  o << std::filesystem::path(def.workloads.front()).stem().string();  // a file: its base name
   if (def.workloads.size() > 1) o << "+" << def.workloads.size() - 1;
   o << "-" << def.optimizer << "-" << def.area_budget_mm2 << "mm2-s" << def.seed;
   return o.str();
@@ -185,8 +186,13 @@ int run_search(const std::vector<std::string>& args) {
     def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? 200 : 100;
     def.batch = vm.count("batch") ? vm["batch"].as<int>() : jobs;
     def.trial_timeout_s = vm.count("trial-timeout") ? vm["trial-timeout"].as<double>() : 60.0;
-    if (vm.count("tech")) def.tech_path = vm["tech"].as<std::string>();
-    if (vm.count("baseline")) def.baseline_path = vm["baseline"].as<std::string>();
+    // Files are stored as absolute paths, so --resume works from any directory.
+    auto absolute_if_file = [](const std::string& s) {
+      return std::filesystem::is_regular_file(s) ? std::filesystem::absolute(s).string() : s;
+    };
+    for (auto& w : def.workloads) w = absolute_if_file(w);
+    if (vm.count("tech")) def.tech_path = absolute_if_file(vm["tech"].as<std::string>());
+    if (vm.count("baseline")) def.baseline_path = absolute_if_file(vm["baseline"].as<std::string>());
     if (!(def.area_budget_mm2 > 0)) throw UsageError("--area-budget must be positive");
     if (def.trials < 1) throw UsageError("--trials must be at least 1");
     if (def.batch < 1) throw UsageError("--batch must be at least 1");

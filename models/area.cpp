@@ -1,72 +1,47 @@
 #include "models/area.hpp"
 
-#include <yaml-cpp/yaml.h>
-
-#include <cmath>
 #include <set>
+
+#include "models/arch_io_yaml.hpp"
 
 namespace apollo::models {
 
 namespace {
 
+using namespace yaml_fields;
+
 constexpr double kUm2PerMm2 = 1e6;
-constexpr double kBig = 1e300;
 
-std::string where(const std::string& source, const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  if (mark.line < 0) return source;
-  return source + ":" + std::to_string(mark.line + 1);
-}
-
-std::string known_keys() {
-  std::string out = "node";
-  for (const auto& f : technology_fields()) out += ", " + std::string(f.name);
-  return out;
-}
+std::string known_keys() { return "node, " + yaml_fields::known_keys(technology_fields()); }
 
 }  // namespace
 
 const std::array<FieldInfo<Technology>, 12>& technology_fields() {
   using T = Technology;
-  // One line per field instead of twelve hand-written getter/setter pairs.
-#define APOLLO_TECH_FIELD(field, integral, max)                        \
-  FieldInfo<T> {                                                       \
-    #field, integral, max, [](const T& t) { return t.field; },          \
-        [](T& t, double v) { t.field = v; }                            \
-  }
-  static const std::array<FieldInfo<T>, 12> fields = {{
-      APOLLO_TECH_FIELD(sram_bitcell_um2, false, kBig),
-      APOLLO_TECH_FIELD(sram_array_efficiency, false, 1.0),
-      APOLLO_TECH_FIELD(sram_macro_periphery_um2, false, kBig),
-      APOLLO_TECH_FIELD(sram_macro_max_bytes, true, 9.2e18),
-      APOLLO_TECH_FIELD(mac_lane_um2, false, kBig),
-      APOLLO_TECH_FIELD(core_control_um2, false, kBig),
-      APOLLO_TECH_FIELD(pe_control_um2, false, kBig),
-      APOLLO_TECH_FIELD(network_um2_per_bit_per_pe, false, kBig),
-      APOLLO_TECH_FIELD(controller_um2, false, kBig),
-      APOLLO_TECH_FIELD(dma_um2, false, kBig),
-      APOLLO_TECH_FIELD(io_phy_fixed_um2, false, kBig),
-      APOLLO_TECH_FIELD(io_phy_um2_per_gbps, false, kBig),
-  }};
-#undef APOLLO_TECH_FIELD
+  static const std::array<FieldInfo<T>, 12> fields = {
+      field<T, &T::sram_bitcell_um2>("sram_bitcell_um2", false, kRealMax),
+      field<T, &T::sram_array_efficiency>("sram_array_efficiency", false, 1.0),
+      field<T, &T::sram_macro_periphery_um2>("sram_macro_periphery_um2", false, kRealMax),
+      field<T, &T::sram_macro_max_bytes>("sram_macro_max_bytes", true, kInt64Max),
+      field<T, &T::mac_lane_um2>("mac_lane_um2", false, kRealMax),
+      field<T, &T::core_control_um2>("core_control_um2", false, kRealMax),
+      field<T, &T::pe_control_um2>("pe_control_um2", false, kRealMax),
+      field<T, &T::network_um2_per_bit_per_pe>("network_um2_per_bit_per_pe", false, kRealMax),
+      field<T, &T::controller_um2>("controller_um2", false, kRealMax),
+      field<T, &T::dma_um2>("dma_um2", false, kRealMax),
+      field<T, &T::io_phy_fixed_um2>("io_phy_fixed_um2", false, kRealMax),
+      field<T, &T::io_phy_um2_per_gbps>("io_phy_um2_per_gbps", false, kRealMax),
+  };
   return fields;
 }
 
 Technology load_technology(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(path + ": cannot open file");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-  }
+  const YAML::Node root = parse(read_text(path), path);
   if (!root.IsMap()) throw ConfigError(path + ": expected a mapping with the keys " + known_keys());
   Technology tech;
   std::set<std::string> seen;
   for (const auto& kv : root) {
-    if (!kv.first.IsScalar()) throw ConfigError(where(path, kv.first) + ": a key must be a plain name");
-    const std::string key = kv.first.Scalar();
+    const std::string key = key_text(kv.first, path);
     if (!seen.insert(key).second) {
       throw ConfigError(where(path, kv.first) + ": key '" + key + "' appears twice");
     }
@@ -77,33 +52,12 @@ Technology load_technology(const std::string& path) {
       tech.node = kv.second.Scalar();
       continue;
     }
-    const FieldInfo<Technology>* field = nullptr;
-    for (const auto& f : technology_fields()) {
-      if (key == f.name) field = &f;
-    }
-    if (field == nullptr) {
+    const auto* info = find_field(technology_fields(), key);
+    if (info == nullptr) {
       throw ConfigError(where(path, kv.first) + ": unknown key '" + key + "' (allowed: " +
                         known_keys() + ")");
     }
-    const std::string allowed =
-        field->max == 1.0 ? "expected a number in (0, 1]"
-                          : (field->integral ? "expected a positive integer"
-                                             : "expected a positive finite number");
-    double v = 0;
-    bool ok = kv.second.IsScalar();
-    if (ok && field->integral) {
-      long long parsed = 0;
-      ok = YAML::convert<long long>::decode(kv.second, parsed);
-      v = static_cast<double>(parsed);
-    } else if (ok) {
-      ok = YAML::convert<double>::decode(kv.second, v);
-    }
-    if (!ok || !std::isfinite(v) || v <= 0 || v > field->max) {
-      throw ConfigError(where(path, kv.second) + ": key '" + key + "': value '" +
-                        (kv.second.IsScalar() ? kv.second.Scalar() : std::string("<not a scalar>")) +
-                        "' is not allowed: " + allowed);
-    }
-    field->set(tech, v);
+    info->set(tech, read_field(*info, kv.second, path, key));
   }
   for (const auto& f : technology_fields()) {
     if (!seen.count(f.name)) {

@@ -98,21 +98,18 @@ std::string gnuplot_quote(const std::string& s) {
 
 // Per-PE busy fraction as an image over the pe_x x pe_y array (PE (0,0) at
 // the top left), written by gnuplot as PNG or SVG depending on the extension.
+// gnuplot terminal for the heatmap file, chosen by its extension.
+std::string heatmap_terminal(const std::string& path) {
+  const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext == ".png" || ext == ".PNG") return "pngcairo size 900,760 font 'sans,10'";
+  if (ext == ".svg" || ext == ".SVG") return "svg size 900,760 font 'sans,10' background rgb 'white'";
+  throw UsageError("--heatmap " + path + ": the file name must end in .png or .svg");
+}
+
 void write_heatmap(const std::string& path, const std::string& title, const models::ArchConfig& arch,
                    const std::vector<double>& pe_busy) {
-  const std::string ext = std::filesystem::path(path).extension().string();
-  std::string terminal;
-  if (ext == ".png" || ext == ".PNG") {
-    terminal = "pngcairo size 900,760 font 'sans,10'";
-  } else if (ext == ".svg" || ext == ".SVG") {
-    terminal = "svg size 900,760 font 'sans,10' background rgb 'white'";
-  } else {
-    throw UsageError("--heatmap " + path + ": the file name must end in .png or .svg");
-  }
+  const std::string terminal = heatmap_terminal(path);
   const std::string gnuplot = find_gnuplot();
-  if (gnuplot.empty()) {
-    throw std::runtime_error("--heatmap needs gnuplot, which is not on PATH (Debian: apt-get install gnuplot-nox)");
-  }
   std::ostringstream script;
   script << "set terminal " << terminal << "\nset output " << gnuplot_quote(path) << "\n"
          << "set title " << gnuplot_quote(title) << " noenhanced\n"
@@ -120,6 +117,8 @@ void write_heatmap(const std::string& path, const std::string& title, const mode
          << "set cbrange [0:1]\nset palette defined (0 '#000004', 0.25 '#51127c', 0.5 '#b73779', "
             "0.75 '#fc8961', 1 '#fcfdbf')\n"
          << fmt::format("set xrange [-0.5:{}]\nset yrange [{}:-0.5]\n", arch.pe_x - 0.5, arch.pe_y - 0.5)
+         << fmt::format("set xtics 0,{}\nset ytics 0,{}\n", std::max<int64_t>(1, arch.pe_x / 16),
+                        std::max<int64_t>(1, arch.pe_y / 16))
          << "set size ratio -1\nset tics out\n$busy << EOD\n";
   for (int64_t y = 0; y < arch.pe_y; ++y) {
     for (int64_t x = 0; x < arch.pe_x; ++x) {
@@ -131,7 +130,7 @@ void write_heatmap(const std::string& path, const std::string& title, const mode
   // Values are printed in the cells while they stay readable.
   if (arch.num_pes() <= 256) {
     script << "plot $busy matrix with image notitle, $busy matrix using 1:2:(sprintf('%.2f', $3)) "
-              "with labels textcolor rgb '#808080' notitle\n";
+              "with labels textcolor rgb '#c0c0c0' notitle\n";
   } else {
     script << "plot $busy matrix with image notitle\n";
   }
@@ -231,6 +230,15 @@ int run_simulate(const std::vector<std::string>& args) {
   const models::Technology tech = models::load_technology(tech_path);
   const workloads::Network network = workloads::load_workload(workload);
   const bool quiet = json_path == "-";
+  // Problems with the heatmap are reported before spending time simulating.
+  if (!heatmap_path.empty()) {
+    heatmap_terminal(heatmap_path);
+    if (find_gnuplot().empty()) {
+      std::cerr << "apollo simulate: --heatmap needs gnuplot, which is not on PATH "
+                   "(Debian: apt-get install gnuplot-nox)\n";
+      return kInternalError;
+    }
+  }
 
   const auto start = std::chrono::steady_clock::now();
   const models::CompileResult compiled = models::compile(network, arch);

@@ -36,8 +36,8 @@ inline models::LayerProgram uniform_layer(const models::ArchConfig& a, std::vect
   l.work_classes.push_back(models::PeWork{std::move(steps)});
   l.pe_class.assign(static_cast<size_t>(a.num_pes()), -1);
   for (int p : working) l.pe_class[static_cast<size_t>(p)] = 0;
-  for (int p : working) {
-    for (const auto& s : l.work_classes[0].steps) l.ops += s.count * s.ops_per_core * s.active_cores;
+  for (const auto& s : l.work_classes[0].steps) {
+    l.ops += static_cast<int64_t>(working.size()) * s.count * s.ops_per_core * s.active_cores;
   }
   return l;
 }

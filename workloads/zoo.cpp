@@ -59,7 +59,7 @@ Network zoo_network(const std::string& name) {
     if (name == z.name) return z.build();
   }
   throw WorkloadError("unknown network '" + name + "' (built-in networks: " + known_names() +
-                      "; or give a .yaml/.yml file)");
+                      "; or give a workload file: .yaml, .yml, .onnx, .csv)");
 }
 
 Network load_workload(const std::string& name_or_path) {

@@ -23,7 +23,7 @@ std::vector<ZooEntry> zoo_entries();
 Network zoo_network(const std::string& name);
 
 // A zoo name, or a path to a workload file: .yaml / .yml (Apollo's YAML
-// format; importers add more extensions). Throws WorkloadError otherwise.
+// format), .onnx or .csv (importers). Throws WorkloadError otherwise.
 Network load_workload(const std::string& name_or_path);
 
 }  // namespace apollo::workloads

@@ -134,18 +134,23 @@ double GaussianProcess::log_marginal_likelihood(const Eigen::VectorXd& theta,
   grad->resize(theta.size());
   const Eigen::ArrayXd inv_l = (-h.kernel.log_lengthscales).array().exp();
   // r and the common factor sf2 5/3 (1 + sqrt5 r) exp(-sqrt5 r) of dK/dlog l_d.
-  Eigen::MatrixXd r2 = Eigen::MatrixXd::Zero(n, n);
-  std::vector<Eigen::MatrixXd> d2(dim_);
+  // Per-dimension squared differences are recomputed lazily (no n x n
+  // temporaries per dimension).
+  auto sq_diff = [n](const Eigen::VectorXd& col) {
+    return (col.replicate(1, n) - col.transpose().replicate(n, 1)).array().square();
+  };
+  Eigen::ArrayXXd r2 = Eigen::ArrayXXd::Zero(n, n);
   for (int d = 0; d < dim_; ++d) {
     const Eigen::VectorXd col = x_.col(d) * inv_l(d);
-    d2[d] = (col.replicate(1, n) - col.transpose().replicate(n, 1)).array().square().matrix();
-    r2 += d2[d];
+    r2 += sq_diff(col);
   }
-  const Eigen::ArrayXXd r = r2.array().sqrt();
+  const Eigen::ArrayXXd r = r2.sqrt();
   const double sf2 = std::exp(h.kernel.log_signal_variance);
-  const Eigen::ArrayXXd c = sf2 * 5.0 / 3.0 * (1.0 + kSqrt5 * r) * (-kSqrt5 * r).exp();
-  const Eigen::ArrayXXd wc = w.array() * c;
-  for (int d = 0; d < dim_; ++d) (*grad)(d) = 0.5 * (wc * d2[d].array()).sum();
+  const Eigen::ArrayXXd wc = w.array() * (sf2 * 5.0 / 3.0 * (1.0 + kSqrt5 * r) * (-kSqrt5 * r).exp());
+  for (int d = 0; d < dim_; ++d) {
+    const Eigen::VectorXd col = x_.col(d) * inv_l(d);
+    (*grad)(d) = 0.5 * (wc * sq_diff(col)).sum();
+  }
   (*grad)(dim_) = 0.5 * (w.array() * kf.array()).sum();
   (*grad)(dim_ + 1) = 0.5 * noise * w.trace();
   return lml;

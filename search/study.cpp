@@ -176,7 +176,7 @@ std::vector<size_t> pareto_front(const std::vector<TrialRecord>& trials) {
 
 std::string reason_class(const std::string& reason) {
   static const std::regex layer(R"(layer [^ :,]+)");
-  static const std::regex number(R"([0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)");
+  static const std::regex number(R"(\b[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?)");
   std::string s = std::regex_replace(reason, layer, "layer *");
   return std::regex_replace(s, number, "#");
 }

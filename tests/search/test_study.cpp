@@ -239,3 +239,25 @@ TEST(Objective, PerfPerAreaAndGeomeanByHand) {
   EXPECT_THROW(Objective({"a", "b"}, {{"a", 1.0}}), std::invalid_argument);
   EXPECT_THROW(perf_per_area(0, 1), std::runtime_error);
 }
+
+TEST(StudyReport, ReasonClassesGroupFailuresOfOneKind) {
+  EXPECT_EQ(reason_class("mobilenet_v2: layer block_3_expand: core_memory needs 1280 B for the smallest tile, has 256 B"),
+            "mobilenet_v2: layer *: core_memory needs # B for the smallest tile, has # B");
+  EXPECT_EQ(reason_class("area 7.125 mm2 exceeds the budget of 6.8 mm2"), "area # mm2 exceeds the budget of # mm2");
+  auto rec = [](TrialStatus s, const std::string& reason) {
+    TrialRecord t;
+    t.status = s;
+    t.reason = reason;
+    return t;
+  };
+  std::vector<TrialRecord> ts = {rec(TrialStatus::Infeasible, "area 7.1 mm2 exceeds the budget of 6.8 mm2"),
+                                 rec(TrialStatus::Failed, "crashed: signal SIGSEGV (Segmentation fault)"),
+                                 rec(TrialStatus::Infeasible, "area 9.3 mm2 exceeds the budget of 6.8 mm2"),
+                                 rec(TrialStatus::Feasible, "")};
+  auto top = top_reasons(ts, 5);
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].first, "area # mm2 exceeds the budget of # mm2");
+  EXPECT_EQ(top[0].second, 2);
+  EXPECT_EQ(top[1].second, 1);
+  EXPECT_EQ(top_reasons(ts, 1).size(), 1u);
+}

@@ -684,6 +684,12 @@ class Importer {
   static const std::unordered_map<std::string, Handler>& handlers() {
     static const std::unordered_map<std::string, Handler> table = {
         {"Conv", &Importer::conv},
+        {"QLinearConv", &Importer::conv},
+        {"ConvInteger", &Importer::conv},
+        {"QLinearMatMul", &Importer::matmul},
+        {"MatMulInteger", &Importer::matmul},
+        {"QuantizeLinear", &Importer::view},
+        {"DequantizeLinear", &Importer::view},
         {"ConvTranspose", &Importer::conv_transpose},
         {"Gemm", &Importer::gemm},
         {"MatMul", &Importer::matmul},
@@ -923,10 +929,23 @@ class Importer {
   }
   Shape window_output_shape(const Dims& d) { return window_input_shape(d); }
 
+  // Operand positions in the float and the quantized (integer) forms;
+  // scales and zero points are constants that change no work.
+  struct Operands {
+    int x = 0, w = 1, b = 2;  // b < 0: no bias input
+  };
+  static Operands operands(const std::string& op) {
+    if (op == "QLinearConv") return {0, 3, 8};
+    if (op == "QLinearMatMul") return {0, 3, -1};
+    if (op == "ConvInteger" || op == "MatMulInteger") return {0, 1, -1};
+    return {};
+  }
+
   void conv(const onnx::NodeProto& n) {
-    if (n.input_size() < 2) fail(n, "expects inputs X, W[, B], got " + std::to_string(n.input_size()));
-    const Tensor& x = tensor(n, n.input(0));
-    const Tensor& w = tensor(n, n.input(1));
+    const Operands o = operands(n.op_type());
+    if (n.input_size() <= o.w) fail(n, "expects inputs X, W[, B], got " + std::to_string(n.input_size()));
+    const Tensor& x = tensor(n, n.input(o.x));
+    const Tensor& w = tensor(n, n.input(o.w));
     if (x.constant) return unmapped(n, "constant input with activation weights");
     if (!w.constant) return unmapped(n, "weights computed at run time");
     if (x.dims.size() != 4 && x.dims.size() != 3) {
@@ -941,12 +960,12 @@ class Importer {
     apply(l, window(n, x, kernel, one_d));
     l.groups = to_int(n, attr_i(n, "group", 1), "group");
     l.out_channels = w.dims[0];
-    l.bias = n.input_size() > 2 && !n.input(2).empty();
+    l.bias = o.b >= 0 && n.input_size() > o.b && !n.input(o.b).empty();
     if (w.dims[1] * l.groups != x.dims[1]) {
       fail(n, "weights " + dims_str(w.dims) + " with group " + std::to_string(l.groups) +
                   " do not match " + std::to_string(x.dims[1]) + " input channels");
     }
-    l.inputs = {view_as(n, n.input(0), window_input_shape(x.dims))};
+    l.inputs = {view_as(n, n.input(o.x), window_input_shape(x.dims))};
     emit(n, std::move(l), window_output_shape(out_dims(n)));
   }
 
@@ -1047,9 +1066,12 @@ class Importer {
   }
 
   void matmul(const onnx::NodeProto& n) {
-    if (n.input_size() != 2) fail(n, "expects inputs A, B, got " + std::to_string(n.input_size()));
-    const Tensor& a = tensor(n, n.input(0));
-    const Tensor& b = tensor(n, n.input(1));
+    const Operands o = operands(n.op_type());
+    if (n.input_size() <= o.w) fail(n, "expects inputs A, B, got " + std::to_string(n.input_size()));
+    const std::string& an = n.input(o.x);
+    const std::string& bn = n.input(o.w);
+    const Tensor& a = tensor(n, an);
+    const Tensor& b = tensor(n, bn);
     Dims ad = a.dims, bd = b.dims;
     if (ad.empty() || bd.empty()) fail(n, "operands must have rank >= 1");
     if (ad.size() == 1) ad.insert(ad.begin(), 1);
@@ -1059,15 +1081,15 @@ class Importer {
     const int64_t batch_a = product(ad, 0, ad.size() - 2), batch_b = product(bd, 0, bd.size() - 2);
     if (b.constant) {
       if (batch_b != 1) return unmapped(n, "batched constant right operand");
-      return fully_connected(n, n.input(0), k, cols, false, false);
+      return fully_connected(n, an, k, cols, false, false);
     }
     if (a.constant) {
       if (batch_a != 1) return unmapped(n, "batched constant left operand");
-      return fully_connected(n, n.input(1), k, m, false, true);
+      return fully_connected(n, bn, k, m, false, true);
     }
-    if (batch_a == batch_b) return act_matmul(n, n.input(0), n.input(1), batch_a, m, k, cols);
+    if (batch_a == batch_b) return act_matmul(n, an, bn, batch_a, m, k, cols);
     // A right operand shared by every batch is one taller product.
-    if (batch_b == 1) return act_matmul(n, n.input(0), n.input(1), 1, batch_a * m, k, cols);
+    if (batch_b == 1) return act_matmul(n, an, bn, 1, batch_a * m, k, cols);
     unmapped(n, "broadcast of the left operand across batches");
   }
 
@@ -1311,6 +1333,9 @@ class Importer {
     if (product(od) != product(x.dims)) fail(n, "output " + dims_str(od) + " has a different element count than input " + dims_str(x.dims));
     report_.skipped[op_key(n)]++;
     alias(n, n.input(0), od);
+    for (int k = 1; k < n.output_size(); ++k) {  // e.g. Dropout's mask: no work
+      if (!n.output(k).empty()) tensors_[n.output(k)].constant = true;
+    }
   }
 
   void activation(const onnx::NodeProto& n) {

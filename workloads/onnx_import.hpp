@@ -3,7 +3,8 @@
 // dynamic input dimension has been fixed from ImportOptions::input_shapes.
 //
 // Mapping (NCHW tensors become NHWC; [B,S,D] sequences become {B,1,S,D}):
-//   Conv (groups -> grouped / depthwise), ConvTranspose, Gemm / MatMul with a
+//   Conv (groups -> grouped / depthwise; also QLinearConv, ConvInteger),
+//   ConvTranspose, Gemm / MatMul (also QLinearMatMul, MatMulInteger) with a
 //   constant operand -> FullyConnected, MatMul of two activations -> MatMul,
 //   MaxPool / AveragePool / GlobalAveragePool / GlobalMaxPool / ReduceMean
 //   over H,W -> Pool, Add / Sub / Sum -> Add, Mul / Div -> Mul, Concat,
@@ -14,7 +15,8 @@
 //   constant operand (bias or scale), and Pad in front of Conv / pooling.
 //   Skipped (no work): nodes computing only constants or shapes, and views
 //   (Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Identity, Dropout,
-//   Cast, DepthToSpace, SpaceToDepth); when a consumer needs a different
+//   Cast, DepthToSpace, SpaceToDepth, QuantizeLinear, DequantizeLinear);
+//   when a consumer needs a different
 //   NHWC view, a zero-work IR Reshape layer is inserted.
 //   Anything else is NOT mapped: it is counted in report.unmapped and
 //   warned about; its output passes its input through when the element

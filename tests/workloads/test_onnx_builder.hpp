@@ -26,11 +26,12 @@ class OnnxModel {
   }
 
   // A float graph input; a negative dimension becomes the named symbol `sym`.
-  void input(const std::string& name, const std::vector<int64_t>& dims, const std::string& sym = "N") {
+  void input(const std::string& name, const std::vector<int64_t>& dims, const std::string& sym = "N",
+             int elem_type = onnx::TensorProto::FLOAT) {
     auto* v = model_.mutable_graph()->add_input();
     v->set_name(name);
     auto* t = v->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->set_elem_type(elem_type);
     auto* s = t->mutable_shape();
     for (int64_t d : dims) {
       if (d < 0) s->add_dim()->set_dim_param(sym);
@@ -38,10 +39,10 @@ class OnnxModel {
     }
   }
 
-  void output(const std::string& name) {
+  void output(const std::string& name, int elem_type = onnx::TensorProto::FLOAT) {
     auto* v = model_.mutable_graph()->add_output();
     v->set_name(name);
-    v->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(elem_type);
   }
 
   // Zero-filled float initializer (weights: only the shape matters here).
@@ -55,6 +56,21 @@ class OnnxModel {
       count *= d;
     }
     t->set_raw_data(std::string(size_t(count) * 4, '\0'));
+  }
+
+  // Zero-filled integer initializer of an 8- or 32-bit type (quantized
+  // weights, zero points; empty dims = a scalar).
+  void quantized(const std::string& name, const std::vector<int64_t>& dims, int type) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(type);
+    int64_t count = 1;
+    for (int64_t d : dims) {
+      t->add_dims(d);
+      count *= d;
+    }
+    const size_t width = type == onnx::TensorProto::INT32 ? 4 : 1;
+    t->set_raw_data(std::string(size_t(count) * width, '\0'));
   }
 
   void floats(const std::string& name, const std::vector<float>& values, std::vector<int64_t> dims = {}) {

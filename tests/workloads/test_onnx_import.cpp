@@ -404,6 +404,49 @@ TEST(OnnxImport, PadFoldsIntoTheConvAndReduceMeanIsAGlobalPool) {
   EXPECT_EQ(layer(r, "mean").pool, PoolKind::GlobalAverage);
 }
 
+TEST(OnnxImport, QuantizedModelsQdqAndQOperator) {
+  // QDQ: Quantize/Dequantize pairs around a float Conv are views.
+  OnnxModel q;
+  q.input("x", {1, 3, 8, 8});
+  q.floats("s", {0.1f});
+  q.quantized("zp", {}, onnx::TensorProto::UINT8);
+  q.quantized("wq", {4, 3, 3, 3}, onnx::TensorProto::INT8);
+  q.quantized("wzp", {}, onnx::TensorProto::INT8);
+  q.node("QuantizeLinear", {"x", "s", "zp"}, {"xq"});
+  q.node("DequantizeLinear", {"xq", "s", "zp"}, {"xd"});
+  q.node("DequantizeLinear", {"wq", "s", "wzp"}, {"wd"});
+  auto& c = q.node("Conv", {"xd", "wd"}, {"y"}, "conv");
+  OnnxModel::attr(c, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  q.output("y");
+  auto r = import(q, "qdq.onnx");
+  ASSERT_EQ(r.network.layers.size(), 1u);
+  EXPECT_EQ(r.network.total_macs(), 8 * 8 * 4 * 27);
+  EXPECT_EQ(r.report.skipped.at("QuantizeLinear"), 1);
+  EXPECT_EQ(r.report.skipped.at("DequantizeLinear"), 2);  // one on activations, one on weights
+  EXPECT_TRUE(r.report.unmapped.empty());
+
+  // QOperator: QLinearConv (with an int32 bias) and QLinearMatMul.
+  OnnxModel o;
+  o.input("xq", {1, 3, 8, 8}, "N", onnx::TensorProto::UINT8);
+  o.floats("s", {0.1f});
+  o.quantized("zp", {}, onnx::TensorProto::UINT8);
+  o.quantized("wq", {4, 3, 3, 3}, onnx::TensorProto::UINT8);
+  o.quantized("bias", {4}, onnx::TensorProto::INT32);
+  o.quantized("fq", {256, 10}, onnx::TensorProto::UINT8);
+  auto& qc = o.node("QLinearConv", {"xq", "s", "zp", "wq", "s", "zp", "s", "zp", "bias"}, {"yq"}, "qconv");
+  OnnxModel::attr(qc, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  o.node("Flatten", {"yq"}, {"f"});
+  o.node("QLinearMatMul", {"f", "s", "zp", "fq", "s", "zp", "s", "zp"}, {"z"}, "qfc");
+  o.output("z", onnx::TensorProto::UINT8);
+  auto r2 = import(o, "qop.onnx");
+  EXPECT_EQ(layer(r2, "qconv").macs(), 8 * 8 * 4 * 27);
+  EXPECT_EQ(layer(r2, "qconv").weights(), 4 * 27 + 4);
+  EXPECT_EQ(layer(r2, "qfc").op, OpType::FullyConnected);
+  EXPECT_EQ(layer(r2, "qfc").macs(), 256 * 10);
+  EXPECT_EQ(r2.report.mapped.at("QLinearConv"), 1);
+  EXPECT_EQ(r2.report.mapped.at("QLinearMatMul"), 1);
+}
+
 // A small residual network: stem, two basic blocks (the second strided with
 // a 1x1 projection), global pool and classifier.
 OnnxModel residual_net(int64_t batch) {

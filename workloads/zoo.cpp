@@ -48,12 +48,6 @@ std::vector<std::string> zoo_names() {
   return names;
 }
 
-std::vector<ZooEntry> zoo_entries() {
-  std::vector<ZooEntry> entries;
-  for (const auto& z : kZoo) entries.push_back({z.name, z.build().description});
-  return entries;
-}
-
 Network zoo_network(const std::string& name) {
   for (const auto& z : kZoo) {
     if (name == z.name) return z.build();

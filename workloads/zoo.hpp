@@ -9,14 +9,8 @@
 
 namespace apollo::workloads {
 
-struct ZooEntry {
-  std::string name;
-  std::string description;  // one line
-};
-
 // Names of the built-in networks, in listing order.
 std::vector<std::string> zoo_names();
-std::vector<ZooEntry> zoo_entries();
 
 // Builds a zoo network (shapes inferred). Throws WorkloadError listing the
 // known names when `name` is not one of them.

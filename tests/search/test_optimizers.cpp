@@ -2,6 +2,7 @@
 // infeasible/failed handling) and search quality against random on synthetic
 // objectives with known optima.
 #include "search/optimizer.hpp"
+#include "search/opt_common.hpp"
 #include "tests/search/synthetic.hpp"
 
 #include <gtest/gtest.h>
@@ -218,6 +219,31 @@ TEST(Optimizers, ModelBasedFindTheExactOptimumOfSmallSpace) {
     auto opt = make_optimizer(name, p.space, fast_settings(name), 4);
     EXPECT_DOUBLE_EQ(synthetic::run(*opt, p, 60, 6), p.optimum) << name;
   }
+  Settings ei = fast_settings("gp_bandit");
+  ei["acquisition"] = "ei";
+  auto opt = make_optimizer("gp_bandit", p.space, ei, 4);
+  EXPECT_DOUBLE_EQ(synthetic::run(*opt, p, 60, 6), p.optimum) << "gp_bandit with EI";
+}
+
+TEST(OptimizerInternals, TrainingWindowKeepsBestHalfAndMostRecent) {
+  // values 5,1,4,2,3 with room for 4: best two (indices 0, 2) plus the two
+  // most recent of the rest (indices 4, 3).
+  EXPECT_EQ(training_window({5, 1, 4, 2, 3}, 4), (std::vector<int>{0, 2, 3, 4}));
+  EXPECT_EQ(training_window({1, 2}, 4), (std::vector<int>{0, 1}));
+}
+
+TEST(OptimizerInternals, SettingsReaderDefaultsAndParsing) {
+  const std::vector<SettingSpec> specs = {{"n", "3", "count"}, {"x", "0.5", "weight"}};
+  SettingsReader defaults("t", specs, {});
+  EXPECT_EQ(defaults.get_int("n", 0, 10), 3);
+  EXPECT_DOUBLE_EQ(defaults.get_double("x", 0, 1), 0.5);
+  SettingsReader given("t", specs, {{"n", "7"}, {"x", "0.25"}});
+  EXPECT_EQ(given.get_int("n", 0, 10), 7);
+  EXPECT_DOUBLE_EQ(given.get_double("x", 0, 1), 0.25);
+  SettingsReader trailing("t", specs, {{"n", "7abc"}});
+  EXPECT_THROW(trailing.get_int("n", 0, 10), std::invalid_argument);
+  SettingsReader range("t", specs, {{"n", "11"}});
+  EXPECT_THROW(range.get_int("n", 0, 10), std::invalid_argument);
 }
 
 double median_best(const std::string& name, const synthetic::Problem& p, int trials) {

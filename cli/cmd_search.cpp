@@ -108,11 +108,13 @@ std::string default_study_name(const StudyDefinition& def) {
 }  // namespace
 
 int run_search(const std::vector<std::string>& args) {
+  std::string optimizer_names;
+  for (const auto& o : search::optimizer_catalog()) optimizer_names += (optimizer_names.empty() ? "" : ", ") + o.name;
   po::options_description opts("Options");
   opts.add_options()
       ("workload", po::value<std::vector<std::string>>(), "workload: zoo name or file (repeat for several; default mobilenet_v2)")
-      ("area-budget", po::value<double>()->default_value(6.8), "area budget in mm^2")
-      ("optimizer", po::value<std::string>()->default_value("evolution"), "optimizer: random, evolution, mbo, p3bo, gp_bandit")
+      ("area-budget", po::value<double>()->default_value(6.8, "6.8"), "area budget in mm^2")
+      ("optimizer", po::value<std::string>()->default_value("evolution"), ("optimizer: " + optimizer_names).c_str())
       ("opt", po::value<std::vector<std::string>>(), "optimizer setting key=value (repeatable)")
       ("trials", po::value<int>(), "trial budget (default 100; 200 for the demo, i.e. when neither --workload nor --study is given)")
       ("jobs", po::value<int>()->default_value(search::hardware_jobs()), "concurrent worker processes")

@@ -628,6 +628,8 @@ class Importer {
 
   // Output 0 of n is the same IR tensor as input `from` (seen with new dims).
   void alias(const onnx::NodeProto& n, const std::string& from, const Dims& dims) {
+    // A model input is added under its own name before it gets another one.
+    if (tensors_.at(from).pending_input) ref_of(from);
     Tensor t = tensors_.at(from);
     t.dims = dims;
     tensors_[n.output(0)] = t;

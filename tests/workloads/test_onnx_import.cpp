@@ -136,6 +136,9 @@ TEST(OnnxImport, FlattenThenGemmGetsAReshapeView) {
   m.output("y");
   auto r = import(m, "gemm.onnx");
   // NHWC {1,2,2,4} must become {1,1,1,16} for a dense layer over 16 features.
+  ASSERT_EQ(r.network.inputs.size(), 1u);
+  EXPECT_EQ(r.network.inputs[0].name, "x");  // the view keeps the model's input
+  EXPECT_EQ(r.network.inputs[0].shape, (Shape{1, 2, 2, 4}));
   ASSERT_EQ(r.network.layers.size(), 2u);
   EXPECT_EQ(r.network.layers[0].op, OpType::Reshape);
   EXPECT_EQ(r.network.layers[0].output, (Shape{1, 1, 1, 16}));

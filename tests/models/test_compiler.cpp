@@ -354,7 +354,9 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
     EXPECT_GE(t.lane_ops, lp.ops) << where;
     if (l.op != OpType::Reshape) {
       EXPECT_GE(t.out, l.output_bytes(a.constants.data_bytes)) << where;
-      if (l.weights() > 0) EXPECT_GE(t.w, l.weight_bytes(a.constants.data_bytes)) << where;
+      if (l.weights() > 0) {
+        EXPECT_GE(t.w, l.weight_bytes(a.constants.data_bytes)) << where;
+      }
     }
     // Every tile fits the PE memory (twice when double buffered) and uses
     // existing cores.
@@ -474,7 +476,9 @@ TEST(Compiler, MoreParameterMemoryNeverStreamsMore) {
       ASSERT_TRUE(r.ok()) << name;
       const int64_t streamed = r.program.streamed_weight_bytes;
       EXPECT_EQ(streamed + r.program.resident_weight_bytes, net.total_weights() * a.constants.data_bytes) << name;
-      if (previous >= 0) EXPECT_LE(streamed, previous) << name << " at " << pm;
+      if (previous >= 0) {
+        EXPECT_LE(streamed, previous) << name << " at " << pm;
+      }
       previous = streamed;
     }
   }
@@ -530,7 +534,9 @@ TEST(Compiler, BiggerArrayLowersTheComputeBound) {
   for (const auto& lp : big.program.layers) {
     int used = 0;
     for (int c : lp.pe_class) used += c >= 0;
-    if (lp.partition != models::PartitionKind::None) EXPECT_GT(used, 0) << lp.layer_name;
+    if (lp.partition != models::PartitionKind::None) {
+      EXPECT_GT(used, 0) << lp.layer_name;
+    }
   }
 }
 

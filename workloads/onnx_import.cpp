@@ -121,6 +121,9 @@ std::optional<std::vector<double>> tensor_values(const onnx::TensorProto& t) {
   return v;
 }
 
+// Constants up to this many elements have their values read.
+constexpr int64_t kMaxConstantValues = 4096;
+
 // What an ONNX tensor became.
 struct Tensor {
   bool constant = false;
@@ -326,7 +329,7 @@ class Importer {
     if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32) {
       return std::nullopt;
     }
-    if (t.dims_size() > 1) return std::nullopt;
+    if (t.dims_size() > 1 || (t.dims_size() == 1 && t.dims(0) > kMaxConstantValues)) return std::nullopt;
     auto vals = tensor_values(t);
     if (!vals) return std::nullopt;
     IntValue r;
@@ -479,7 +482,8 @@ class Importer {
       x.constant = true;
       x.known = true;
       x.dims.assign(t.dims().begin(), t.dims().end());
-      x.values = tensor_values(t);
+      // Only small constants carry values we read (bounds, pads, axes).
+      if (product(x.dims) <= kMaxConstantValues) x.values = tensor_values(t);
     }
     for (const auto& in : g.input()) {
       if (tensors_.count(in.name())) continue;  // initializer listed as input (IR < 4)

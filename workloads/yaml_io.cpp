@@ -165,6 +165,18 @@ void read_padding(const Source& src, const YAML::Node& n, const std::string& wha
   l.padding = *p;
 }
 
+// A layer followed by a (folded) batch norm has no bias of its own unless
+// the file says so; without batch norm it has one by default.
+void read_bias_and_bn(const Source& src, const YAML::Node& ln, const std::string& ctx, Layer& l) {
+  if (const YAML::Node bn = ln["batch_norm"]; bn.IsDefined() && !bn.IsNull()) {
+    l.batch_norm = read_bool(src, bn, ctx + "batch_norm");
+  }
+  l.bias = !l.batch_norm;
+  if (const YAML::Node b = ln["bias"]; b.IsDefined() && !b.IsNull()) {
+    l.bias = read_bool(src, b, ctx + "bias");
+  }
+}
+
 Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
                  const std::map<std::string, TensorRef>& defined, TensorRef previous) {
   const std::string where = "layer #" + std::to_string(index + 1);
@@ -242,8 +254,7 @@ Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
         l.out_channels = read_int(src, require(src, ln, "out_channels", ctx), a + "out_channels",
                                   1, INT64_MAX);
         if (has("groups")) l.groups = int(read_int(src, attr("groups"), a + "groups", 1));
-        if (has("bias")) l.bias = read_bool(src, attr("bias"), a + "bias");
-        if (has("batch_norm")) l.batch_norm = read_bool(src, attr("batch_norm"), a + "batch_norm");
+        read_bias_and_bn(src, ln, a, l);
       }
       if (has("kernel")) std::tie(l.kernel_h, l.kernel_w) = read_pair(src, attr("kernel"), a + "kernel", 1);
       if (has("stride")) std::tie(l.stride_h, l.stride_w) = read_pair(src, attr("stride"), a + "stride", 1);
@@ -256,8 +267,7 @@ Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
     case OpType::FullyConnected:
       l.out_channels =
           read_int(src, require(src, ln, "out_channels", ctx), a + "out_channels", 1, INT64_MAX);
-      if (has("bias")) l.bias = read_bool(src, attr("bias"), a + "bias");
-      if (has("batch_norm")) l.batch_norm = read_bool(src, attr("batch_norm"), a + "batch_norm");
+      read_bias_and_bn(src, ln, a, l);
       break;
     case OpType::MatMul:
       l.bias = false;
@@ -303,6 +313,11 @@ void emit_window(YAML::Emitter& e, const Layer& l) {
     e << YAML::Key << "padding" << YAML::Value << YAML::Flow << YAML::BeginSeq << l.pad_top
       << l.pad_bottom << l.pad_left << l.pad_right << YAML::EndSeq;
   }
+}
+
+void emit_bias_and_bn(YAML::Emitter& e, const Layer& l) {
+  if (l.batch_norm) e << YAML::Key << "batch_norm" << YAML::Value << true;
+  if (l.bias == l.batch_norm) e << YAML::Key << "bias" << YAML::Value << l.bias;  // not the default
 }
 
 void emit_shape(YAML::Emitter& e, const Shape& s) {
@@ -422,13 +437,11 @@ std::string network_to_yaml(const Network& net) {
         e << YAML::Key << "out_channels" << YAML::Value << l.out_channels;
         emit_window(e, l);
         if (l.groups != 1) e << YAML::Key << "groups" << YAML::Value << l.groups;
-        if (!l.bias) e << YAML::Key << "bias" << YAML::Value << false;
-        if (l.batch_norm) e << YAML::Key << "batch_norm" << YAML::Value << true;
+        emit_bias_and_bn(e, l);
         break;
       case OpType::FullyConnected:
         e << YAML::Key << "out_channels" << YAML::Value << l.out_channels;
-        if (!l.bias) e << YAML::Key << "bias" << YAML::Value << false;
-        if (l.batch_norm) e << YAML::Key << "batch_norm" << YAML::Value << true;
+        emit_bias_and_bn(e, l);
         break;
       case OpType::MatMul:
         if (l.batch != 1) e << YAML::Key << "batch" << YAML::Value << l.batch;

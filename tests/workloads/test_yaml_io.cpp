@@ -119,6 +119,23 @@ TEST(YamlIo, HandWrittenFileWithDefaults) {
   EXPECT_EQ(net.total_weights(), 27 * 16 + 144 + 16 + 170);
 }
 
+TEST(YamlIo, BiasDefaultsFollowBatchNorm) {
+  const Network net = network_from_yaml(R"(
+name: b
+inputs: [{name: x, shape: [1, 4, 4, 8]}]
+layers:
+  - {name: bn_conv, op: conv, out_channels: 8, batch_norm: true}
+  - {name: plain_conv, op: conv, out_channels: 8}
+  - {name: bn_with_bias, op: conv, out_channels: 8, batch_norm: true, bias: true}
+  - {name: fc_no_bias, op: fully_connected, out_channels: 8, bias: false}
+)");
+  EXPECT_EQ(net.layers[0].weights(), 64);      // 1x1x8x8, BN folded, no bias
+  EXPECT_EQ(net.layers[1].weights(), 64 + 8);  // own bias
+  EXPECT_EQ(net.layers[2].weights(), 64 + 8);
+  EXPECT_EQ(net.layers[3].weights(), 64);
+  expect_same_graph(net, network_from_yaml(network_to_yaml(net)));
+}
+
 TEST(YamlIo, ExampleConfigLoads) {
   const std::string path = std::string(APOLLO_SOURCE_DIR) + "/configs/workloads/tiny_cnn.yaml";
   const Network net = load_workload(path);

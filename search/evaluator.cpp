@@ -64,14 +64,13 @@ void apply_fault(const std::string& kind) {
     long pages = 0;
     std::ifstream statm("/proc/self/statm");
     statm >> pages;
-    rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (256ull << 20);
+    rlim_t cap = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (64ull << 20);
     rlimit lim{cap, cap};
     setrlimit(RLIMIT_AS, &lim);
+    // Reserving address space is enough to hit the limit; leaving the pages
+    // untouched keeps this fast on a loaded machine.
     std::vector<std::unique_ptr<char[]>> hog;
-    for (;;) {
-      hog.push_back(std::make_unique<char[]>(16u << 20));
-      std::memset(hog.back().get(), 1, 16u << 20);
-    }
+    for (;;) hog.push_back(std::make_unique_for_overwrite<char[]>(16u << 20));
   } else {
     throw std::runtime_error("APOLLO_TEST_FAULT: unknown fault '" + kind + "' (expected crash, hang, oom or exit)");
   }

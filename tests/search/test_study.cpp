@@ -182,7 +182,7 @@ TEST_F(StudyTest, CrashAndHangBecomeFailedTrialsAndTheStudyFinishes) {
   setenv("APOLLO_TEST_FAULT", "crash@3;hang@5", 1);
   StudyStore store(db("fault.db"));
   auto def = definition("s", 8, 4);
-  def.trial_timeout_s = 0.5;
+  def.trial_timeout_s = 1.0;
   store.create_study(def);
   auto report = run_study(store, def, environment(), {2, 0, nullptr});
   unsetenv("APOLLO_TEST_FAULT");

@@ -151,6 +151,16 @@ TEST(YamlIo, ExampleConfigLoads) {
   EXPECT_EQ(net.total_vector_ops(), 65536 + 65536 + 16384 + 16384 + 8192);
 }
 
+TEST(YamlIo, AttentionExampleMatchesHandCount) {
+  const Network net =
+      load_workload(std::string(APOLLO_SOURCE_DIR) + "/configs/workloads/attention_block.yaml");
+  // Q, K, V, out: 4 * 64*128*128; scores and context: 2 * (2 heads * 64*64*64);
+  // FFN: 2 * 64*128*512.
+  EXPECT_EQ(net.total_macs(), 4 * 1048576 + 2 * 524288 + 2 * 4194304);
+  EXPECT_EQ(net.total_weights(), 4 * (128 * 128 + 128) + (128 * 512 + 512) + (512 * 128 + 128));
+  EXPECT_EQ(net.layers.back().output, (Shape{1, 1, 64, 128}));
+}
+
 // Writes `text` to a file and returns the error message of loading it.
 std::string load_error(const std::string& file, const std::string& text) {
   const auto path = std::filesystem::path(testing::TempDir()) / file;

@@ -264,6 +264,68 @@ TEST(OnnxImport, ElementwiseOpsConcatAndSqueezeExciteGate) {
   EXPECT_EQ(r.network.total_weights(), 16 + 16 + 8 + 8);
 }
 
+TEST(OnnxImport, SequencesOneDimensionalConvAndOtherProductForms) {
+  OnnxModel m(17);  // LayerNormalization needs opset 17
+  m.input("s", {1, 4, 8});  // 4 tokens of width 8
+  m.input("t", {1, 6, 8});
+  m.weight("gamma", {8});
+  m.weight("w", {8, 16});
+  auto& cat = m.node("Concat", {"s", "t"}, {"st"}, "tokens");  // along the sequence
+  OnnxModel::attr(cat, "axis", int64_t{1});
+  m.node("LayerNormalization", {"st", "gamma"}, {"ln"});
+  m.node("MatMul", {"ln", "w"}, {"proj"}, "proj");
+  m.output("proj");
+  // Shared right operand: [2,3,4] x [4,5] = one 6x4 by 4x5 product.
+  m.input("a", {2, 3, 4});
+  m.input("b", {4, 5});
+  m.node("MatMul", {"a", "b"}, {"ab"}, "shared");
+  m.output("ab");
+  // Constant left operand of a Gemm: out^T = B^T A^T, 5 rows of 4 -> 3.
+  m.weight("A", {3, 4});
+  m.input("g", {4, 5});
+  m.node("Gemm", {"A", "g"}, {"ag"}, "left_const");
+  m.output("ag");
+  // 1-d convolution over 10 steps, and global max pool, Sum of three.
+  m.input("seq", {1, 4, 10});
+  m.weight("w1d", {6, 4, 3});
+  auto& c1 = m.node("Conv", {"seq", "w1d"}, {"c1d"}, "conv1d");
+  OnnxModel::attr(c1, "pads", std::vector<int64_t>{1, 1});
+  m.output("c1d");
+  m.input("img", {1, 4, 5, 5});
+  m.node("GlobalMaxPool", {"img"}, {"gmp"}, "gmax");
+  m.node("Sum", {"img", "img", "img"}, {"sum3"}, "sum3");
+  m.output("gmp");
+  m.output("sum3");
+  auto r = import(m, "forms.onnx");
+  const Layer& tokens = layer(r, "tokens");
+  EXPECT_EQ(tokens.op, OpType::Concat);
+  EXPECT_EQ(tokens.output.elements(), 10 * 8);
+  EXPECT_TRUE(tokens.batch_norm);  // the layer norm folds into the concat
+  EXPECT_EQ(layer(r, "proj").macs(), 10 * 8 * 16);
+  EXPECT_EQ(layer(r, "proj").output, (Shape{1, 1, 10, 16}));
+  const Layer& shared = layer(r, "shared");
+  EXPECT_EQ(shared.op, OpType::MatMul);
+  EXPECT_EQ(shared.macs(), 2 * 3 * 4 * 5);
+  const Layer& left = layer(r, "left_const");
+  EXPECT_EQ(left.op, OpType::FullyConnected);
+  EXPECT_EQ(left.macs(), 3 * 4 * 5);
+  EXPECT_EQ(left.weights(), 12);
+  const Layer& c = layer(r, "conv1d");
+  EXPECT_EQ(c.kernel_h, 1);
+  EXPECT_EQ(c.kernel_w, 3);
+  EXPECT_EQ(c.output, (Shape{1, 1, 10, 6}));
+  EXPECT_EQ(c.macs(), 10 * 6 * 4 * 3);
+  const Layer& g = layer(r, "gmax");
+  EXPECT_EQ(g.pool, PoolKind::Max);
+  EXPECT_EQ(g.kernel_h, 5);
+  EXPECT_EQ(g.output, (Shape{1, 1, 1, 4}));
+  const Layer& s3 = layer(r, "sum3");
+  EXPECT_EQ(s3.op, OpType::Add);
+  EXPECT_EQ(s3.inputs.size(), 3u);
+  EXPECT_EQ(s3.vector_ops(), 2 * 100);  // two adds per element
+  EXPECT_TRUE(r.report.unmapped.empty());
+}
+
 TEST(OnnxImport, ResizeAndUpsampleByIntegerScale) {
   OnnxModel m;
   m.input("x", {1, 2, 3, 3});

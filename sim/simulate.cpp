@@ -204,7 +204,7 @@ class Pe : public sc_core::sc_module {
     load_.payload.set_command(tlm::TLM_READ_COMMAND);
     store_.payload.set_command(tlm::TLM_WRITE_COMMAND);
     SC_METHOD(run);
-    sensitive << wake_;
+    sensitive << start_ << loaded_event_ << computed_event_ << stored_event_;
     dont_initialize();
   }
   SC_HAS_PROCESS(Pe);
@@ -223,7 +223,7 @@ class Pe : public sc_core::sc_module {
     load_done_ = compute_done_ = store_done_ = kNone;
     memory_in_use_ = 0;
     finished_ = false;
-    wake_.notify(sc_core::SC_ZERO_TIME);
+    start_.notify(sc_core::SC_ZERO_TIME);
     return true;
   }
 
@@ -287,13 +287,7 @@ class Pe : public sc_core::sc_module {
     if (!finished_ && !valid(store_at_) && in_flight_ == 0) {
       finished_ = true;
       on_done_(index_);
-      return;
     }
-    int64_t next = kAwaiting;
-    for (int64_t t : {load_done_, compute_done_, store_done_}) {
-      if (t != kNone) next = std::min(next, t);
-    }
-    if (next != kAwaiting) wake_.notify(clock_.after(next - now));
   }
 
   void start_load(int64_t now) {
@@ -314,6 +308,7 @@ class Pe : public sc_core::sc_module {
     const int64_t cycles = pe_compute_cycles(s, arch_);       // dispatch + cores
     const int64_t core_cycles = tile_compute_cycles(s, arch_);
     compute_done_ = now + cycles;
+    if (cycles > 0) computed_event_.notify(clock_.after(cycles));
     ++stats_.layer.tiles;
     stats_.pe_compute[static_cast<size_t>(index_)] += cycles;
     stats_.pe_layer_compute[static_cast<size_t>(index_)] += cycles;
@@ -321,9 +316,10 @@ class Pe : public sc_core::sc_module {
     const int64_t cores = cycles > 0 ? s.active_cores : 0;
     const int64_t operands = s.input_bytes + s.weight_bytes;
     const size_t first = static_cast<size_t>(index_ * arch_.cores_per_pe);
+    const int64_t share = cores > 0 ? operands / cores : 0, remainder = cores > 0 ? operands % cores : 0;
     for (int64_t c = 0; c < cores; ++c) {
       stats_.core_busy[first + static_cast<size_t>(c)] += core_cycles;
-      stats_.core_bytes[first + static_cast<size_t>(c)] += operands / cores + (c < operands % cores ? 1 : 0);
+      stats_.core_bytes[first + static_cast<size_t>(c)] += share + (c < remainder ? 1 : 0);
     }
     if (cores > 0) stats_.layer.core_bytes += operands;
     if (stats_.trace && cycles > 0) {
@@ -353,6 +349,7 @@ class Pe : public sc_core::sc_module {
     tlm::tlm_phase phase = tlm::BEGIN_REQ;
     sc_time delay = sc_core::SC_ZERO_TIME;
     if (socket->nb_transport_fw(t.payload, phase, delay) == tlm::TLM_COMPLETED) {
+      (&t == &load_ ? loaded_event_ : stored_event_).notify(delay);
       return finish(t, now + clock_.cycles(delay));
     }
     return kAwaiting;
@@ -371,10 +368,11 @@ class Pe : public sc_core::sc_module {
     const int64_t done = clock_.now() + clock_.cycles(delay);
     if (&gp == &load_.payload) {
       load_done_ = finish(load_, done);
+      loaded_event_.notify(delay);
     } else {
       store_done_ = finish(store_, done);
+      stored_event_.notify(delay);
     }
-    wake_.notify(delay);
     return tlm::TLM_COMPLETED;
   }
 
@@ -383,7 +381,10 @@ class Pe : public sc_core::sc_module {
   const Clock& clock_;
   RunStats& stats_;
   std::function<void(int32_t)> on_done_;
-  sc_core::sc_event wake_;
+  // One event per kind of completion: each has at most one notification
+  // pending, so none is ever overridden (overrides leave dead entries in the
+  // kernel's timed queue).
+  sc_core::sc_event start_, loaded_event_, computed_event_, stored_event_;
   Transaction load_, store_;
 
   int32_t layer_ = 0;

@@ -10,6 +10,7 @@ int run_estimate(const std::vector<std::string>& args);
 int run_simulate(const std::vector<std::string>& args);
 int run_search(const std::vector<std::string>& args);
 int run_study(const std::vector<std::string>& args);
+int run_bench(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -20,6 +21,7 @@ const std::vector<Command>& commands() {
       {"simulate", "simulate a workload on an architecture (SystemC/TLM-2.0): cycles, limiters, traces", run_simulate},
       {"search", "search the design space under an area budget; results go to a study database", run_search},
       {"study", "list, show, export, plot stored studies; write a study's best design", run_study},
+      {"bench", "benchmark Apollo itself: evaluation time per network, search trials/s, worker memory, scaling", run_bench},
   };
   return table;
 }

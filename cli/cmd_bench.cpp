@@ -1,0 +1,517 @@
+// apollo bench: how fast Apollo's own machinery is. Every figure is a
+// median over repeated runs of the real code paths the search uses: one
+// evaluation is search::evaluate_arch in a child forked by
+// search::ProcessPool (fork, elaborate, compile, simulate, area, result over
+// the pipe), and throughput is search::run_study on a temporary SQLite store.
+// The verdicts on the README's speed targets are computed from these numbers.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.hpp"
+#include "models/arch_io.hpp"
+#include "models/space.hpp"
+#include "search/evaluation.hpp"
+#include "search/evaluator.hpp"
+#include "search/optimizer.hpp"
+#include "search/store.hpp"
+#include "search/study.hpp"
+#include "workloads/zoo.hpp"
+
+namespace po = boost::program_options;
+
+namespace apollo::cli {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// ---- small measurements ------------------------------------------------------
+
+struct Stats {
+  double median = 0, min = 0, max = 0;
+  size_t n = 0;
+};
+
+Stats stats_of(std::vector<double> v) {
+  Stats s;
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.n = v.size();
+  s.min = v.front();
+  s.max = v.back();
+  size_t mid = v.size() / 2;
+  s.median = v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+  return s;
+}
+
+json stats_json(const Stats& s) { return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"n", s.n}}; }
+
+double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; }
+
+// CPU time (user + system) of this process since it started; in a forked
+// child that is the child's own time (Linux resets the counters at fork).
+double cpu_seconds_self() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return seconds(ru.ru_utime) + seconds(ru.ru_stime);
+}
+
+// A "Vm...:  1234 kB" line of /proc/self/status in KiB (0 if absent).
+long proc_status_kib(const std::string& key) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key + ":", 0) == 0) return std::atol(line.c_str() + key.size() + 1);
+  }
+  return 0;
+}
+
+// Peak resident set of this process in KiB: VmHWM, or ru_maxrss where /proc
+// is missing (both count pages shared copy-on-write with the parent).
+long peak_rss_kib() {
+  long hwm = proc_status_kib("VmHWM");
+  if (hwm > 0) return hwm;
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+double mib(long kib) { return static_cast<double>(kib) / 1024.0; }
+
+std::vector<double> load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::vector<double> v(3, 0.0);
+  in >> v[0] >> v[1] >> v[2];
+  return v;
+}
+
+// ---- one evaluation, as the search runs it ----------------------------------
+
+struct EvalRuns {
+  std::vector<double> wall_ms;    // fork to reap, measured by the pool in the parent
+  std::vector<double> work_ms;    // evaluate_arch alone, inside the child
+  std::vector<double> cpu_ms;     // the child's whole CPU time
+  std::vector<double> peak_mib;   // the child's peak resident set
+  std::vector<double> start_mib;  // the child's resident set when it starts working
+  std::string status;             // "feasible" / "infeasible: reason" / "failed: reason"
+  double latency_ms = 0;          // simulated latency (the result, as a sanity check)
+  double area_mm2 = 0;
+  long children_maxrss_kib = 0;   // getrusage(RUSAGE_CHILDREN) after the runs
+};
+
+// Evaluates `arch` `reps` times, each in a fresh forked child of a one-job
+// pool (so one core works at a time), exactly as run_study does.
+EvalRuns evaluate_repeatedly(const search::EvaluationContext& ctx, const models::ArchConfig& arch, int reps,
+                             double timeout_s) {
+  search::ProcessPool pool({1, timeout_s, 0}, [&](const json&) {
+    long start_kib = proc_status_kib("VmRSS");
+    auto t0 = Clock::now();
+    search::Measurement m = search::evaluate_arch(ctx, arch);
+    double work = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    return json{{"measurement", m.to_json()},
+                {"work_ms", work},
+                {"cpu_ms", cpu_seconds_self() * 1e3},
+                {"peak_kib", peak_rss_kib()},
+                {"start_kib", start_kib}};
+  });
+  std::vector<search::EvalTask> tasks;
+  for (int i = 0; i < reps; ++i) tasks.push_back({i, json::object()});
+  EvalRuns runs;
+  std::string failure;
+  pool.run(tasks, [&](const search::EvalOutcome& o) {
+    if (!o.ok) {
+      failure = o.failure;
+      return;
+    }
+    search::Measurement m = search::Measurement::from_json(o.result.at("measurement"));
+    runs.wall_ms.push_back(o.wall_seconds * 1e3);
+    runs.work_ms.push_back(o.result.at("work_ms").get<double>());
+    runs.cpu_ms.push_back(o.result.at("cpu_ms").get<double>());
+    runs.peak_mib.push_back(mib(o.result.at("peak_kib").get<long>()));
+    runs.start_mib.push_back(mib(o.result.at("start_kib").get<long>()));
+    runs.area_mm2 = m.area_mm2;
+    if (m.status == search::TrialStatus::Feasible) {
+      runs.status = "feasible";
+      runs.latency_ms = m.latency_ms.begin()->second;
+    } else {
+      runs.status = std::string(search::to_string(m.status)) + ": " + m.reason;
+    }
+  });
+  if (!failure.empty()) runs.status = "failed: " + failure;
+  rusage ru{};
+  getrusage(RUSAGE_CHILDREN, &ru);
+  runs.children_maxrss_kib = ru.ru_maxrss;
+  return runs;
+}
+
+json runs_json(const EvalRuns& r) {
+  return {{"status", r.status},
+          {"wall_ms", stats_json(stats_of(r.wall_ms))},
+          {"work_ms", stats_json(stats_of(r.work_ms))},
+          {"cpu_ms", stats_json(stats_of(r.cpu_ms))},
+          {"peak_rss_mib", stats_json(stats_of(r.peak_mib))},
+          {"start_rss_mib", stats_json(stats_of(r.start_mib))},
+          {"latency_ms", r.latency_ms},
+          {"area_mm2", r.area_mm2}};
+}
+
+search::EvaluationContext context_for(const std::string& workload) {
+  search::StudyDefinition def;
+  def.workloads = {workload};
+  search::EvaluationContext ctx = search::make_evaluation_context(def);
+  ctx.area_budget_mm2 = 0;  // measure the design whatever its area
+  return ctx;
+}
+
+// ---- search throughput ------------------------------------------------------
+
+// A temporary directory removed when the benchmark ends, however it ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "apollo-bench-XXXXXX").string();
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (!mkdtemp(buf.data())) throw std::runtime_error("bench: cannot create a temporary directory in " + pattern);
+    path_ = buf.data();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct ThroughputRun {
+  double trials_per_s = 0;
+  double wall_s = 0;
+  int evaluated = 0;
+  int feasible = 0;
+};
+
+// One study from scratch in its own database, as `apollo search --jobs J`
+// runs it (batch = jobs, the command's default), timed around run_study.
+ThroughputRun run_throughput(const std::filesystem::path& db, const std::string& optimizer, int jobs, int trials,
+                             uint64_t seed) {
+  search::StudyStore store(db.string());
+  search::StudyDefinition def;
+  def.name = "bench";
+  def.workloads = {"mobilenet_v2"};
+  def.area_budget_mm2 = 6.8;
+  def.optimizer = optimizer;
+  def.seed = seed;
+  def.trials = trials;
+  def.batch = jobs;
+  def.trial_timeout_s = 60;
+  auto ctx = std::make_shared<search::EvaluationContext>(search::make_evaluation_context(def));
+  store.create_study(def);
+  search::StudyRunOptions options;
+  options.jobs = jobs;
+  auto t0 = Clock::now();
+  search::StudyRunReport report = search::run_study(store, def, search::make_study_environment(ctx), options);
+  ThroughputRun r;
+  r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.evaluated = report.evaluated;
+  r.trials_per_s = r.wall_s > 0 ? report.evaluated / r.wall_s : 0;
+  for (const auto& t : store.trials(def.name)) r.feasible += t.status == search::TrialStatus::Feasible;
+  return r;
+}
+
+// ---- targets ----------------------------------------------------------------
+
+struct Target {
+  std::string name;
+  std::string goal;
+  std::optional<double> measured;  // nullopt: not measured in this run
+  std::string unit;
+  bool met = false;
+};
+
+json target_json(const Target& t) {
+  json j = {{"target", t.name}, {"goal", t.goal}, {"unit", t.unit}};
+  if (t.measured) {
+    j["measured"] = *t.measured;
+    j["met"] = t.met;
+  } else {
+    j["measured"] = nullptr;
+    j["met"] = nullptr;
+  }
+  return j;
+}
+
+std::string range(const Stats& s, int precision) {
+  return fmt::format("{:.{}f} ({:.{}f}-{:.{}f})", s.median, precision, s.min, precision, s.max, precision);
+}
+
+}  // namespace
+
+int run_bench(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()
+      ("repetitions", po::value<int>(), "runs of each measurement; medians are reported (default 5, --quick 1)")
+      ("quick", po::bool_switch(), "one repetition, mobilenet_v2 only, 10-trial studies: a few seconds")
+      ("network", po::value<std::vector<std::string>>(), "networks of the per-network table (repeatable; default: the whole zoo)")
+      ("trials", po::value<int>(), "trials of each throughput study (default 60, --quick 10)")
+      ("optimizer", po::value<std::string>()->default_value("evolution"), "optimizer of the throughput studies")
+      ("jobs", po::value<std::vector<int>>(), "worker counts of the throughput studies (repeatable; default 1 and 2)")
+      ("section", po::value<std::vector<std::string>>(),
+       "run only these sections (repeatable): evaluation, throughput, scaling (default: all)")
+      ("timeout", po::value<double>()->default_value(120), "per-evaluation time limit in seconds")
+      ("json", po::bool_switch(), "print the results as JSON");
+  po::variables_map vm;
+  if (!parse_options(args, "bench [--repetitions N] [--quick] [--network W ...] [--trials N] [--jobs J ...] "
+                           "[--section S ...] [--json]",
+                     opts, {}, vm)) {
+    return kOk;
+  }
+  const bool quick = vm["quick"].as<bool>();
+  const bool json_out = vm["json"].as<bool>();
+  const int reps = vm.count("repetitions") ? vm["repetitions"].as<int>() : quick ? 1 : 5;
+  const int trials = vm.count("trials") ? vm["trials"].as<int>() : quick ? 10 : 60;
+  const double timeout_s = vm["timeout"].as<double>();
+  const std::string optimizer = vm["optimizer"].as<std::string>();
+  if (reps < 1) throw UsageError("--repetitions must be at least 1, got " + std::to_string(reps));
+  if (trials < 1) throw UsageError("--trials must be at least 1, got " + std::to_string(trials));
+  if (timeout_s < 0) throw UsageError("--timeout must be >= 0");
+  std::vector<int> jobs_list = vm.count("jobs") ? vm["jobs"].as<std::vector<int>>() : std::vector<int>{1, 2};
+  for (int j : jobs_list) {
+    if (j < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(j));
+  }
+  std::vector<std::string> networks =
+      vm.count("network") ? vm["network"].as<std::vector<std::string>>()
+                          : quick ? std::vector<std::string>{"mobilenet_v2"} : workloads::zoo_names();
+  std::vector<std::string> sections = {"evaluation", "throughput", "scaling"};
+  if (vm.count("section")) {
+    sections = vm["section"].as<std::vector<std::string>>();
+    for (const auto& s : sections) {
+      if (s != "evaluation" && s != "throughput" && s != "scaling") {
+        throw UsageError("--section expects evaluation, throughput or scaling, got '" + s + "'");
+      }
+    }
+  }
+  auto wanted = [&](const std::string& s) { return std::find(sections.begin(), sections.end(), s) != sections.end(); };
+  if (wanted("throughput")) {
+    try {
+      search::make_optimizer(optimizer, search::SearchSpaceShape{models::cardinalities()}, {}, 1);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
+  // Unknown network names fail here (WorkloadError -> exit 2), before any timing.
+  std::vector<search::EvaluationContext> contexts;
+  for (const auto& n : networks) contexts.push_back(context_for(n));
+
+  // Progress on stderr so that stdout stays a clean table or JSON document.
+  auto note = [&](const std::string& what) {
+    if (!json_out) std::cerr << "bench: " << what << "\n" << std::flush;
+  };
+
+  json out;
+  out["repetitions"] = reps;
+  out["quick"] = quick;
+  out["cpus"] = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  out["load_average_start"] = load_average();
+  out["started_at"] = search::utc_timestamp();
+  out["bench_process_rss_mib"] = mib(proc_status_kib("VmRSS"));
+
+  const models::TemplateConstants constants = models::load_template_constants(models::template_constants_path());
+  const models::ArchConfig baseline = models::load_arch(models::baseline_arch_path(), constants);
+
+  std::vector<Target> targets;
+  double worker_peak_mib = 0;
+  std::string worker_peak_of;
+  auto track_peak = [&](const EvalRuns& r, const std::string& what) {
+    for (double p : r.peak_mib) {
+      if (p > worker_peak_mib) {
+        worker_peak_mib = p;
+        worker_peak_of = what;
+      }
+    }
+  };
+
+  // 1. One evaluation per network on the baseline.
+  std::optional<Stats> mnv2_wall;
+  if (wanted("evaluation")) {
+    json rows = json::array();
+    for (size_t i = 0; i < networks.size(); ++i) {
+      note("evaluating " + networks[i] + " on edge_baseline x" + std::to_string(reps));
+      EvalRuns r = evaluate_repeatedly(contexts[i], baseline, reps, timeout_s);
+      track_peak(r, networks[i] + " on edge_baseline");
+      json row = runs_json(r);
+      row["network"] = networks[i];
+      rows.push_back(row);
+      if (networks[i] == "mobilenet_v2" && !r.wall_ms.empty()) mnv2_wall = stats_of(r.wall_ms);
+    }
+    out["evaluation"] = rows;
+  }
+
+  // 2. Search throughput.
+  std::optional<double> two_job_rate;
+  if (wanted("throughput")) {
+    TempDir tmp;
+    json rows = json::array();
+    int run_no = 0;
+    for (int jobs : jobs_list) {
+      note("throughput: " + std::to_string(trials) + "-trial " + optimizer + " study, --jobs " + std::to_string(jobs) +
+           " x" + std::to_string(reps));
+      std::vector<double> rate, wall;
+      int evaluated = 0, feasible = 0;
+      for (int k = 0; k < reps; ++k) {
+        // Same seed every repetition: the same designs, so runs differ only in timing.
+        ThroughputRun r = run_throughput(tmp.path() / fmt::format("run{}.db", run_no++), optimizer, jobs, trials, 1);
+        rate.push_back(r.trials_per_s);
+        wall.push_back(r.wall_s);
+        evaluated = r.evaluated;
+        feasible = r.feasible;
+      }
+      Stats s = stats_of(rate);
+      if (jobs == 2) two_job_rate = s.median;
+      rows.push_back({{"jobs", jobs},
+                      {"trials", evaluated},
+                      {"feasible", feasible},
+                      {"trials_per_s", stats_json(s)},
+                      {"wall_s", stats_json(stats_of(wall))}});
+    }
+    out["throughput"] = {{"workload", "mobilenet_v2"},
+                         {"optimizer", optimizer},
+                         {"area_budget_mm2", 6.8},
+                         {"seed", 1},
+                         {"runs", rows}};
+  }
+
+  // 3. Evaluation time as the PE array grows.
+  std::optional<double> ratio_32_to_4;
+  if (wanted("scaling")) {
+    search::EvaluationContext ctx = context_for("mobilenet_v2");
+    json rows = json::array();
+    std::optional<double> base_ms;
+    for (int n : {1, 4, 8, 16, 32}) {
+      models::ArchConfig arch = baseline;
+      arch.pe_x = n;
+      arch.pe_y = n;
+      note(fmt::format("evaluating mobilenet_v2 on {}x{} PEs x{}", n, n, reps));
+      EvalRuns r = evaluate_repeatedly(ctx, arch, reps, timeout_s);
+      track_peak(r, fmt::format("mobilenet_v2 on {}x{} PEs", n, n));
+      json row = runs_json(r);
+      row["pe_x"] = n;
+      row["pe_y"] = n;
+      double med = stats_of(r.wall_ms).median;
+      if (n == 4 && !r.wall_ms.empty()) base_ms = med;
+      if (base_ms && !r.wall_ms.empty()) row["wall_vs_4x4"] = med / *base_ms;
+      if (n == 32 && base_ms && !r.wall_ms.empty()) ratio_32_to_4 = med / *base_ms;
+      rows.push_back(row);
+    }
+    out["scaling"] = rows;
+  }
+
+  // 4. Worker memory: the largest peak over every evaluation above.
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  out["memory"] = {{"worker_peak_rss_mib", worker_peak_mib},
+                   {"worker_peak_of", worker_peak_of},
+                   {"rusage_children_maxrss_mib", mib(children.ru_maxrss)}};
+
+  auto add_target = [&](std::string name, std::string goal, std::optional<double> measured, std::string unit,
+                        bool (*ok)(double)) {
+    Target t{std::move(name), std::move(goal), measured, std::move(unit), measured && ok(*measured)};
+    targets.push_back(t);
+  };
+  add_target("mobilenet_v2 evaluation on edge_baseline (median wall, one worker)", "<= 10 ms",
+             mnv2_wall ? std::optional<double>(mnv2_wall->median) : std::nullopt, "ms",
+             [](double v) { return v <= 10; });
+  add_target("search throughput, --jobs 2", ">= 150 trials/s", two_job_rate, "trials/s",
+             [](double v) { return v >= 150; });
+  add_target("evaluation worker peak resident memory", "<= 64 MiB",
+             worker_peak_mib > 0 ? std::optional<double>(worker_peak_mib) : std::nullopt, "MiB",
+             [](double v) { return v <= 64; });
+  add_target("32x32 PEs vs 4x4 PEs evaluation time (median wall)", "<= 5x", ratio_32_to_4, "x",
+             [](double v) { return v <= 5; });
+  json tj = json::array();
+  for (const auto& t : targets) tj.push_back(target_json(t));
+  out["targets"] = tj;
+  out["load_average_end"] = load_average();
+  out["finished_at"] = search::utc_timestamp();
+
+  if (json_out) {
+    std::cout << out.dump(2) << "\n";
+    return kOk;
+  }
+
+  auto la = [](const json& v) { return fmt::format("{:.2f} {:.2f} {:.2f}", v[0].get<double>(), v[1].get<double>(), v[2].get<double>()); };
+  std::cout << fmt::format("apollo bench: {} repetition(s), median (min-max); {} CPUs; load average {} at start, {} at end\n",
+                           reps, out["cpus"].get<int>(), la(out["load_average_start"]), la(out["load_average_end"]));
+  auto stat = [](const json& j) { return Stats{j["median"].get<double>(), j["min"].get<double>(), j["max"].get<double>(), 0}; };
+  auto eval_table = [&](const json& rows, const std::string& first, auto label) {
+    std::cout << fmt::format("{:<22} {:>24} {:>9} {:>10} {:>10} {:>11}  {}\n", first, "wall ms", "cpu ms",
+                             "in-worker", "peak MiB", "latency ms", "result");
+    for (const auto& r : rows) {
+      const bool ok = r["wall_ms"]["n"].get<size_t>() > 0;
+      std::cout << fmt::format("{:<22} {:>24} {:>9} {:>10} {:>10} {:>11}  {}\n", label(r),
+                               ok ? range(stat(r["wall_ms"]), 2) : "-",
+                               ok ? fmt::format("{:.2f}", r["cpu_ms"]["median"].get<double>()) : "-",
+                               ok ? fmt::format("{:.2f}", r["work_ms"]["median"].get<double>()) : "-",
+                               ok ? fmt::format("{:.1f}", r["peak_rss_mib"]["max"].get<double>()) : "-",
+                               r["latency_ms"].get<double>() > 0 ? fmt::format("{:.4g}", r["latency_ms"].get<double>()) : "-",
+                               r["status"].get<std::string>());
+    }
+  };
+  if (out.contains("evaluation")) {
+    std::cout << "\nOne evaluation on edge_baseline: fork + elaborate + compile + simulate + area in a one-job pool\n"
+                 "(wall: fork to reap, in the parent; cpu: the worker's CPU time; in-worker: evaluate_arch alone)\n";
+    eval_table(out["evaluation"], "network", [](const json& r) { return r["network"].get<std::string>(); });
+  }
+  if (out.contains("throughput")) {
+    const json& t = out["throughput"];
+    std::cout << fmt::format("\nSearch throughput: {} study of mobilenet_v2, area <= 6.8 mm^2, seed 1, batch = jobs, temp db\n",
+                             t["optimizer"].get<std::string>());
+    std::cout << fmt::format("{:<6} {:>8} {:>9} {:>26} {:>22}\n", "jobs", "trials", "feasible", "trials/s", "wall s");
+    for (const auto& r : t["runs"]) {
+      std::cout << fmt::format("{:<6} {:>8} {:>9} {:>26} {:>22}\n", r["jobs"].get<int>(), r["trials"].get<int>(),
+                               r["feasible"].get<int>(), range(stat(r["trials_per_s"]), 1), range(stat(r["wall_s"]), 2));
+    }
+  }
+  if (out.contains("scaling")) {
+    std::cout << "\nEvaluation time as the design grows: mobilenet_v2, edge_baseline with N x N PEs\n";
+    eval_table(out["scaling"], "PEs", [](const json& r) {
+      std::string s = fmt::format("{}x{}", r["pe_x"].get<int>(), r["pe_y"].get<int>());
+      if (r.contains("wall_vs_4x4")) s += fmt::format(" ({:.2f}x)", r["wall_vs_4x4"].get<double>());
+      return s;
+    });
+  }
+  const json& m = out["memory"];
+  std::cout << fmt::format("\nWorker peak resident memory: {:.1f} MiB ({}); RUSAGE_CHILDREN ru_maxrss {:.1f} MiB; "
+                           "bench process {:.1f} MiB when it started\n",
+                           m["worker_peak_rss_mib"].get<double>(), m["worker_peak_of"].get<std::string>(),
+                           m["rusage_children_maxrss_mib"].get<double>(), out["bench_process_rss_mib"].get<double>());
+  std::cout << "\nTargets (2-core machine):\n";
+  for (const auto& t : targets) {
+    std::cout << fmt::format("  {:<66} {:>16}  {}\n", t.name + " " + t.goal,
+                             t.measured ? fmt::format("{:.4g} {}", *t.measured, t.unit) : "-",
+                             !t.measured ? "not measured" : t.met ? "met" : "NOT MET");
+  }
+  return kOk;
+}
+
+}  // namespace apollo::cli

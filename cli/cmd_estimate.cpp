@@ -28,8 +28,10 @@ const char* partition_name(models::PartitionKind k) {
   return "?";
 }
 
-const char* limiter_name(models::Limiter l) {
-  switch (l) {
+// A layer with a zero bound (a reshape view) has no limiter.
+const char* limiter_name(const models::LayerBound& b) {
+  if (b.cycles() == 0) return "none";
+  switch (b.limiter()) {
     case models::Limiter::Compute: return "compute";
     case models::Limiter::Link: return "link";
     case models::Limiter::Network: return "network";
@@ -155,7 +157,7 @@ int run_estimate(const std::vector<std::string>& args) {
                           {"link_cycles", lp.bound.link_cycles},
                           {"network_cycles", lp.bound.network_cycles},
                           {"cycles", lp.bound.cycles()},
-                          {"limiter", limiter_name(lp.bound.limiter())}}}});
+                          {"limiter", limiter_name(lp.bound)}}}});
     }
     const nlohmann::json out = {
         {"workload", net.name},
@@ -192,14 +194,15 @@ int run_estimate(const std::vector<std::string>& args) {
                              lp.layer_name.substr(0, 28), partition_name(lp.partition), b.pes_used, b.tiles_max,
                              homes(lp, l.weights() > 0), b.network, b.link, lp.bound.compute_cycles,
                              lp.bound.link_cycles, lp.bound.network_cycles, lp.bound.cycles(),
-                             limiter_name(lp.bound.limiter()));
+                             limiter_name(lp.bound));
     std::cout << fmt::format("    {}\n", lp.partition_detail);
   }
   std::cout << fmt::format("\nbound: {} cycles = {:.4f} ms at {} GHz (sums of terms: compute {}, link {}, network {})\n",
                            bound_cycles, latency_ms, arch.constants.clock_ghz, total.compute_cycles, total.link_cycles,
                            total.network_cycles);
   int limiters[4] = {0, 0, 0, 0};
-  for (const auto& lp : prog.layers) ++limiters[int(lp.bound.limiter())];
+  for (const auto& lp : prog.layers)
+    if (lp.bound.cycles() > 0) ++limiters[int(lp.bound.limiter())];
   std::cout << fmt::format("limiters: compute {} layers, link {}, network {}\n", limiters[0], limiters[1], limiters[2]);
   std::cout << fmt::format("weights: {} B resident in parameter memory ({} B), {} B streamed from DRAM per inference\n",
                            prog.resident_weight_bytes, arch.parameter_memory, prog.streamed_weight_bytes);

@@ -1,4 +1,4 @@
-// apollo workloads list | show NAME|FILE [--json] (| import, by the importers).
+// apollo workloads list | show NAME|FILE [--json | --yaml] | import (cmd_workloads_import.cpp).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -8,6 +8,7 @@
 
 #include "cli/command.hpp"
 #include "workloads/graph.hpp"
+#include "workloads/yaml_io.hpp"
 #include "workloads/zoo.hpp"
 
 namespace po = boost::program_options;
@@ -190,13 +191,19 @@ int run_show(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("workload", po::value<std::string>()->required(),
                      "built-in network name or workload file (.yaml)")(
-      "json", "machine-readable JSON: per-layer objects and totals");
+      "json", "machine-readable JSON: per-layer objects and totals")(
+      "yaml", "the network in Apollo's YAML workload format (a starting point to edit)");
   po::positional_options_description pos;
   pos.add("workload", 1);
   po::variables_map vm;
-  if (!parse_options(args, "workloads show NAME|FILE [--json]", opts, pos, vm)) return kOk;
+  if (!parse_options(args, "workloads show NAME|FILE [--json | --yaml]", opts, pos, vm)) {
+    return kOk;
+  }
+  if (vm.count("json") && vm.count("yaml")) throw UsageError("--json and --yaml exclude each other");
   const Network net = workloads::load_workload(vm["workload"].as<std::string>());
-  if (vm.count("json")) {
+  if (vm.count("yaml")) {
+    std::cout << workloads::network_to_yaml(net);
+  } else if (vm.count("json")) {
     std::cout << network_json(net).dump(2) << "\n";
   } else {
     print_network(net);

@@ -97,6 +97,19 @@ TEST(CliWorkloads, ShowYamlFile) {
   EXPECT_EQ(doc["layers"][0]["macs"].get<int64_t>(), 32 * 32 * 16 * 27);
 }
 
+TEST(CliWorkloads, ShowYamlExportReloads) {
+  const std::string path = testing::TempDir() + "/apollo_cli_v3s.yaml";
+  ASSERT_EQ(apollo("workloads show mobilenet_v3_small --yaml > " + path).code, 0);
+  const CmdResult r = apollo("workloads show " + path + " --json");
+  ASSERT_EQ(r.code, 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  // Published MobileNetV3-Small: 56.5 M MACs, 2.53 M parameters.
+  EXPECT_NEAR(doc["totals"]["macs"].get<double>(), 56.5e6, 0.01 * 56.5e6);
+  EXPECT_NEAR(doc["totals"]["weights"].get<double>(), 2.53e6, 0.01 * 2.53e6);
+  std::remove(path.c_str());
+  EXPECT_EQ(apollo("workloads show mobilenet_v2 --json --yaml").code, 2);
+}
+
 TEST(CliWorkloads, BadWorkloadExitsTwo) {
   const CmdResult r = apollo("workloads show no_such_net", true);
   EXPECT_EQ(r.code, 2);

@@ -331,7 +331,7 @@ Network network_from_yaml(const std::string& text, const std::string& source) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
+  } catch (const YAML::Exception& e) {  // syntax errors, bad anchors, ...
     src.fail(e.mark, "YAML syntax error: " + e.msg);
   }
   if (!root.IsMap()) {

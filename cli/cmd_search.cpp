@@ -127,6 +127,7 @@ int run_search(const std::vector<std::string>& args) {
       ("memory-limit", po::value<long>()->default_value(0), "per-worker address-space limit in MiB (0 = none)")
       ("tech", po::value<std::string>(), "technology file of the area model (default configs/tech/tech16nm.yaml)")
       ("baseline", po::value<std::string>(), "baseline architecture (default configs/arch/edge_baseline.yaml)")
+      ("takeover", po::bool_switch(), "with --resume: run even if the database says another host runs the study")
       ("quiet", po::bool_switch(), "no progress bar")
       ("json", po::bool_switch(), "print the result as JSON");
   po::variables_map vm;
@@ -232,6 +233,23 @@ int run_search(const std::vector<std::string>& args) {
     search::measure_baseline(def, *ctx);
     store->create_study(def);
   }
+  if (auto owner = store->claim_study(def.name, vm["takeover"].as<bool>())) {
+    throw UsageError("study '" + def.name + "' is being run by " + *owner +
+                     " (if that process is gone, add --takeover)");
+  }
+  // The claim is dropped however this function ends; a killed process leaves
+  // it behind, and the next run sees its process gone and takes over.
+  struct Release {
+    search::StudyStore& store;
+    std::string name;
+    ~Release() {
+      try {
+        store.release_study(name);
+      } catch (const std::exception&) {
+        // Nothing to do: a stale claim of a dead process is taken over later.
+      }
+    }
+  } release{*store, def.name};
   if (!json_out) {
     std::cerr << (resume ? "resuming" : "running") << " study " << def.name << " in " << db_path << ": "
               << def.trials << " trials of " << def.optimizer << ", " << def.workloads.size()

@@ -1,6 +1,10 @@
 #include "search/store.hpp"
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <cstdio>
@@ -62,6 +66,12 @@ CREATE TABLE IF NOT EXISTS studies (
   created_at  TEXT NOT NULL,
   objective   TEXT NOT NULL,
   definition  TEXT NOT NULL            -- StudyDefinition as JSON
+);
+CREATE TABLE IF NOT EXISTS runs (       -- which process is running a study now
+  study       TEXT PRIMARY KEY REFERENCES studies(name) ON DELETE CASCADE,
+  host        TEXT NOT NULL,
+  pid         INTEGER NOT NULL,
+  started_at  TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS trials (
   study       TEXT NOT NULL REFERENCES studies(name) ON DELETE CASCADE,
@@ -312,6 +322,64 @@ int StudyStore::trial_count(const std::string& study) {
   st.bind(1, study);
   st.step();
   return static_cast<int>(st.integer(0));
+}
+
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown-host";
+  return buf;
+}
+
+bool process_alive(int64_t pid) {
+  return pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+}  // namespace
+
+std::optional<std::string> StudyStore::claim_study(const std::string& study, bool takeover) {
+  const std::string host = host_name();
+  const int64_t pid = getpid();
+  // IMMEDIATE: take the write lock before reading, so two claimants cannot
+  // both see the study free.
+  exec("BEGIN IMMEDIATE");
+  try {
+    {
+      Statement st(db_.get(), "SELECT host, pid, started_at FROM runs WHERE study = ?");
+      st.bind(1, study);
+      if (st.step()) {
+        std::string other_host = st.text(0);
+        int64_t other_pid = st.integer(1);
+        bool mine = other_host == host && other_pid == pid;
+        bool alive = other_host == host ? process_alive(other_pid) : !takeover;
+        if (!mine && alive) {
+          std::string who = "process " + std::to_string(other_pid) + " on " + other_host + " since " + st.text(2);
+          exec("ROLLBACK");
+          return who;
+        }
+      }
+    }
+    Statement up(db_.get(), "INSERT OR REPLACE INTO runs(study, host, pid, started_at) VALUES (?, ?, ?, ?)");
+    up.bind(1, study);
+    up.bind(2, host);
+    up.bind(3, pid);
+    up.bind(4, utc_timestamp());
+    up.step();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return std::nullopt;
+}
+
+void StudyStore::release_study(const std::string& study) {
+  Statement st(db_.get(), "DELETE FROM runs WHERE study = ? AND host = ? AND pid = ?");
+  st.bind(1, study);
+  st.bind(2, host_name());
+  st.bind(3, static_cast<int64_t>(getpid()));
+  st.step();
 }
 
 }  // namespace apollo::search

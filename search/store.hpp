@@ -102,6 +102,15 @@ class StudyStore {
   std::vector<TrialRecord> trials(const std::string& study);  // by number
   int trial_count(const std::string& study);
 
+  // One process at a time runs a study (two would evaluate the same missing
+  // trial numbers). claim_study marks the study as run by this process and
+  // returns nullopt, or returns a description of the other owner when that
+  // process is still alive (same host: checked with kill(pid, 0); another
+  // host: assumed alive unless `takeover`). A claim left by a killed process
+  // is taken over. release_study drops this process's claim.
+  std::optional<std::string> claim_study(const std::string& study, bool takeover = false);
+  void release_study(const std::string& study);
+
  private:
   struct Closer {
     void operator()(sqlite3* db) const;

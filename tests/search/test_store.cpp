@@ -2,6 +2,7 @@
 // duplicate studies or trial numbers), persistence, WAL mode, readers.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -196,4 +197,41 @@ TEST_F(StoreTest, NotADatabaseIsAClearError) {
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find(bogus), std::string::npos) << e.what();
   }
+}
+
+TEST_F(StoreTest, OneProcessRunsAStudyAtATime) {
+  StudyStore store(path_);
+  store.create_study(sample_definition("s"));
+  EXPECT_FALSE(store.claim_study("s"));  // free
+  EXPECT_FALSE(store.claim_study("s"));  // our own claim again
+
+  // A claim by a live process of this host (our parent) is respected.
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  auto set_owner = [&](const std::string& h, long pid) {
+    std::string sql = "UPDATE runs SET host = '" + h + "', pid = " + std::to_string(pid) + " WHERE study = 's'";
+    ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  set_owner(host, getppid());
+  auto owner = store.claim_study("s");
+  ASSERT_TRUE(owner);
+  EXPECT_NE(owner->find(std::to_string(getppid())), std::string::npos) << *owner;
+
+  // A claim left by a process that died is taken over.
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  set_owner(host, dead);
+  EXPECT_FALSE(store.claim_study("s"));
+
+  // Another host cannot be checked: refused unless told to take over.
+  set_owner("some-other-host", 12345);
+  EXPECT_TRUE(store.claim_study("s"));
+  EXPECT_FALSE(store.claim_study("s", true));
+  sqlite3_close(raw);
+
+  store.release_study("s");
+  EXPECT_FALSE(store.claim_study("s"));
 }

@@ -1,0 +1,42 @@
+// Golden cycle counts: regression pins for (preset, network) pairs, so that
+// any change of the compiler's mapping or of the simulator's timing shows up
+// as a visible, reviewed diff. The numbers were produced by this tree on
+// 2026-11-24 (compiler commit 008790a); when a change is intended, refresh
+// them with `apollo simulate --arch configs/arch/<preset>.yaml --workload
+// <network> --json -` and explain the change in the commit message.
+#include <gtest/gtest.h>
+
+#include "models/arch_io.hpp"
+#include "models/compiler.hpp"
+#include "sim/simulate.hpp"
+#include "workloads/zoo.hpp"
+
+namespace apollo::sim {
+namespace {
+
+struct Golden {
+  const char* preset;
+  const char* network;
+  int64_t cycles;
+};
+
+constexpr Golden kGolden[] = {
+    {"edge_baseline", "mobilenet_v2", 534156},
+    {"small", "transformer_encoder", 2715276},
+    {"large", "unet_edge", 551262},
+};
+
+TEST(SimGolden, CycleCounts) {
+  for (const Golden& g : kGolden) {
+    const models::ArchConfig arch = models::load_arch(models::repo_path(std::string("configs/arch/") + g.preset + ".yaml"));
+    const workloads::Network n = workloads::load_workload(g.network);
+    const models::CompileResult c = models::compile(n, arch);
+    ASSERT_TRUE(c.ok()) << g.preset << " " << g.network;
+    const SimResult r = simulate(n, c.program, arch);
+    EXPECT_EQ(r.total_cycles, g.cycles) << g.preset << " " << g.network;
+    EXPECT_GE(r.total_cycles, c.program.network_bound().cycles());
+  }
+}
+
+}  // namespace
+}  // namespace apollo::sim

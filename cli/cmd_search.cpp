@@ -151,6 +151,28 @@ int run_search(const std::vector<std::string>& args) {
     throw UsageError(e.what());
   }
 
+  // One process runs a study at a time. The claim is dropped however this
+  // function ends; a killed process leaves it behind, and the next run sees
+  // its process gone and takes over.
+  struct Release {
+    search::StudyStore& store;
+    std::string name;
+    ~Release() {
+      if (name.empty()) return;
+      try {
+        store.release_study(name);
+      } catch (const std::exception&) {
+        // Nothing to do: a stale claim of a dead process is taken over later.
+      }
+    }
+  } release{*store, ""};
+  auto claim = [&](const std::string& name) {
+    if (auto owner = store->claim_study(name, vm["takeover"].as<bool>())) {
+      throw UsageError("study '" + name + "' is being run by " + *owner + " (if that process is gone, add --takeover)");
+    }
+    release.name = name;
+  };
+
   StudyDefinition def;
   if (resume) {
     if (!vm.count("study")) throw UsageError("--resume needs --study NAME (see `apollo study list --db " + db_path + "`)");
@@ -163,6 +185,7 @@ int run_search(const std::vector<std::string>& args) {
     auto found = store->find_study(vm["study"].as<std::string>());
     if (!found) throw UsageError("no study '" + vm["study"].as<std::string>() + "' in " + db_path);
     def = *found;
+    claim(def.name);  // before changing the definition under a running search
     int stored = store->trial_count(def.name);
     bool changed = false;
     if (vm.count("trials")) {
@@ -233,23 +256,7 @@ int run_search(const std::vector<std::string>& args) {
     search::measure_baseline(def, *ctx);
     store->create_study(def);
   }
-  if (auto owner = store->claim_study(def.name, vm["takeover"].as<bool>())) {
-    throw UsageError("study '" + def.name + "' is being run by " + *owner +
-                     " (if that process is gone, add --takeover)");
-  }
-  // The claim is dropped however this function ends; a killed process leaves
-  // it behind, and the next run sees its process gone and takes over.
-  struct Release {
-    search::StudyStore& store;
-    std::string name;
-    ~Release() {
-      try {
-        store.release_study(name);
-      } catch (const std::exception&) {
-        // Nothing to do: a stale claim of a dead process is taken over later.
-      }
-    }
-  } release{*store, def.name};
+  if (!resume) claim(def.name);
   if (!json_out) {
     std::cerr << (resume ? "resuming" : "running") << " study " << def.name << " in " << db_path << ": "
               << def.trials << " trials of " << def.optimizer << ", " << def.workloads.size()

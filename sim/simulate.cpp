@@ -609,7 +609,8 @@ struct Model {
   std::vector<std::unique_ptr<Pe>> pes;
 };
 
-void check_inputs(const models::Program& program, const models::ArchConfig& arch) {
+void check_inputs(const workloads::Network& network, const models::Program& program,
+                  const models::ArchConfig& arch) {
   auto bad_arch = [](const std::string& what) { throw models::ConfigError("simulate: architecture: " + what); };
   if (arch.pe_x < 1 || arch.pe_y < 1 || arch.cores_per_pe < 1 || arch.simd_lanes < 1) {
     bad_arch("pe_x, pe_y, cores_per_pe and simd_lanes must be >= 1");
@@ -623,6 +624,11 @@ void check_inputs(const models::Program& program, const models::ArchConfig& arch
     auto bad = [&](const std::string& what) {
       throw std::invalid_argument("simulate: program layer '" + l.layer_name + "': " + what);
     };
+    if (!network.layers.empty() &&
+        (l.layer_index < 0 || static_cast<size_t>(l.layer_index) >= network.layers.size() ||
+         network.layers[static_cast<size_t>(l.layer_index)].name != l.layer_name)) {
+      bad("does not match layer " + std::to_string(l.layer_index) + " of network '" + network.name + "'");
+    }
     if (!l.pe_class.empty() && static_cast<int64_t>(l.pe_class.size()) != arch.num_pes()) {
       bad("pe_class has " + std::to_string(l.pe_class.size()) + " entries, the array has " +
           std::to_string(arch.num_pes()) + " PEs");
@@ -650,9 +656,9 @@ void check_inputs(const models::Program& program, const models::ArchConfig& arch
 
 }  // namespace
 
-SimResult simulate(const workloads::Network& /*network*/, const models::Program& program,
+SimResult simulate(const workloads::Network& network, const models::Program& program,
                    const models::ArchConfig& arch, const SimOptions& options) {
-  check_inputs(program, arch);
+  check_inputs(network, program, arch);
   RunStats stats(arch);
   TraceRecorder trace;
   if (!options.vcd_path.empty() || !options.timeline_path.empty()) stats.trace = &trace;

@@ -60,6 +60,12 @@ struct SimResult {
   int64_t events = 0;              // SystemC process activations (cost of the run)
 };
 
+// `network` is the compiled network: when it has layers, every program layer
+// must name one of them (a mismatched pair is rejected). Throws
+// std::invalid_argument for a malformed program, models::ConfigError for an
+// unusable architecture or an unwritable trace file. One simulation at a
+// time per process: the SystemC kernel is process-global state (the search
+// runs evaluations in forked workers).
 SimResult simulate(const workloads::Network& network, const models::Program& program,
                    const models::ArchConfig& arch, const SimOptions& options = {});
 

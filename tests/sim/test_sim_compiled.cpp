@@ -248,6 +248,14 @@ TEST(SimCompiled, DoublingLanesDoesNotSlowComputeBoundLayer) {
   }
 }
 
+TEST(SimCompiled, RejectsAProgramOfAnotherNetwork) {
+  const auto a = small_arch(2, 2, 2, 32);
+  const Network fc = fully_connected(256, 32);
+  const models::Program p = compile_ok(fc, a);
+  EXPECT_THROW(simulate(workloads::load_workload("mobilenet_v2"), p, a), std::invalid_argument);
+  EXPECT_NO_THROW(simulate(fc, p, a));
+}
+
 TEST(SimCompiled, Deterministic) {
   const Network n = workloads::load_workload("mobilenet_v3_small");
   const auto a = small_arch(4, 4, 4, 32);

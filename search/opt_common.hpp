@@ -96,6 +96,15 @@ class HistoryOptimizer : public Optimizer {
 // Rows of `values` (higher better) in descending order, ties by index.
 std::vector<int> order_descending(const std::vector<double>& values);
 
+// Objective scale seen by the surrogate models. Apollo's objectives
+// (performance per area, speedups) are positive ratios spanning orders of
+// magnitude, which a GP or a squared-error regressor fits far better in log
+// space; `auto` takes the log when every value is positive, `none` never.
+enum class ObjectiveTransform { Auto, None };
+ObjectiveTransform parse_transform(const std::string& text);
+// True when `mode` and the values call for the log.
+bool use_log(ObjectiveTransform mode, const std::vector<double>& values);
+
 // Indices of the observations a model trains on when there are more than
 // max_points: the best half by value plus the most recent of the rest, so the
 // model stays cheap but keeps both the incumbent region and fresh data.

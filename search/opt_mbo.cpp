@@ -31,6 +31,7 @@ struct MboConfig {
   int inner_generations = 10;
   int elite = 10;
   double mutation_prob = 0.2;
+  ObjectiveTransform transform = ObjectiveTransform::Auto;
 };
 
 int hamming(const Design& a, const Design& b) {
@@ -86,6 +87,8 @@ class MboOptimizer final : public HistoryOptimizer {
         designs.push_back(o.design);
         values.push_back(o.objective);
       }
+    if (use_log(config_.transform, values))
+      for (double& v : values) v = std::log(v);
     std::vector<Design> window_designs;
     std::vector<double> window_values;
     for (int i : training_window(values, config_.max_points)) {
@@ -280,6 +283,7 @@ const std::vector<SettingSpec>& mbo_settings() {
       {"inner_generations", "10", "generations of the inner acquisition search"},
       {"elite", "10", "best observed designs seeding the inner search"},
       {"mutation_prob", "0.2", "per-parameter mutation probability in the inner search"},
+      {"transform", "auto", "objective scale for the models: auto (log if all positive) or none"},
   };
   return specs;
 }
@@ -309,6 +313,7 @@ std::unique_ptr<Optimizer> make_mbo(const SearchSpaceShape& space, const Setting
   c.inner_generations = r.get_int("inner_generations", 0, 10000);
   c.elite = r.get_int("elite", 0, 100000);
   c.mutation_prob = r.get_double("mutation_prob", 0.0, 1.0);
+  c.transform = parse_transform(r.get_choice("transform", {"auto", "none"}));
   return std::make_unique<MboOptimizer>(space, c, seed);
 }
 

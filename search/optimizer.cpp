@@ -151,6 +151,15 @@ std::vector<int> order_descending(const std::vector<double>& values) {
   return idx;
 }
 
+ObjectiveTransform parse_transform(const std::string& text) {
+  return text == "none" ? ObjectiveTransform::None : ObjectiveTransform::Auto;
+}
+
+bool use_log(ObjectiveTransform mode, const std::vector<double>& values) {
+  if (mode == ObjectiveTransform::None || values.empty()) return false;
+  return std::all_of(values.begin(), values.end(), [](double v) { return v > 0; });
+}
+
 std::vector<int> training_window(const std::vector<double>& values, int max_points) {
   const int n = static_cast<int>(values.size());
   std::vector<int> keep;

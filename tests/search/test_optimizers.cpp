@@ -232,6 +232,14 @@ TEST(OptimizerInternals, TrainingWindowKeepsBestHalfAndMostRecent) {
   EXPECT_EQ(training_window({1, 2}, 4), (std::vector<int>{0, 1}));
 }
 
+TEST(OptimizerInternals, LogTransformOnlyForPositiveObjectives) {
+  EXPECT_TRUE(use_log(ObjectiveTransform::Auto, {0.5, 2.0}));
+  EXPECT_FALSE(use_log(ObjectiveTransform::Auto, {0.5, 0.0}));
+  EXPECT_FALSE(use_log(ObjectiveTransform::None, {0.5, 2.0}));
+  EXPECT_THROW(make_optimizer("mbo", synthetic::small_space(), {{"transform", "sqrt"}}, 1),
+               std::invalid_argument);
+}
+
 TEST(OptimizerInternals, SettingsReaderDefaultsAndParsing) {
   const std::vector<SettingSpec> specs = {{"n", "3", "count"}, {"x", "0.5", "weight"}};
   SettingsReader defaults("t", specs, {});

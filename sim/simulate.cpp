@@ -245,7 +245,6 @@ class Pe : public sc_core::sc_module {
     }
   }
   static bool ready(int64_t done, int64_t now) { return done != kNone && done != kAwaiting && done <= now; }
-  static int64_t tile_bytes(const models::TileStep& s) { return s.input_bytes + s.weight_bytes + s.output_bytes; }
 
   void run() {
     ++stats_.events;
@@ -260,12 +259,12 @@ class Pe : public sc_core::sc_module {
       if (ready(compute_done_, now)) {
         compute_done_ = kNone;
         ++computed_;
+        memory_in_use_ -= computing_operands_;  // operands consumed; outputs sit in core memories
         progress = true;
       }
       if (ready(store_done_, now)) {
         store_done_ = kNone;
         --in_flight_;
-        memory_in_use_ -= stored_tile_bytes_;
         progress = true;
       }
       // Store first: it frees a buffer, then compute, then the next load.
@@ -294,7 +293,7 @@ class Pe : public sc_core::sc_module {
   void start_load(int64_t now) {
     const models::TileStep& s = work_->steps[load_at_.step];
     advance(load_at_);
-    memory_in_use_ += tile_bytes(s);
+    memory_in_use_ += s.input_bytes + s.weight_bytes;  // staged in PE memory until computed
     auto& peak = stats_.pe_peak_memory[static_cast<size_t>(index_)];
     peak = std::max(peak, memory_in_use_);
     load_done_ = issue(load_, s.input_bytes + s.weight_bytes, now, [&](TransferExt& e) {
@@ -307,6 +306,7 @@ class Pe : public sc_core::sc_module {
     const models::TileStep& s = work_->steps[compute_at_.step];
     advance(compute_at_);
     const int64_t cycles = pe_compute_cycles(s, arch_);       // dispatch + cores
+    computing_operands_ = s.input_bytes + s.weight_bytes;
     const int64_t core_cycles = tile_compute_cycles(s, arch_);
     compute_done_ = now + cycles;
     if (cycles > 0) computed_event_.notify(clock_.after(cycles));
@@ -332,7 +332,6 @@ class Pe : public sc_core::sc_module {
   void start_store(int64_t now) {
     const models::TileStep& s = work_->steps[store_at_.step];
     advance(store_at_);
-    stored_tile_bytes_ = tile_bytes(s);
     store_done_ = issue(store_, s.output_bytes, now, [&](TransferExt& e) { e.output_bytes = s.output_bytes; });
   }
 
@@ -395,7 +394,7 @@ class Pe : public sc_core::sc_module {
   int loaded_ = 0, computed_ = 0, in_flight_ = 0;
   int64_t load_done_ = kNone, compute_done_ = kNone, store_done_ = kNone;
   int64_t load_issued_ = 0, store_issued_ = 0;
-  int64_t memory_in_use_ = 0, stored_tile_bytes_ = 0;
+  int64_t memory_in_use_ = 0, computing_operands_ = 0;
   bool finished_ = true;
 };
 

@@ -56,7 +56,10 @@ struct SimResult {
   int64_t network_busy_cycles = 0;
   int64_t core_bytes = 0;          // PE memory -> core memories, all layers
   int64_t instruction_bytes = 0;   // instruction reloads over the link
-  std::vector<int64_t> pe_peak_memory_bytes;  // per PE: largest bytes of tiles in flight
+  // Per PE: the most operand bytes (inputs + weights of loaded tiles, from
+  // load until their compute ends) staged in PE memory at once; outputs
+  // accumulate in the core memories until stored.
+  std::vector<int64_t> pe_peak_memory_bytes;
   int64_t events = 0;              // SystemC process activations (cost of the run)
 };
 

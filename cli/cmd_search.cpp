@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/command.hpp"
@@ -18,6 +19,7 @@
 #include "models/space.hpp"
 #include "search/evaluation.hpp"
 #include "search/evaluator.hpp"
+#include "search/mpi_evaluator.hpp"
 #include "search/optimizer.hpp"
 #include "search/store.hpp"
 #include "search/study.hpp"
@@ -117,8 +119,9 @@ int run_search(const std::vector<std::string>& args) {
       ("optimizer", po::value<std::string>()->default_value("evolution"), ("optimizer: " + optimizer_names).c_str())
       ("opt", po::value<std::vector<std::string>>(), "optimizer setting key=value (repeatable)")
       ("trials", po::value<int>(), "trial budget (default 100; 200 for the demo, i.e. when neither --workload nor --study is given)")
-      ("jobs", po::value<int>()->default_value(search::hardware_jobs()), "concurrent worker processes")
-      ("batch", po::value<int>(), "designs per ask/tell round (default: --jobs)")
+      ("jobs", po::value<int>()->default_value(search::hardware_jobs()), "concurrent worker processes (with --mpi: per worker rank, default 1)")
+      ("batch", po::value<int>(), "designs per ask/tell round (default: --jobs; with --mpi: worker ranks x --jobs)")
+      ("mpi", po::bool_switch(), "evaluate on an MPI cluster (run under mpirun/srun): rank 0 runs the optimizer and the store, the other ranks evaluate")
       ("db", po::value<std::string>()->default_value("apollo.db"), "study database (SQLite)")
       ("study", po::value<std::string>(), "study name (default: derived from workload, optimizer, budget, seed)")
       ("seed", po::value<uint64_t>()->default_value(1), "random seed of the optimizer")
@@ -132,7 +135,7 @@ int run_search(const std::vector<std::string>& args) {
       ("json", po::bool_switch(), "print the result as JSON");
   po::variables_map vm;
   if (!parse_options(args, "search [--workload W ...] [--area-budget MM2] [--optimizer NAME] [--opt k=v ...] "
-                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--resume]",
+                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--resume] [--mpi]",
                      opts, {}, vm)) {
     return kOk;
   }
@@ -140,8 +143,30 @@ int run_search(const std::vector<std::string>& args) {
   const bool demo = !vm.count("workload") && !vm.count("study") && !vm["resume"].as<bool>();
   const bool resume = vm["resume"].as<bool>();
   const bool json_out = vm["json"].as<bool>();
-  const int jobs = vm["jobs"].as<int>();
+  const bool use_mpi = vm["mpi"].as<bool>();
+  // Under MPI one rank per core is the convention, so a worker rank runs one
+  // evaluation at a time unless --jobs says otherwise.
+  const int jobs = use_mpi && vm["jobs"].defaulted() ? 1 : vm["jobs"].as<int>();
   if (jobs < 1) throw UsageError("--jobs must be at least 1, got " + std::to_string(jobs));
+
+  // MPI only when asked: worker ranks get the study from rank 0 (they never
+  // open the database) and evaluate until rank 0 stops them.
+  std::optional<search::MpiSession> mpi;
+  std::optional<search::MpiCoordinator> coordinator;
+  if (use_mpi) {
+    mpi.emplace();
+    if (mpi->rank() != 0) {
+      search::run_mpi_worker(*mpi, [](const StudyDefinition& d) {
+        return search::make_study_environment(std::make_shared<search::EvaluationContext>(search::make_evaluation_context(d)));
+      });
+      return kOk;
+    }
+    try {
+      coordinator.emplace(*mpi);
+    } catch (const search::MpiError& e) {
+      throw UsageError(e.what());
+    }
+  }
   const std::string db_path = vm["db"].as<std::string>();
 
   std::unique_ptr<search::StudyStore> store;
@@ -210,7 +235,7 @@ int run_search(const std::vector<std::string>& args) {
     def.settings = parse_settings(vm.count("opt") ? vm["opt"].as<std::vector<std::string>>() : std::vector<std::string>{});
     def.seed = vm["seed"].as<uint64_t>();
     def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? 200 : 100;
-    def.batch = vm.count("batch") ? vm["batch"].as<int>() : jobs;
+    def.batch = vm.count("batch") ? vm["batch"].as<int>() : coordinator ? coordinator->workers() * jobs : jobs;
     def.trial_timeout_s = vm.count("trial-timeout") ? vm["trial-timeout"].as<double>() : 60.0;
     // Files are stored as absolute paths, so --resume works from any directory.
     auto absolute_if_file = [](const std::string& s) {
@@ -260,7 +285,9 @@ int run_search(const std::vector<std::string>& args) {
   if (!json_out) {
     std::cerr << (resume ? "resuming" : "running") << " study " << def.name << " in " << db_path << ": "
               << def.trials << " trials of " << def.optimizer << ", " << def.workloads.size()
-              << " workload(s), area <= " << def.area_budget_mm2 << " mm^2, " << jobs << " worker(s)\n";
+              << " workload(s), area <= " << def.area_budget_mm2 << " mm^2, ";
+    if (coordinator) std::cerr << coordinator->workers() << " MPI worker rank(s) x " << jobs << " job(s)\n";
+    else std::cerr << jobs << " worker(s)\n";
   }
 
   ProgressBar bar(!vm["quiet"].as<bool>());
@@ -271,6 +298,13 @@ int run_search(const std::vector<std::string>& args) {
     bar.update(p);
     return true;
   };
+  if (coordinator) {
+    coordinator->start(def, jobs, run_opts.memory_limit_mb);
+    run_opts.run_tasks = [&coordinator](const std::vector<search::EvalTask>& tasks,
+                                        const std::function<void(const search::EvalOutcome&)>& on_done) {
+      coordinator->run(tasks, on_done);
+    };
+  }
   auto t0 = std::chrono::steady_clock::now();
   search::StudyRunReport report = search::run_study(*store, def, search::make_study_environment(ctx), run_opts);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -296,6 +330,9 @@ int run_search(const std::vector<std::string>& args) {
   out["evaluated"] = report.evaluated;
   out["replayed"] = report.replayed;
   out["wall_seconds"] = wall;
+  if (coordinator) {
+    out["mpi"] = {{"workers", coordinator->workers()}, {"jobs_per_worker", jobs}, {"hosts", coordinator->worker_hosts()}};
+  }
   out["baseline"] = {{"area_mm2", def.baseline_area_mm2}, {"latency_ms", def.baseline_latency_ms}};
   std::optional<double> baseline_objective;
   if (def.workloads.size() == 1 && def.baseline_latency_ms.count(def.workloads[0]) && def.baseline_area_mm2 > 0) {

@@ -19,6 +19,13 @@ struct StopRequested {};
 
 }  // namespace
 
+ProcessPool::Work trial_work(const StudyEnvironment& env) {
+  // Decode + evaluate, as JSON. Captures by reference: env outlives the pool.
+  return [&env](const json& payload) {
+    return env.evaluate(payload.at("design").get<Design>(), payload.at("number").get<int>()).to_json();
+  };
+}
+
 StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
                          const StudyRunOptions& options) {
   if (def.trials < 1) throw std::invalid_argument("study " + def.name + ": trial budget must be at least 1");
@@ -54,12 +61,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
     return report;
   }
 
-  // The work function of the children: decode + evaluate, as JSON.
-  ProcessPool pool(PoolOptions{options.jobs, def.trial_timeout_s, options.memory_limit_mb},
-                   [&env](const json& payload) {
-                     return env.evaluate(payload.at("design").get<Design>(), payload.at("number").get<int>())
-                         .to_json();
-                   });
+  ProcessPool pool(PoolOptions{options.jobs, def.trial_timeout_s, options.memory_limit_mb}, trial_work(env));
 
   for (int first = 0; first < def.trials;) {
     int count = std::min(def.batch, def.trials - first);
@@ -83,7 +85,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
     }
 
     try {
-      pool.run(tasks, [&](const EvalOutcome& out) {
+      auto on_done = [&](const EvalOutcome& out) {
         size_t slot = static_cast<size_t>(out.id - first);
         TrialRecord t;
         t.number = out.id;
@@ -116,7 +118,9 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
         ++progress.evaluated;
         account(t);
         if (!notify()) throw StopRequested{};
-      });
+      };
+      if (options.run_tasks) options.run_tasks(tasks, on_done);
+      else pool.run(tasks, on_done);
     } catch (const StopRequested&) {
       report.stopped = true;
       return report;

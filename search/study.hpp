@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "search/evaluator.hpp"
 #include "search/objective.hpp"
 #include "search/optimizer.hpp"
 #include "search/store.hpp"
@@ -58,6 +59,10 @@ struct StudyRunOptions {
   // stops the study at once: running evaluations are killed and not stored,
   // as if the process had died (resume picks them up).
   std::function<bool(const StudyProgress&)> on_progress;
+  // Evaluates a batch's tasks elsewhere instead of the local pool (the MPI
+  // cluster evaluator); same contract as ProcessPool::run. Results are still
+  // told in ask order, so the study does not depend on where it ran.
+  std::function<void(const std::vector<EvalTask>&, const std::function<void(const EvalOutcome&)>&)> run_tasks;
 };
 
 struct StudyRunReport {
@@ -66,6 +71,10 @@ struct StudyRunReport {
   int diverged = 0;   // replayed asks that differed from the stored design
   bool stopped = false;
 };
+
+// The work function of an evaluation task ({"design", "number"} -> the
+// Measurement as JSON); runs in the forked child, locally or on an MPI worker.
+ProcessPool::Work trial_work(const StudyEnvironment& env);
 
 // The study must already be in the store (create_study).
 StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,

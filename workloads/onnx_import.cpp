@@ -1402,6 +1402,15 @@ class Importer {
 
   void finish() {
     if (net_.layers.empty()) fail("no operator of the model maps to a layer (nothing to simulate)");
+    if (!report_.unmapped.empty() && opts_.warnings) {
+      // One line with the totals after the per-node lines (the report has the map).
+      std::string list;
+      for (const auto& [op, count] : report_.unmapped) {
+        list += (list.empty() ? "" : ", ") + op + " x" + std::to_string(count);
+      }
+      *opts_.warnings << "warning: " << path_ << ": NOT mapped: " << list
+                      << " (their work is not counted)\n";
+    }
     net_.name = opts_.name.empty() ? std::filesystem::path(path_).stem().string() : opts_.name;
     std::string producer = model_.producer_name();
     if (!model_.producer_version().empty()) producer += " " + model_.producer_version();

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
+#include <thread>
 
 namespace apollo::search {
 
@@ -33,9 +35,20 @@ struct Message {
 };
 
 // Blocks until a message from `source` (or any) arrives and receives it whole.
+// Polls with a sleep instead of MPI_Probe: OpenMPI busy-waits in blocking
+// calls, and rank 0 waiting on a batch would take a core from the forked
+// evaluations sharing its node. The sleep (at most 2 ms) is small against an
+// evaluation (20 ms to seconds).
 Message receive(int source) {
   MPI_Status status;
-  check(MPI_Probe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &status), "probe");
+  auto pause = std::chrono::microseconds(50);
+  while (true) {
+    int flag = 0;
+    check(MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "iprobe");
+    if (flag) break;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
+  }
   int count = 0;
   check(MPI_Get_count(&status, MPI_CHAR, &count), "get_count");
   Message m;

@@ -123,13 +123,21 @@ TEST_F(MpiCli, EveryTrialStoredOnceAndSameStudyAsLocal) {
 }
 
 TEST_F(MpiCli, CrashOnAWorkerRankIsAFailedTrial) {
-  ShellRun r = mpi_apollo(3, "search --workload mobilenet_v3_small --trials 4 --batch 4 --seed 3 --quiet --json --study f --mpi --db " + db_,
-                     "-x APOLLO_TEST_FAULT=crash@2");
+  // Two children per worker rank (--jobs 2): the batch of 4 is one chunk of 2 per rank.
+  ShellRun r = mpi_apollo(3, "search --workload mobilenet_v3_small --trials 4 --batch 4 --jobs 2 --seed 3 --quiet --json "
+                             "--study f --mpi --db " + db_,
+                          "-x APOLLO_TEST_FAULT=crash@2");
   ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(json::parse(r.out).at("mpi").at("jobs_per_worker").get<int>(), 2);
   apollo::search::StudyStore store(db_);
   auto trials = store.trials("f");
   ASSERT_EQ(trials.size(), 4u);
+  std::set<int> ranks;
   for (const auto& t : trials) {
+    // worker = (rank - 1) * 2 + slot: 0-1 on rank 1, 2-3 on rank 2.
+    EXPECT_GE(t.worker, 0);
+    EXPECT_LE(t.worker, 3);
+    ranks.insert(t.worker / 2 + 1);
     if (t.number == 2) {
       EXPECT_EQ(t.status, apollo::search::TrialStatus::Failed);
       EXPECT_NE(t.reason.find("SIGSEGV"), std::string::npos) << t.reason;
@@ -137,6 +145,7 @@ TEST_F(MpiCli, CrashOnAWorkerRankIsAFailedTrial) {
       EXPECT_NE(t.status, apollo::search::TrialStatus::Failed) << t.number << ": " << t.reason;
     }
   }
+  EXPECT_EQ(ranks, (std::set<int>{1, 2}));
 }
 
 TEST_F(MpiCli, BadInputEndsEveryRankWithExit2) {

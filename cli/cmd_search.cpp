@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -169,12 +170,31 @@ int run_search(const std::vector<std::string>& args) {
   }
   const std::string db_path = vm["db"].as<std::string>();
 
+  const bool db_existed = std::filesystem::exists(db_path);
   std::unique_ptr<search::StudyStore> store;
   try {
     store = std::make_unique<search::StudyStore>(db_path);
   } catch (const search::StoreError& e) {
     throw UsageError(e.what());
   }
+  // Bad input found below (options, workloads, baseline) must not leave a
+  // new, empty database behind: a file this run created is removed again
+  // when the run fails before any study is stored in it.
+  struct RemoveIfUnused {
+    std::unique_ptr<search::StudyStore>& store;
+    std::string path;
+    bool created;
+    ~RemoveIfUnused() {
+      if (!created || std::uncaught_exceptions() == 0) return;
+      try {
+        if (!store->list_studies().empty()) return;
+        store.reset();
+        for (const char* suffix : {"", "-journal", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+      } catch (const std::exception&) {
+        // Leaving the empty file behind is harmless.
+      }
+    }
+  } remove_if_unused{store, db_path, !db_existed};
 
   // One process runs a study at a time. The claim is dropped however this
   // function ends; a killed process leaves it behind, and the next run sees

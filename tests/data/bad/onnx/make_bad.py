@@ -1,0 +1,40 @@
+#!/usr/bin/python3
+"""Writes the malformed-but-parseable ONNX models of the bad-input corpus
+(tests/data/bad/cases.txt). Run with the system Python (/usr/bin/python3,
+Debian python3-onnx). Byte-level bad files (empty, text, random, truncated)
+are committed as they are."""
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def conv_model(name, x_shape, w_shape, extra_inputs=(), conv_inputs=None):
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, x_shape)
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    w = numpy_helper.from_array(np.ones(w_shape, dtype=np.float32), "w")
+    node = helper.make_node("Conv", conv_inputs or ["x", "w"], ["y"], name="conv0")
+    graph = helper.make_graph([node], name, [x, *extra_inputs], [y], initializer=[w])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
+
+
+def save(model, path):
+    with open(path, "wb") as f:
+        f.write(model.SerializeToString())
+
+
+# batch dimension symbolic and no --input-shape given
+save(conv_model("dynamic", ["N", 3, 8, 8], [4, 3, 3, 3]), "dynamic_dim.onnx")
+# a zero-sized spatial dimension
+save(conv_model("zero", [1, 3, 0, 8], [4, 3, 3, 3]), "zero_dim.onnx")
+# weights for 5 input channels on a 3-channel input: shape inference fails
+save(conv_model("mismatch", [1, 3, 8, 8], [4, 5, 3, 3]), "channel_mismatch.onnx")
+# the conv reads a tensor nothing produces
+save(conv_model("dangling", [1, 3, 8, 8], [4, 3, 3, 3], conv_inputs=["ghost", "w"]),
+     "dangling_input.onnx")
+# a model without a graph
+empty = onnx.ModelProto()
+empty.ir_version = 8
+empty.opset_import.add().version = 13
+save(empty, "no_graph.onnx")

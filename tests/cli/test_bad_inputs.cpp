@@ -143,7 +143,9 @@ TEST(BadInputManifest, EveryCaseIsWellFormed) {
   for (const auto& c : cases) {
     EXPECT_FALSE(c.expected.empty()) << "cases.txt:" << c.line << " has no expected message";
     for (const auto& a : c.args) {
-      if (a.rfind(kBadDir, 0) == 0) EXPECT_TRUE(fs::exists(a)) << "cases.txt:" << c.line << ": " << a;
+      if (a.rfind(kBadDir, 0) == 0) {
+        EXPECT_TRUE(fs::exists(a)) << "cases.txt:" << c.line << ": " << a;
+      }
     }
   }
 }

@@ -104,7 +104,7 @@ TEST_F(StudyTest, StoresEveryTrialWithItsObjective) {
   StudyStore store(db("a.db"));
   auto def = definition("s", 24, 4);
   store.create_study(def);
-  auto report = run_study(store, def, environment(), {2, 0, nullptr});
+  auto report = run_study(store, def, environment(), {2, 0, nullptr, nullptr});
   EXPECT_EQ(report.evaluated, 24);
   EXPECT_EQ(report.replayed, 0);
   auto trials = store.trials("s");
@@ -129,14 +129,14 @@ TEST_F(StudyTest, ResumeAfterInterruptionRepeatsAndLosesNothing) {
   StudyStore ref_store(db("ref.db"));
   auto def = definition("s", budget, 4);
   ref_store.create_study(def);
-  run_study(ref_store, def, environment(), {1, 0, nullptr});
+  run_study(ref_store, def, environment(), {1, 0, nullptr, nullptr});
   auto reference = ref_store.trials("s");
 
   // Interrupted after 10 stored trials, in the middle of the third batch
   // (trials 8..11): 10 and 11 were asked but never finished.
   StudyStore store(db("cut.db"));
   store.create_study(def);
-  StudyRunOptions cut{1, 0, [](const StudyProgress& p) { return p.evaluated < 10; }};
+  StudyRunOptions cut{1, 0, [](const StudyProgress& p) { return p.evaluated < 10; }, nullptr};
   auto first = run_study(store, def, environment(), cut);
   EXPECT_TRUE(first.stopped);
   EXPECT_EQ(first.evaluated, 10);
@@ -145,7 +145,7 @@ TEST_F(StudyTest, ResumeAfterInterruptionRepeatsAndLosesNothing) {
   // Resume from the database alone.
   auto stored_def = store.find_study("s");
   ASSERT_TRUE(stored_def);
-  auto second = run_study(store, *stored_def, environment(), {2, 0, nullptr});
+  auto second = run_study(store, *stored_def, environment(), {2, 0, nullptr, nullptr});
   EXPECT_FALSE(second.stopped);
   EXPECT_EQ(second.replayed, 10);               // told, not re-run
   EXPECT_EQ(second.evaluated, budget - 10);     // only what was missing
@@ -155,7 +155,7 @@ TEST_F(StudyTest, ResumeAfterInterruptionRepeatsAndLosesNothing) {
   expect_same_study(trials, reference);
 
   // Resuming a finished study evaluates nothing more.
-  auto third = run_study(store, *stored_def, environment(), {2, 0, nullptr});
+  auto third = run_study(store, *stored_def, environment(), {2, 0, nullptr, nullptr});
   EXPECT_EQ(third.evaluated, 0);
   EXPECT_EQ(store.trial_count("s"), budget);
 }
@@ -167,9 +167,9 @@ TEST_F(StudyTest, SameSeedSameStudyWhateverTheJobs) {
   auto c = definition("c", 20, 4);
   c.seed = 43;
   for (const auto& d : {a, b, c}) store.create_study(d);
-  run_study(store, a, environment(), {1, 0, nullptr});
-  run_study(store, b, environment(), {2, 0, nullptr});  // out-of-order arrival, same tells
-  run_study(store, c, environment(), {1, 0, nullptr});
+  run_study(store, a, environment(), {1, 0, nullptr, nullptr});
+  run_study(store, b, environment(), {2, 0, nullptr, nullptr});  // out-of-order arrival, same tells
+  run_study(store, c, environment(), {1, 0, nullptr, nullptr});
   expect_same_study(store.trials("a"), store.trials("b"));
   auto ta = store.trials("a");
   auto tc = store.trials("c");
@@ -184,7 +184,7 @@ TEST_F(StudyTest, CrashAndHangBecomeFailedTrialsAndTheStudyFinishes) {
   auto def = definition("s", 8, 4);
   def.trial_timeout_s = 1.0;
   store.create_study(def);
-  auto report = run_study(store, def, environment(), {2, 0, nullptr});
+  auto report = run_study(store, def, environment(), {2, 0, nullptr, nullptr});
   unsetenv("APOLLO_TEST_FAULT");
   EXPECT_EQ(report.evaluated, 8);
   auto trials = store.trials("s");

@@ -30,6 +30,39 @@ std::string shape_str(const Shape& s) {
   throw WorkloadError("layer '" + l.name + "' (" + to_string(l.op) + "): " + what);
 }
 
+// Counts (elements, MACs, weights, vector ops) are int64_t products of the
+// dimensions; a network whose counts could overflow them is rejected instead
+// of being counted wrongly (found by fuzzing: negative MACs). 2^50 (~1.1e15)
+// is far above any edge network and leaves room to sum thousands of layers.
+constexpr int64_t kMaxCount = int64_t(1) << 50;
+
+// a * b for positive factors, saturated just above kMaxCount.
+int64_t mul_capped(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r) || r > kMaxCount) return kMaxCount + 1;
+  return r;
+}
+
+int64_t capped_elements(const Shape& s) {
+  return mul_capped(mul_capped(mul_capped(s.n, s.h), s.w), s.c);
+}
+
+// An upper bound of every count of the layer: the widest tensor times the
+// kernel window times the longest reduction or fan-out (input channels, out
+// channels / features, MatMul k) bounds MACs, weights and vector ops alike.
+void check_counts(const Layer& l) {
+  int64_t widest = capped_elements(l.output);
+  for (const auto& s : l.input_shapes) widest = std::max(widest, capped_elements(s));
+  const int64_t in_c = l.input_shapes.empty() ? 1 : l.input_shapes[0].c;
+  const int64_t fan = std::max({int64_t(1), in_c, l.out_channels, l.k});
+  const int64_t bound = mul_capped(mul_capped(mul_capped(widest, std::max(1, l.kernel_h)),
+                                              std::max(1, l.kernel_w)), fan);
+  if (bound > kMaxCount) {
+    fail(l, "too large: its element, MAC or weight counts can exceed 2^50 (output " +
+                shape_str(l.output) + ")");
+  }
+}
+
 void require_positive(const Layer& l, const char* attr, int64_t v) {
   if (v <= 0) fail(l, std::string(attr) + " must be positive, got " + std::to_string(v));
 }
@@ -70,6 +103,7 @@ int64_t window_out(const Layer& l, const char* dim, int64_t in, int k, int strid
 // Transposed convolution: the inverse of window_out for the same attributes.
 int64_t transpose_out(const Layer& l, int64_t in, int k, int stride, int dilation, int pad_a,
                       int pad_b) {
+  if (mul_capped(in, stride) > kMaxCount) fail(l, "stride " + std::to_string(stride) + " makes the output too large (over 2^50)");
   const int64_t eff_k = int64_t(k - 1) * dilation + 1;
   int64_t out = 0;
   switch (l.padding) {
@@ -201,6 +235,9 @@ Shape infer_layer(const Layer& l) {
     case OpType::Resize:
       require_inputs(l, 1, 1);
       require_positive(l, "scale", l.scale);
+      if (mul_capped(in[0].h, l.scale) > kMaxCount || mul_capped(in[0].w, l.scale) > kMaxCount) {
+        fail(l, "scale " + std::to_string(l.scale) + " makes the output too large (over 2^50)");
+      }
       return {in[0].n, in[0].h * l.scale, in[0].w * l.scale, in[0].c};
     case OpType::Reshape: {
       require_inputs(l, 1, 1);
@@ -208,6 +245,7 @@ Shape infer_layer(const Layer& l) {
       if (t.n <= 0 || t.h <= 0 || t.w <= 0 || t.c <= 0) {
         fail(l, "reshape target " + shape_str(t) + " must have positive dimensions");
       }
+      if (capped_elements(t) > kMaxCount) fail(l, "reshape target " + shape_str(t) + " has more than 2^50 elements");
       if (t.elements() != in[0].elements()) {
         fail(l, "reshape target " + shape_str(t) + " has " + std::to_string(t.elements()) +
                     " elements, input " + shape_str(in[0]) + " has " +
@@ -289,6 +327,10 @@ void Network::infer_shapes() {
       throw WorkloadError("network '" + name + "': input '" + in.name + "' shape " +
                           shape_str(s) + " must have positive dimensions");
     }
+    if (capped_elements(s) > kMaxCount) {
+      throw WorkloadError("network '" + name + "': input '" + in.name + "' shape " + shape_str(s) +
+                          " has more than 2^50 elements");
+    }
   }
   for (size_t i = 0; i < layers.size(); ++i) {
     Layer& l = layers[i];
@@ -317,6 +359,7 @@ void Network::infer_shapes() {
       }
     }
     l.output = infer_layer(l);
+    check_counts(l);
   }
 }
 

@@ -197,7 +197,10 @@ class Pe : public sc_core::sc_module {
   Pe(const sc_core::sc_module_name& name, int32_t index, const models::ArchConfig& arch,
      const Clock& clock, RunStats& stats, std::function<void(int32_t)> on_done)
       : sc_module(name), socket("socket"), index_(index), arch_(arch), clock_(clock), stats_(stats),
-        on_done_(std::move(on_done)) {
+        on_done_(std::move(on_done)),
+        // Named events: SystemC otherwise generates a unique name for each
+        // (sc_gen_unique_name), ~11% of a 32x32-PE simulation's instructions.
+        start_("start"), loaded_event_("loaded"), computed_event_("computed"), stored_event_("stored") {
     socket.register_nb_transport_bw(this, &Pe::nb_transport_bw);
     load_.ext.kind = TransferKind::Load;
     store_.ext.kind = TransferKind::Store;

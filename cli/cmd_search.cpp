@@ -126,6 +126,7 @@ int run_search(const std::vector<std::string>& args) {
       ("db", po::value<std::string>()->default_value("apollo.db"), "study database (SQLite)")
       ("study", po::value<std::string>(), "study name (default: derived from workload, optimizer, budget, seed)")
       ("seed", po::value<uint64_t>()->default_value(1), "random seed of the optimizer")
+      ("transfer-from", po::value<std::vector<std::string>>(), "learn from an earlier study of --db (repeatable; same design space)")
       ("resume", po::bool_switch(), "continue the stored study --study (definition from the database)")
       ("trial-timeout", po::value<double>(), "per-trial wall-clock limit in seconds (default 60; 0 = none)")
       ("memory-limit", po::value<long>()->default_value(0), "per-worker address-space limit in MiB (0 = none)")
@@ -136,7 +137,7 @@ int run_search(const std::vector<std::string>& args) {
       ("json", po::bool_switch(), "print the result as JSON");
   po::variables_map vm;
   if (!parse_options(args, "search [--workload W ...] [--area-budget MM2] [--optimizer NAME] [--opt k=v ...] "
-                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--resume] [--mpi]",
+                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--resume] [--mpi]",
                      opts, {}, vm)) {
     return kOk;
   }
@@ -221,7 +222,7 @@ int run_search(const std::vector<std::string>& args) {
   StudyDefinition def;
   if (resume) {
     if (!vm.count("study")) throw UsageError("--resume needs --study NAME (see `apollo study list --db " + db_path + "`)");
-    for (const char* k : {"workload", "opt", "batch", "tech", "baseline"}) {
+    for (const char* k : {"workload", "opt", "batch", "tech", "baseline", "transfer-from"}) {
       if (vm.count(k)) throw UsageError(std::string("--") + k + " cannot be changed on --resume: the definition is stored");
     }
     for (const char* k : {"area-budget", "optimizer", "seed"}) {
@@ -254,6 +255,11 @@ int run_search(const std::vector<std::string>& args) {
     def.optimizer = vm["optimizer"].as<std::string>();
     def.settings = parse_settings(vm.count("opt") ? vm["opt"].as<std::vector<std::string>>() : std::vector<std::string>{});
     def.seed = vm["seed"].as<uint64_t>();
+    if (vm.count("transfer-from")) def.transfer_from = vm["transfer-from"].as<std::vector<std::string>>();
+    for (size_t i = 0; i < def.transfer_from.size(); ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (def.transfer_from[i] == def.transfer_from[j])
+          throw UsageError("--transfer-from " + def.transfer_from[i] + " given twice");
     def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? 200 : 100;
     def.batch = vm.count("batch") ? vm["batch"].as<int>() : coordinator ? coordinator->workers() * jobs : jobs;
     def.trial_timeout_s = vm.count("trial-timeout") ? vm["trial-timeout"].as<double>() : 60.0;
@@ -288,6 +294,8 @@ int run_search(const std::vector<std::string>& args) {
   const search::SearchSpaceShape shape{models::cardinalities()};
   try {
     search::make_optimizer(def.optimizer, shape, def.settings, def.seed);
+    // Unknown or incompatible transfer sources, before the baseline is measured.
+    search::load_priors(*store, def, shape);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -308,6 +316,8 @@ int run_search(const std::vector<std::string>& args) {
               << " workload(s), area <= " << def.area_budget_mm2 << " mm^2, ";
     if (coordinator) std::cerr << coordinator->workers() << " MPI worker rank(s) x " << jobs << " job(s)\n";
     else std::cerr << jobs << " worker(s)\n";
+    for (const auto& source : def.transfer_from)
+      std::cerr << "  learning from study " << source << " (" << store->trial_count(source) << " trials)\n";
   }
 
   ProgressBar bar(!vm["quiet"].as<bool>());
@@ -342,6 +352,7 @@ int run_search(const std::vector<std::string>& args) {
   nlohmann::json out;
   out["study"] = def.name;
   out["db"] = db_path;
+  out["transfer_from"] = def.transfer_from;
   out["objective"] = objective.name();
   out["trials"] = trials.size();
   out["feasible"] = counts[0];

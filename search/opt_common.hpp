@@ -46,18 +46,32 @@ uint64_t derive_seed(uint64_t seed, uint64_t stream);
 
 // Records every observation and every pending proposal so optimizers can avoid
 // re-proposing designs. Subclasses implement propose(); ask() marks the result
-// pending. A later `prior` (transfer) set of observations would be fed through
-// the same record path with a flag, so subclasses need no new plumbing.
+// pending. Prior studies (transfer) are kept apart from the history: they are
+// not this task's results, and each optimizer uses them in its own way.
 class HistoryOptimizer : public Optimizer {
  public:
   HistoryOptimizer(const SearchSpaceShape& space, uint64_t seed);
   std::vector<Design> ask(int count) final;
   void tell(const std::vector<Observation>& results) final;
+  // Validates and keeps the priors (designs must fit the space), then calls
+  // on_prior(). Throws std::invalid_argument after the first ask.
+  void set_prior(const std::vector<PriorStudy>& priors) final;
 
  protected:
   virtual std::vector<Design> propose(int count) = 0;
   // Called after `fresh` were appended to history().
   virtual void on_tell(const std::vector<Observation>& fresh) { (void)fresh; }
+  // Called once the priors are stored (default: nothing beyond keeping them).
+  virtual void on_prior() {}
+  const std::vector<PriorStudy>& priors() const { return priors_; }
+  // Feasible prior designs, best first, ranked by their objective
+  // standardized within their own study (z-scores compare across studies
+  // whose objectives have different scales); duplicates dropped.
+  std::vector<Design> ranked_prior_designs() const;
+  // `designs` encoded as in encode(), followed by a one-hot task indicator of
+  // `tasks` columns with a 1 in column `task` (transfer: the surrogate sees
+  // which study a row came from).
+  Eigen::MatrixXd encode_task(const std::vector<Design>& designs, int task, int tasks) const;
 
   const SearchSpaceShape& space() const { return space_; }
   int dims() const { return static_cast<int>(space_.cardinalities.size()); }
@@ -91,7 +105,13 @@ class HistoryOptimizer : public Optimizer {
   std::set<Design> seen_;
   std::set<Design> pending_;
   int feasible_count_ = 0;
+  bool asked_ = false;
+  std::vector<PriorStudy> priors_;
 };
+
+// (v - mean) / sd over the values (sd 0 -> 1): per-study normalization of
+// objectives before data of several studies are mixed.
+std::vector<double> standardized(const std::vector<double>& values);
 
 // Rows of `values` (higher better) in descending order, ties by index.
 std::vector<int> order_descending(const std::vector<double>& values);

@@ -1,6 +1,11 @@
 // Regularized (aging) evolution, Real et al. 2019: tournament selection from
 // a population that forgets its oldest member rather than its worst, which
 // keeps the search from fixating on early lucky designs.
+//
+// Transfer: the initial population is made of the best feasible designs of
+// the prior studies (ranked by their per-study z-score, up to P of them),
+// evaluated again on this task; random designs fill what they leave.
+// Mutation then starts from proven regions instead of random ones.
 #include "search/opt_common.hpp"
 
 #include <deque>
@@ -31,7 +36,8 @@ class EvolutionOptimizer final : public HistoryOptimizer {
       // The initial population is random: until P results are in (results of
       // designs others proposed count too, e.g. inside p3bo).
       if (static_cast<int>(population_.size()) < config_.population) {
-        d = random_fresh(taken);
+        while (next_seed_ < seeds_.size() && is_known_or_in(seeds_[next_seed_], taken)) ++next_seed_;
+        d = next_seed_ < seeds_.size() ? seeds_[next_seed_++] : random_fresh(taken);
       } else {
         const Design& parent = tournament_winner();
         bool found = false;
@@ -45,6 +51,11 @@ class EvolutionOptimizer final : public HistoryOptimizer {
       batch.push_back(std::move(d));
     }
     return batch;
+  }
+
+  void on_prior() override {
+    seeds_ = ranked_prior_designs();
+    if (static_cast<int>(seeds_.size()) > config_.population) seeds_.resize(config_.population);
   }
 
   void on_tell(const std::vector<Observation>& fresh) override {
@@ -83,6 +94,8 @@ class EvolutionOptimizer final : public HistoryOptimizer {
 
   EvolutionConfig config_;
   std::deque<Member> population_;
+  std::vector<Design> seeds_;  // prior designs still to propose
+  size_t next_seed_ = 0;
 };
 
 }  // namespace

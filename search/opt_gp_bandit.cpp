@@ -9,6 +9,19 @@
 // `infeasible_margin` standard deviations of the feasible values. This keeps
 // one model (no second classifier to fit) and steers the GP away from the
 // infeasible region, at the price of a kink near its boundary.
+//
+// Transfer (as Vizier does): a stack of GPs, one per prior study in the order
+// given. Each study's objective is first normalized on its own (log if the
+// transform says so, then standardized; infeasible designs get the penalty
+// above in those units). GP_1 fits the first prior study; GP_k fits study k's
+// residuals from the summed means of GP_1..GP_{k-1}; the current study's GP
+// fits its own standardized values' residuals from the whole stack. The
+// prediction is the sum of the means; the acquisition takes its uncertainty
+// from the top GP only (the current study's, or the last prior's before the
+// current study has two feasible results): the lower GPs' variance describes
+// other tasks, and summing it would make the search keep exploring regions
+// that only the old tasks left uncertain. With priors there is no random
+// warm-up: the stack already ranks designs.
 #include "search/gp.hpp"
 #include "search/opt_common.hpp"
 
@@ -47,7 +60,22 @@ class GpBandit final : public HistoryOptimizer {
     std::vector<Design> batch;
     if (count == 0) return batch;
     std::set<Design> taken;
-    if (static_cast<int>(history().size()) < config_.init_trials || feasible_count() < 2) {
+    const bool prior_only = !stack_.empty() && feasible_count() < 2;
+    if (prior_only) {
+      // Rank by the stack alone; picks already asked count as taken.
+      train_designs_.clear();
+      train_values_.resize(0);
+      starts_ = ranked_prior_designs();
+      if (static_cast<int>(starts_.size()) > config_.local_starts) starts_.resize(config_.local_starts);
+      for (int i = 0; i < count; ++i) {
+        Design pick = maximize(taken);
+        taken.insert(pick);
+        batch.push_back(pick);
+      }
+      return batch;
+    }
+    if (stack_.empty() &&
+        (static_cast<int>(history().size()) < config_.init_trials || feasible_count() < 2)) {
       for (int i = 0; i < count; ++i) {
         batch.push_back(random_fresh(taken));
         taken.insert(batch.back());
@@ -65,7 +93,7 @@ class GpBandit final : public HistoryOptimizer {
         // Kriging believer: pretend the pick returned its predicted mean, so
         // the variance there collapses and the next pick goes elsewhere.
         const Eigen::MatrixXd xp = encode({pick});
-        const double believed = gp_.query(xp).mean(0);
+        const double believed = gp_.query(xp).mean(0);  // a residual when stacked
         train_designs_.push_back(pick);
         train_values_.conservativeResize(train_values_.size() + 1);
         train_values_(train_values_.size() - 1) = believed;
@@ -76,7 +104,81 @@ class GpBandit final : public HistoryOptimizer {
   }
 
  private:
+  // Per-study values a GP trains on: scaled (log or not), standardized when
+  // several studies are combined, infeasible designs at the penalty.
+  void training_values(const std::vector<Observation>& obs, bool standardize, std::vector<Design>& designs,
+                       std::vector<double>& values) const {
+    std::vector<double> feasible_values;
+    for (const auto& o : obs)
+      if (o.status == TrialStatus::Feasible) feasible_values.push_back(o.objective);
+    designs.clear();
+    values.clear();
+    if (feasible_values.empty()) return;
+    const bool log_scale = use_log(config_.transform, feasible_values);
+    auto scale = [log_scale](double v) { return log_scale ? std::log(v) : v; };
+    for (double& v : feasible_values) v = scale(v);
+    double mean = 0, var = 0;
+    for (double v : feasible_values) mean += v;
+    mean /= feasible_values.size();
+    for (double v : feasible_values) var += (v - mean) * (v - mean);
+    const double sd = std::sqrt(var / feasible_values.size());
+    const double unit = sd > 0 ? sd : 1.0;
+    const double worst = *std::min_element(feasible_values.begin(), feasible_values.end());
+    const double penalty = worst - config_.infeasible_margin * unit;
+    for (const auto& o : obs) {
+      if (o.status == TrialStatus::Failed) continue;
+      designs.push_back(o.design);
+      double v = o.status == TrialStatus::Feasible ? scale(o.objective) : penalty;
+      values.push_back(standardize ? (v - mean) / unit : v);
+    }
+    std::vector<Design> kept_designs;
+    std::vector<double> kept;
+    for (int i : training_window(values, config_.max_points)) {
+      kept_designs.push_back(designs[i]);
+      kept.push_back(values[i]);
+    }
+    designs = std::move(kept_designs);
+    values = std::move(kept);
+  }
+
+  Eigen::VectorXd stack_mean(const Eigen::MatrixXd& x) const {
+    Eigen::VectorXd m = Eigen::VectorXd::Zero(x.rows());
+    for (const auto& g : stack_) m += g.query(x).mean;
+    return m;
+  }
+
+  void on_prior() override {
+    for (const auto& p : priors()) {
+      std::vector<Observation> obs;
+      for (const auto& o : p.observations) obs.push_back({o.design, o.status, o.objective});
+      std::vector<Design> designs;
+      std::vector<double> values;
+      training_values(obs, true, designs, values);
+      if (designs.size() < 2) continue;  // nothing to learn from this study
+      const Eigen::MatrixXd x = encode(designs);
+      Eigen::VectorXd y = Eigen::Map<Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
+      y -= stack_mean(x);
+      gp::GaussianProcess g(dims());
+      g.fit(x, y);
+      g.optimize_hyperparameters(rng(), config_.restarts);
+      stack_.push_back(std::move(g));
+    }
+  }
+
   void build_training_set() {
+    if (!stack_.empty()) {
+      std::vector<Observation> obs(history().begin(), history().end());
+      std::vector<double> values;
+      training_values(obs, true, train_designs_, values);
+      incumbent_ = *std::max_element(values.begin(), values.end());
+      const std::vector<int> order = order_descending(values);
+      starts_.clear();
+      for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
+        starts_.push_back(train_designs_[order[i]]);
+      train_values_ = Eigen::Map<Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
+      train_values_ -= stack_mean(encode(train_designs_));  // the current GP models the residual
+      return;
+    }
     std::vector<double> feasible_values;
     for (const auto& o : history())
       if (o.status == TrialStatus::Feasible) feasible_values.push_back(o.objective);
@@ -105,10 +207,24 @@ class GpBandit final : public HistoryOptimizer {
     }
     train_values_ = Eigen::Map<Eigen::VectorXd>(kept.data(), static_cast<Eigen::Index>(kept.size()));
     incumbent_ = *std::max_element(kept.begin(), kept.end());
+    const std::vector<int> order = order_descending(kept);
+    starts_.clear();
+    for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
+      starts_.push_back(train_designs_[order[i]]);
   }
 
   std::vector<double> acquisition(const std::vector<Design>& designs) const {
-    const gp::Prediction p = gp_.query(encode(designs));
+    const Eigen::MatrixXd x = encode(designs);
+    gp::Prediction p;
+    if (stack_.empty()) {
+      p = gp_.query(x);
+    } else if (train_values_.size() == 0) {
+      p = stack_.back().query(x);  // prior only: the top prior GP's variance
+      p.mean = stack_mean(x);
+    } else {
+      p = gp_.query(x);
+      p.mean += stack_mean(x);
+    }
     std::vector<double> out(designs.size());
     const double root_beta = std::sqrt(config_.beta);
     for (size_t i = 0; i < designs.size(); ++i) {
@@ -139,10 +255,7 @@ class GpBandit final : public HistoryOptimizer {
     // Random candidates plus the best observed designs as starting points.
     std::vector<Design> starts_pool;
     for (int i = 0; i < config_.candidates; ++i) starts_pool.push_back(random_design());
-    std::vector<double> values(train_values_.data(), train_values_.data() + train_values_.size());
-    const std::vector<int> order = order_descending(values);
-    for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
-      starts_pool.push_back(train_designs_[order[i]]);
+    for (const auto& d : starts_) starts_pool.push_back(d);
     score(starts_pool);
 
     std::vector<std::pair<double, Design>> ranked;
@@ -152,8 +265,7 @@ class GpBandit final : public HistoryOptimizer {
     std::vector<Design> starts;
     for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(ranked.size())); ++i)
       starts.push_back(ranked[i].second);
-    for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
-      starts.push_back(train_designs_[order[i]]);
+    for (const auto& d : starts_) starts.push_back(d);
     // Hill climbing; the path may cross known designs but only unseen ones
     // are eligible picks.
     for (Design current : starts) {
@@ -183,6 +295,8 @@ class GpBandit final : public HistoryOptimizer {
   std::vector<Design> train_designs_;
   Eigen::VectorXd train_values_;
   double incumbent_ = 0;
+  std::vector<Design> starts_;         // best observed designs: hill-climbing starts
+  std::vector<gp::GaussianProcess> stack_;  // one per usable prior study, bottom first
 };
 
 }  // namespace

@@ -3,6 +3,14 @@
 // feasibility classifier; each batch maximizes
 //   P(feasible) * (mean + kappa * spread)
 // by an inner evolutionary search over the discrete space.
+//
+// Transfer: the surrogates and the classifier train on the prior studies'
+// trials too, with the task as a feature (a one-hot study indicator appended
+// to the encoding; the current study is the last column and every
+// acquisition query is made as the current task). Each study's objective is
+// log-transformed (per the transform setting) and standardized on its own
+// before mixing, so studies on different scales share one model. With priors
+// the random warm-up is skipped once the pooled data has 4 feasible results.
 #include "search/opt_common.hpp"
 #include "search/surrogates.hpp"
 
@@ -51,7 +59,10 @@ class MboOptimizer final : public HistoryOptimizer {
     std::vector<Design> batch;
     if (count == 0) return batch;
     std::set<Design> taken;
-    if (static_cast<int>(history().size()) < config_.warmup || feasible_count() < 4) {
+    const bool warm = priors().empty()
+                          ? static_cast<int>(history().size()) >= config_.warmup && feasible_count() >= 4
+                          : feasible_count() + prior_feasible_ >= 4;
+    if (!warm) {
       for (int i = 0; i < count; ++i) {
         batch.push_back(random_fresh(taken));
         taken.insert(batch.back());
@@ -77,16 +88,30 @@ class MboOptimizer final : public HistoryOptimizer {
     return std::make_unique<surrogate::MlpEnsemble>(c);
   }
 
-  void fit_models() {
-    const uint64_t fit_seed = derive_seed(seed_, history().size());
-    // Regression data: feasible observations, standardized.
+  void on_prior() override {
+    prior_feasible_ = 0;
+    for (const auto& p : priors())
+      for (const auto& o : p.observations) prior_feasible_ += o.status == TrialStatus::Feasible;
+  }
+
+  int tasks() const { return priors().empty() ? 0 : static_cast<int>(priors().size()) + 1; }
+  // Model inputs: the encoding, plus the task indicator when transferring.
+  Eigen::MatrixXd inputs(const std::vector<Design>& designs, int task) const {
+    return tasks() == 0 ? encode(designs) : encode_task(designs, task, tasks());
+  }
+
+  // One study's feasible results: windowed, scaled, standardized, as rows
+  // appended to (x, y) with the study's task column.
+  void append_study(const std::vector<Observation>& obs, int task, std::vector<Eigen::MatrixXd>& xs,
+                    std::vector<double>& ys) const {
     std::vector<Design> designs;
     std::vector<double> values;
-    for (const auto& o : history())
+    for (const auto& o : obs)
       if (o.status == TrialStatus::Feasible) {
         designs.push_back(o.design);
         values.push_back(o.objective);
       }
+    if (designs.empty()) return;
     if (use_log(config_.transform, values))
       for (double& v : values) v = std::log(v);
     std::vector<Design> window_designs;
@@ -95,13 +120,45 @@ class MboOptimizer final : public HistoryOptimizer {
       window_designs.push_back(designs[i]);
       window_values.push_back(values[i]);
     }
-    Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(window_values.data(),
-                                                          static_cast<Eigen::Index>(window_values.size()));
-    const double mean = y.mean();
-    const double sd = std::sqrt((y.array() - mean).square().mean());
-    y = (y.array() - mean) / (sd > 0 ? sd : 1.0);
-    floor_ = y.minCoeff();
-    const Eigen::MatrixXd x = encode(window_designs);
+    for (double v : standardized(window_values)) ys.push_back(v);
+    xs.push_back(inputs(window_designs, task));
+  }
+
+  static Eigen::MatrixXd stack_rows(const std::vector<Eigen::MatrixXd>& xs, Eigen::Index cols) {
+    Eigen::Index rows = 0;
+    for (const auto& x : xs) rows += x.rows();
+    Eigen::MatrixXd out(rows, cols);
+    Eigen::Index r = 0;
+    for (const auto& x : xs) {
+      out.middleRows(r, x.rows()) = x;
+      r += x.rows();
+    }
+    return out;
+  }
+
+  static std::vector<Observation> as_observations(const PriorStudy& p) {
+    std::vector<Observation> out;
+    for (const auto& o : p.observations) out.push_back({o.design, o.status, o.objective});
+    return out;
+  }
+
+  void fit_models() {
+    const uint64_t fit_seed = derive_seed(seed_, history().size());
+    // Regression data: feasible observations, standardized per study.
+    const int t = tasks();
+    const int current = std::max(0, t - 1);
+    const Eigen::Index cols = dims() + t;
+    std::vector<Eigen::MatrixXd> xs;
+    std::vector<double> ys;
+    for (int k = 0; k + 1 < t; ++k) append_study(as_observations(priors()[k]), k, xs, ys);
+    const size_t current_start = ys.size();
+    append_study(history(), current, xs, ys);
+    Eigen::VectorXd y = Eigen::Map<const Eigen::VectorXd>(ys.data(), static_cast<Eigen::Index>(ys.size()));
+    // The acquisition's zero point: the worst current result when there is
+    // one, else the worst of the pooled data.
+    floor_ = current_start < ys.size() ? y.tail(static_cast<Eigen::Index>(ys.size() - current_start)).minCoeff()
+                                       : y.minCoeff();
+    const Eigen::MatrixXd x = stack_rows(xs, cols);
 
     models_.clear();
     weights_.clear();
@@ -127,17 +184,23 @@ class MboOptimizer final : public HistoryOptimizer {
 
     // Feasibility classifier: feasible vs infeasible (failed trials say
     // nothing about the design and are left out).
-    std::vector<Design> cls_designs;
+    std::vector<Eigen::MatrixXd> cls_xs;
     std::vector<int> labels;
-    for (const auto& o : history())
-      if (o.status != TrialStatus::Failed) {
-        cls_designs.push_back(o.design);
-        labels.push_back(o.status == TrialStatus::Feasible ? 1 : 0);
-      }
+    auto add_labels = [&](const std::vector<Observation>& obs, int task) {
+      std::vector<Design> designs;
+      for (const auto& o : obs)
+        if (o.status != TrialStatus::Failed) {
+          designs.push_back(o.design);
+          labels.push_back(o.status == TrialStatus::Feasible ? 1 : 0);
+        }
+      if (!designs.empty()) cls_xs.push_back(inputs(designs, task));
+    };
+    for (int k = 0; k + 1 < t; ++k) add_labels(as_observations(priors()[k]), k);
+    add_labels(history(), current);
     surrogate::XgbConfig cc;
     cc.rounds = config_.xgb_rounds;
     classifier_ = std::make_unique<surrogate::XgbClassifier>(cc);
-    classifier_->fit(encode(cls_designs),
+    classifier_->fit(stack_rows(cls_xs, cols),
                      Eigen::Map<const Eigen::VectorXi>(labels.data(),
                                                        static_cast<Eigen::Index>(labels.size())),
                      derive_seed(fit_seed, 1));
@@ -145,7 +208,7 @@ class MboOptimizer final : public HistoryOptimizer {
   }
 
   std::vector<double> acquisition(const std::vector<Design>& designs) const {
-    const Eigen::MatrixXd x = encode(designs);
+    const Eigen::MatrixXd x = inputs(designs, std::max(0, tasks() - 1));
     const Eigen::Index n = x.rows();
     Eigen::VectorXd mu = Eigen::VectorXd::Zero(n), second = Eigen::VectorXd::Zero(n);
     std::vector<Eigen::VectorXd> means;
@@ -193,6 +256,9 @@ class MboOptimizer final : public HistoryOptimizer {
     const std::vector<int> order = order_descending(objective);
     for (int i = 0; i < std::min<int>(config_.elite, static_cast<int>(order.size())); ++i)
       pool.push_back(feasible[order[i]]->design);
+    const std::vector<Design> prior_best = ranked_prior_designs();
+    for (int i = 0; i < std::min<int>(config_.elite, static_cast<int>(prior_best.size())); ++i)
+      pool.push_back(prior_best[static_cast<size_t>(i)]);
     while (static_cast<int>(pool.size()) < config_.inner_population)
       pool.push_back(random_design());
     score_all(pool);
@@ -252,6 +318,7 @@ class MboOptimizer final : public HistoryOptimizer {
   std::vector<std::pair<std::string, double>> weights_;
   std::unique_ptr<surrogate::XgbClassifier> classifier_;
   double floor_ = 0;
+  int prior_feasible_ = 0;
   size_t fitted_on_ = static_cast<size_t>(-1);
 };
 

@@ -65,6 +65,13 @@ class P3bo final : public HistoryOptimizer {
     return batch;
   }
 
+  // Transfer: every member gets the priors and uses them its own way (the
+  // evolution members seed their populations with the best prior designs,
+  // model-based members train on them with the task as a feature).
+  void on_prior() override {
+    for (auto& m : members_) m->set_prior(priors());
+  }
+
   void on_tell(const std::vector<Observation>& fresh) override {
     // Rank against the feasible results known before this tell.
     const size_t before = history().size() - fresh.size();

@@ -191,7 +191,59 @@ std::vector<Design> HistoryOptimizer::ask(int count) {
   if (count < 0) throw std::invalid_argument(name() + ": ask(count) needs count >= 0");
   std::vector<Design> batch = propose(count);
   for (const auto& d : batch) pending_.insert(d);
+  asked_ = true;
   return batch;
+}
+
+void HistoryOptimizer::set_prior(const std::vector<PriorStudy>& priors) {
+  if (asked_) throw std::invalid_argument(name() + ": set_prior must come before the first ask");
+  for (const auto& p : priors)
+    for (const auto& o : p.observations) {
+      validate(o.design);
+      if (o.status == TrialStatus::Feasible && !std::isfinite(o.objective))
+        throw std::invalid_argument(name() + ": prior study " + p.label + " has a non-finite objective");
+    }
+  priors_ = priors;
+  on_prior();
+}
+
+std::vector<double> standardized(const std::vector<double>& values) {
+  if (values.empty()) return {};
+  double mean = 0, var = 0;
+  for (double v : values) mean += v;
+  mean /= values.size();
+  for (double v : values) var += (v - mean) * (v - mean);
+  const double sd = std::sqrt(var / values.size());
+  std::vector<double> out;
+  for (double v : values) out.push_back((v - mean) / (sd > 0 ? sd : 1.0));
+  return out;
+}
+
+std::vector<Design> HistoryOptimizer::ranked_prior_designs() const {
+  std::vector<Design> designs;
+  std::vector<double> scores;
+  for (const auto& p : priors_) {
+    std::vector<double> values;
+    for (const auto& o : p.observations)
+      if (o.status == TrialStatus::Feasible) {
+        designs.push_back(o.design);
+        values.push_back(o.objective);
+      }
+    for (double z : standardized(values)) scores.push_back(z);
+  }
+  std::vector<Design> out;
+  std::set<Design> added;
+  for (int i : order_descending(scores))
+    if (added.insert(designs[static_cast<size_t>(i)]).second) out.push_back(designs[static_cast<size_t>(i)]);
+  return out;
+}
+
+Eigen::MatrixXd HistoryOptimizer::encode_task(const std::vector<Design>& designs, int task, int tasks) const {
+  Eigen::MatrixXd x(static_cast<Eigen::Index>(designs.size()), dims() + tasks);
+  x.leftCols(dims()) = encode(designs);
+  x.rightCols(tasks).setZero();
+  if (tasks > 0) x.col(dims() + task).setOnes();
+  return x;
 }
 
 void HistoryOptimizer::validate(const Design& d) const {

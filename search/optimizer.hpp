@@ -25,6 +25,24 @@ struct Observation {
   double objective = 0;  // maximized; only meaningful when Feasible
 };
 
+// Transfer learning: the trials of an earlier study (same design space),
+// given to a new study's optimizer before its first ask. Objectives are on
+// the source study's own scale (another workload, another budget), so
+// optimizers normalize them per study before mixing them with their own.
+// Status is already re-checked against the new study's constraints by the
+// caller (a design over the new area budget arrives Infeasible).
+struct PriorObservation {
+  Design design;
+  TrialStatus status = TrialStatus::Failed;
+  double objective = 0;  // maximized, on the source study's scale
+  double area_mm2 = 0;   // 0 when not computed
+};
+
+struct PriorStudy {
+  std::string label;  // the source study's name
+  std::vector<PriorObservation> observations;
+};
+
 // Settings given as `--opt key=value`; each optimizer documents its keys and
 // defaults and rejects unknown keys (std::invalid_argument naming the key).
 using Settings = std::map<std::string, std::string>;
@@ -42,6 +60,9 @@ class Optimizer {
   // transfer/resume, of designs evaluated elsewhere).
   virtual void tell(const std::vector<Observation>& results) = 0;
   virtual std::string name() const = 0;
+  // Earlier studies to learn from; called at most once, before the first
+  // ask. Default: ignored (random search has no use for them).
+  virtual void set_prior(const std::vector<PriorStudy>& priors) { (void)priors; }
 };
 
 struct OptimizerInfo {

@@ -141,7 +141,8 @@ json StudyDefinition::to_json() const {
               {"baseline_path", baseline_path},
               {"baseline_latency_ms", baseline_latency_ms},
               {"baseline_area_mm2", baseline_area_mm2},
-              {"created_at", created_at}};
+              {"created_at", created_at},
+              {"transfer_from", transfer_from}};
 }
 
 StudyDefinition StudyDefinition::from_json(const json& j) {
@@ -161,6 +162,7 @@ StudyDefinition StudyDefinition::from_json(const json& j) {
     d.baseline_latency_ms = j.value("baseline_latency_ms", std::map<std::string, double>{});
     d.baseline_area_mm2 = j.value("baseline_area_mm2", 0.0);
     d.created_at = j.value("created_at", "");
+    d.transfer_from = j.value("transfer_from", std::vector<std::string>{});
     return d;
   } catch (const json::exception& e) {
     throw StoreError(std::string("study store: malformed study definition: ") + e.what());

@@ -43,6 +43,9 @@ struct StudyDefinition {
   std::map<std::string, double> baseline_latency_ms;
   double baseline_area_mm2 = 0;
   std::string created_at;
+  // Earlier studies of the same database this one learns from (transfer
+  // learning, --transfer-from), in the order given.
+  std::vector<std::string> transfer_from;
 
   // "perf_per_area" for one workload, "geomean_speedup" for several.
   std::string objective_name() const;

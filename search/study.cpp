@@ -26,6 +26,38 @@ ProcessPool::Work trial_work(const StudyEnvironment& env) {
   };
 }
 
+std::vector<PriorStudy> load_priors(StudyStore& store, const StudyDefinition& def, const SearchSpaceShape& shape) {
+  std::vector<PriorStudy> priors;
+  for (const auto& source : def.transfer_from) {
+    if (source == def.name) throw std::invalid_argument("--transfer-from " + source + ": a study cannot learn from itself");
+    if (!store.find_study(source))
+      throw std::invalid_argument("--transfer-from: no study '" + source + "' in " + store.path());
+    PriorStudy p;
+    p.label = source;
+    for (const auto& t : store.trials(source)) {
+      if (t.design.size() != shape.cardinalities.size())
+        throw std::invalid_argument("--transfer-from " + source + ": its trial " + std::to_string(t.number) +
+                                    " has " + std::to_string(t.design.size()) + " parameters, this study's space has " +
+                                    std::to_string(shape.cardinalities.size()) + " (a different design space)");
+      for (size_t k = 0; k < t.design.size(); ++k)
+        if (t.design[k] < 0 || t.design[k] >= shape.cardinalities[k])
+          throw std::invalid_argument("--transfer-from " + source + ": its trial " + std::to_string(t.number) +
+                                      " has index " + std::to_string(t.design[k]) + " for parameter " +
+                                      std::to_string(k) + ", this study's space allows 0.." +
+                                      std::to_string(shape.cardinalities[k] - 1) + " (a different design space)");
+      PriorObservation o{t.design, t.status, t.objective, t.area_mm2};
+      const bool over_budget = t.area_mm2 > def.area_budget_mm2;
+      if (o.status == TrialStatus::Feasible && over_budget) o.status = TrialStatus::Infeasible;
+      if (o.status == TrialStatus::Infeasible && !over_budget && t.area_mm2 > 0 &&
+          t.reason.find("exceeds the budget") != std::string::npos)
+        o.status = TrialStatus::Failed;
+      p.observations.push_back(std::move(o));
+    }
+    priors.push_back(std::move(p));
+  }
+  return priors;
+}
+
 StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
                          const StudyRunOptions& options) {
   if (def.trials < 1) throw std::invalid_argument("study " + def.name + ": trial budget must be at least 1");
@@ -36,6 +68,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
   for (auto& t : store.trials(def.name)) stored.emplace(t.number, std::move(t));
 
   auto optimizer = make_optimizer(def.optimizer, env.shape, def.settings, def.seed);
+  if (!def.transfer_from.empty()) optimizer->set_prior(load_priors(store, def, env.shape));
   Objective objective(def.workloads, def.baseline_latency_ms);
 
   StudyRunReport report;

@@ -76,7 +76,16 @@ struct StudyRunReport {
 // Measurement as JSON); runs in the forked child, locally or on an MPI worker.
 ProcessPool::Work trial_work(const StudyEnvironment& env);
 
-// The study must already be in the store (create_study).
+// The trials of def.transfer_from as optimizer priors, re-checked against
+// def's constraints: a design whose stored area exceeds def's area budget is
+// Infeasible here, and a design that was infeasible only for its area but
+// fits def's budget becomes Failed (its objective under def is unknown).
+// Throws std::invalid_argument naming the source when it is not in the
+// store, is the study itself, or has designs that do not fit `shape`.
+std::vector<PriorStudy> load_priors(StudyStore& store, const StudyDefinition& def, const SearchSpaceShape& shape);
+
+// The study must already be in the store (create_study). Priors of
+// def.transfer_from are loaded (load_priors) and given to the optimizer.
 StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
                          const StudyRunOptions& options);
 

@@ -32,7 +32,7 @@ std::string shape_str(const Shape& s) {
 
 // Counts (elements, MACs, weights, vector ops) are int64_t products of the
 // dimensions; a network whose counts could overflow them is rejected instead
-// of being counted wrongly (found by fuzzing: negative MACs). 2^50 (~1.1e15)
+// of being counted wrongly (negative MACs were printed). 2^50 (~1.1e15)
 // is far above any edge network and leaves room to sum thousands of layers.
 constexpr int64_t kMaxCount = int64_t(1) << 50;
 

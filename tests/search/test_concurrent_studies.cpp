@@ -5,6 +5,8 @@
 // trials as an uninterrupted run, and a database SQLite itself calls intact
 // (PRAGMA integrity_check).
 #include <gtest/gtest.h>
+
+#include "tests/search/scratch_dir.hpp"
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -100,16 +102,9 @@ std::vector<DesignObjective> designs_and_objectives(apollo::search::StudyStore& 
 
 class ConcurrentStudies : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("apollo_concurrent_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    db_ = (dir_ / "s.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-  std::string db_;
+  apollo::testing::ScratchDir scratch_{"apollo_concurrent"};
+  fs::path dir_ = scratch_.path();
+  std::string db_ = scratch_.file("s.db");
 };
 
 }  // namespace

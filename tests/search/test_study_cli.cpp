@@ -5,6 +5,8 @@
 // gives the same exported study, multi-workload objective by hand, the study
 // subcommands, and bad input exits 2.
 #include <gtest/gtest.h>
+
+#include "tests/search/scratch_dir.hpp"
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -61,16 +63,9 @@ json apollo_json(const std::string& args, const std::string& env = "") {
 
 class StudyCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("apollo_study_cli_" + std::to_string(getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    db_ = (dir_ / "s.db").string();
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-  std::string db_;
+  apollo::testing::ScratchDir scratch_{"apollo_study_cli"};
+  fs::path dir_ = scratch_.path();
+  std::string db_ = scratch_.file("s.db");
 };
 
 std::vector<std::pair<json, json>> designs_and_objectives(const json& exported) {

@@ -2,6 +2,8 @@
 // runs, records its source in the stored definition, resumes with it, and an
 // unknown source exits 2 naming it.
 #include <gtest/gtest.h>
+
+#include "tests/search/scratch_dir.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,8 +48,8 @@ nlohmann::json json_of(const std::string& args) {
 }
 
 TEST(TransferCli, RunsRecordsSourcesAndResumes) {
-  const auto dir = std::filesystem::temp_directory_path() / ("apollo_transfer_cli_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
+  const apollo::testing::ScratchDir scratch("apollo_transfer_cli");
+  const auto& dir = scratch.path();
   const std::string db = (dir / "t.db").string();
   const std::string common = " --workload mobilenet_v2 --jobs 2 --quiet --json --db " + db;
 

@@ -84,7 +84,6 @@ TEST(TransferCli, RunsRecordsSourcesAndResumes) {
   EXPECT_EQ(again.code, 2) << again.out;
   CliRun twice = run_apollo("search --study y --trials 2 --transfer-from src --transfer-from src --quiet --db " + db);
   EXPECT_EQ(twice.code, 2) << twice.out;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

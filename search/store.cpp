@@ -2,6 +2,8 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+
+#include <thread>
 #include <unistd.h>
 
 #include <cerrno>
@@ -181,11 +183,26 @@ StudyStore::StudyStore(const std::string& path) : path_(path) {
   // A running search and `apollo study show` may touch the file at once:
   // wait for locks rather than failing.
   sqlite3_busy_timeout(raw, 10000);
+  // Two processes that open a brand-new file at once race to switch it to
+  // WAL and create the schema; SQLite reports that race as SQLITE_BUSY at
+  // once, without calling the busy handler. Every setup statement is
+  // idempotent, so retry it for as long as the busy timeout would wait.
+  auto setup = [&](const char* sql) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const int code = sqlite3_exec(raw, sql, nullptr, nullptr, nullptr);
+      if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() > deadline) {
+        if (code != SQLITE_OK) exec(sql);  // reports the error as every other statement does
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
   try {
-    exec("PRAGMA journal_mode=WAL;");
-    exec("PRAGMA foreign_keys=ON;");
-    exec("PRAGMA synchronous=NORMAL;");  // WAL + NORMAL: durable against process crashes
-    exec(kSchema);
+    setup("PRAGMA journal_mode=WAL;");
+    setup("PRAGMA foreign_keys=ON;");
+    setup("PRAGMA synchronous=NORMAL;");  // WAL + NORMAL: durable against process crashes
+    setup(kSchema);
   } catch (const StoreError& e) {
     throw StoreError(path + " is not a usable Apollo study database (" + e.what() + ")");
   }

@@ -1,9 +1,8 @@
-// apollo study list|show|export|best|plot: read stored studies (never runs
-// evaluations; safe while a search writes the same database).
+// apollo study list|show|export|best|plot|compare (compare in
+// cmd_study_compare.cpp): read stored studies (never runs evaluations; safe
+// while a search writes the same database).
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -13,6 +12,7 @@
 #include <sstream>
 
 #include "cli/command.hpp"
+#include "cli/study_common.hpp"
 #include "models/arch_io.hpp"
 #include "models/space.hpp"
 #include "search/objective.hpp"
@@ -20,7 +20,6 @@
 #include "search/study.hpp"
 
 namespace po = boost::program_options;
-namespace fs = std::filesystem;
 
 namespace apollo::cli {
 
@@ -39,29 +38,10 @@ constexpr const char* kUsage =
     "  export NAME --csv|--json     every trial [-o FILE]\n"
     "  best NAME [-o FILE]          best design as an architecture YAML (for apollo simulate --arch)\n"
     "  plot NAME [NAME ...] -o F    best-so-far vs trials and latency-area scatter with the Pareto\n"
-    "                               frontier, as F.png or F.svg (gnuplot)\n\n"
+    "                               frontier, as F.png or F.svg (gnuplot)\n"
+    "  compare NAME [NAME ...]      group studies (e.g. seeds per optimizer): median/min/max of the best\n"
+    "                               after N trials, regret vs --reference, plot with -o\n\n"
     "Common option: --db FILE (default apollo.db). `apollo study <subcommand> --help` for details.\n";
-
-// Reading commands never create a database: a typo in --db must not look like
-// an empty store.
-std::unique_ptr<search::StudyStore> open_existing(const std::string& path) {
-  if (!fs::exists(path)) throw UsageError("no study database " + path + " (run apollo search first, or give --db)");
-  try {
-    return std::make_unique<search::StudyStore>(path);
-  } catch (const search::StoreError& e) {
-    throw UsageError(e.what());
-  }
-}
-
-StudyDefinition load_definition(search::StudyStore& store, const std::string& name) {
-  auto def = store.find_study(name);
-  if (!def) {
-    std::string known;
-    for (const auto& s : store.list_studies()) known += (known.empty() ? "" : ", ") + s.name;
-    throw UsageError("no study '" + name + "' in " + store.path() + (known.empty() ? " (it has no studies)" : " (studies: " + known + ")"));
-  }
-  return *def;
-}
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
   std::string s;
@@ -101,7 +81,7 @@ int cmd_list(const std::vector<std::string>& args) {
       "json", po::bool_switch(), "machine-readable output");
   po::variables_map vm;
   if (!parse_options(args, "study list [--db FILE] [--json]", opts, {}, vm)) return kOk;
-  auto store = open_existing(vm["db"].as<std::string>());
+  auto store = open_existing_store(vm["db"].as<std::string>());
   auto studies = store->list_studies();
   if (vm["json"].as<bool>()) {
     json out = json::array();
@@ -149,8 +129,8 @@ int cmd_show(const std::vector<std::string>& args) {
   pos.add("name", 1);
   po::variables_map vm;
   if (!parse_options(args, "study show NAME [--db FILE] [--json]", opts, pos, vm)) return kOk;
-  auto store = open_existing(vm["db"].as<std::string>());
-  StudyDefinition def = load_definition(*store, vm["name"].as<std::string>());
+  auto store = open_existing_store(vm["db"].as<std::string>());
+  StudyDefinition def = load_study_definition(*store, vm["name"].as<std::string>());
   auto trials = store->trials(def.name);
   int counts[3] = {0, 0, 0};
   double eval_seconds = 0;
@@ -251,8 +231,8 @@ int cmd_export(const std::vector<std::string>& args) {
   if (!parse_options(args, "study export NAME --csv|--json [-o FILE] [--db FILE]", opts, pos, vm)) return kOk;
   bool csv = vm["csv"].as<bool>(), js = vm["json"].as<bool>();
   if (csv == js) throw UsageError("give exactly one of --csv or --json");
-  auto store = open_existing(vm["db"].as<std::string>());
-  StudyDefinition def = load_definition(*store, vm["name"].as<std::string>());
+  auto store = open_existing_store(vm["db"].as<std::string>());
+  StudyDefinition def = load_study_definition(*store, vm["name"].as<std::string>());
   auto trials = store->trials(def.name);
 
   std::ostringstream out;
@@ -305,8 +285,8 @@ int cmd_best(const std::vector<std::string>& args) {
   pos.add("name", 1);
   po::variables_map vm;
   if (!parse_options(args, "study best NAME [-o best.yaml] [--db FILE]", opts, pos, vm)) return kOk;
-  auto store = open_existing(vm["db"].as<std::string>());
-  StudyDefinition def = load_definition(*store, vm["name"].as<std::string>());
+  auto store = open_existing_store(vm["db"].as<std::string>());
+  StudyDefinition def = load_study_definition(*store, vm["name"].as<std::string>());
   auto best = search::best_trial(store->trials(def.name));
   if (!best) {
     std::cerr << "apollo study best: study " << def.name << " has no feasible design\n";
@@ -339,24 +319,6 @@ int cmd_best(const std::vector<std::string>& args) {
 
 // ---- plot -------------------------------------------------------------------
 
-// gnuplot strings are single-quoted: a quote is doubled.
-std::string gp_quote(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out;
-}
-
-// Labels also go through enhanced text, where a bare _ is a subscript.
-std::string gp_label(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\'') out += "''";
-    else if (c == '_') out += "\\_";  // enhanced text: a bare _ is a subscript
-    else out += c;
-  }
-  return out;
-}
-
 int cmd_plot(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()("names", po::value<std::vector<std::string>>()->required(), "study names")(
@@ -367,19 +329,15 @@ int cmd_plot(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse_options(args, "study plot NAME [NAME ...] -o FILE.png|FILE.svg [--db FILE]", opts, pos, vm)) return kOk;
   const std::string path = vm["output"].as<std::string>();
-  std::string ext = fs::path(path).extension().string();
-  std::string terminal;
-  if (ext == ".png") terminal = "pngcairo size 1400,560";
-  else if (ext == ".svg") terminal = "svg size 1400,560 dynamic";
-  else throw UsageError("-o " + path + ": expected a .png or .svg file name");
+  const std::string terminal = gp_terminal(path, 1400, 560);
 
-  auto store = open_existing(vm["db"].as<std::string>());
+  auto store = open_existing_store(vm["db"].as<std::string>());
   std::ostringstream script;
   script << std::setprecision(10);
   std::vector<StudyDefinition> defs;
   std::set<std::string> objectives;
   for (const auto& name : vm["names"].as<std::vector<std::string>>()) {
-    defs.push_back(load_definition(*store, name));
+    defs.push_back(load_study_definition(*store, name));
     objectives.insert(defs.back().objective_name());
   }
   // Inline data blocks: one per study for the curve, the scatter and the front.
@@ -428,16 +386,7 @@ int cmd_plot(const std::vector<std::string>& args) {
   }
   script << "\nunset multiplot\nset output\n";
 
-  FILE* gp = popen("gnuplot 2>&1", "w");
-  if (!gp) throw std::runtime_error("cannot start gnuplot");
-  std::string text = script.str();
-  std::fwrite(text.data(), 1, text.size(), gp);
-  int rc = pclose(gp);
-  if (rc != 0) {
-    throw std::runtime_error("gnuplot failed (exit status " + std::to_string(rc) +
-                             "); is gnuplot installed (Debian package gnuplot-nox)?");
-  }
-  if (!fs::exists(path) || fs::file_size(path) == 0) throw std::runtime_error("gnuplot did not write " + path);
+  run_gnuplot(script.str(), path);
   std::cerr << "wrote " << path << " (" << defs.size() << " stud" << (defs.size() == 1 ? "y" : "ies") << ")\n";
   return kOk;
 }
@@ -453,11 +402,12 @@ int run_study(const std::vector<std::string>& args) {
   const std::string& sub = args[0];
   using Sub = int (*)(const std::vector<std::string>&);
   static const std::pair<const char*, Sub> table[] = {
-      {"list", cmd_list}, {"show", cmd_show}, {"export", cmd_export}, {"best", cmd_best}, {"plot", cmd_plot}};
+      {"list", cmd_list}, {"show", cmd_show},       {"export", cmd_export},
+      {"best", cmd_best}, {"plot", cmd_plot},       {"compare", run_study_compare}};
   for (const auto& [name, fn] : table) {
     if (sub == name) return fn(rest);
   }
-  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best or plot)");
+  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best, plot or compare)");
 }
 
 }  // namespace apollo::cli

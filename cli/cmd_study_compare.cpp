@@ -102,15 +102,26 @@ void write_plot(const std::string& path, const Loaded& loaded, const search::Com
   auto y = [&](double v) { return ref ? std::max(v, floor) : v; };
   std::ostringstream script;
   script << std::setprecision(10);
+  // gnuplot refuses an empty data block: a group whose median or band has no
+  // point yet (no feasible trial) is left out of the plot.
+  std::vector<bool> has_band(cmp.groups.size(), false), has_median(cmp.groups.size(), false);
+  size_t longest = 0;
   for (size_t g = 0; g < cmp.groups.size(); ++g) {
     auto curve = search::group_curve(loaded.studies, cmp.groups[g], ref);
+    longest = std::max(longest, curve.size());
     script << "$band" << g << " << EOD\n";
     for (size_t i = 0; i < curve.size(); ++i) {
-      if (curve[i].min && curve[i].max) script << i + 1 << " " << y(*curve[i].min) << " " << y(*curve[i].max) << "\n";
+      if (curve[i].min && curve[i].max) {
+        script << i + 1 << " " << y(*curve[i].min) << " " << y(*curve[i].max) << "\n";
+        has_band[g] = true;
+      }
     }
     script << "EOD\n$median" << g << " << EOD\n";
     for (size_t i = 0; i < curve.size(); ++i) {
-      if (curve[i].median) script << i + 1 << " " << y(*curve[i].median) << "\n";
+      if (curve[i].median) {
+        script << i + 1 << " " << y(*curve[i].median) << "\n";
+        has_median[g] = true;
+      }
     }
     script << "EOD\n";
   }
@@ -138,13 +149,27 @@ void write_plot(const std::string& path, const Loaded& loaded, const search::Com
          << "set title '" << gp_label(heading) << "'\nset xlabel 'trials'\nset ylabel '" << gp_label(ylabel) << "'\n"
          << "set style fill transparent solid 0.18 noborder\n";
   if (ref) script << "set logscale y\n";
-  script << "plot ";
+  std::vector<std::string> items;
   for (size_t g = 0; g < cmp.groups.size(); ++g) {
     const std::string label = join(cmp.groups[g].key, ", ") + " (n=" + std::to_string(cmp.groups[g].members.size()) + ")";
-    script << (g ? ", " : "") << "$band" << g << " using 1:2:3 with filledcurves lc " << g + 1 << " notitle, $median"
-           << g << " using 1:2 with steps lw 2 lc " << g + 1 << " title '" << gp_label(label) << "'";
+    if (has_band[g]) {
+      items.push_back("$band" + std::to_string(g) + " using 1:2:3 with filledcurves lc " + std::to_string(g + 1) +
+                      " notitle");
+    }
+    if (has_median[g]) {
+      items.push_back("$median" + std::to_string(g) + " using 1:2 with steps lw 2 lc " + std::to_string(g + 1) +
+                      " title '" + gp_label(label) + "'");
+    } else {
+      std::cerr << "note: group " << join(cmp.groups[g].key, ", ") << " has no median to plot (no feasible trial)\n";
+    }
   }
-  script << "\nset output\n";
+  if (items.empty()) {
+    // Nothing feasible anywhere: an empty frame that says so.
+    script << "set xrange [1:" << std::max<size_t>(longest, 2) << "]\nset yrange [" << (ref ? "1e-3:1" : "0:1")
+           << "]\nset label 1 'no feasible trial yet' at graph 0.5,0.5 center\n";
+    items.push_back("2 notitle");
+  }
+  script << "plot " << join(items, ", ") << "\nset output\n";
   run_gnuplot(script.str(), path);
   std::cerr << "wrote " << path << " (" << cmp.groups.size() << " group" << (cmp.groups.size() == 1 ? "" : "s") << ")\n";
 }

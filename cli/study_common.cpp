@@ -55,7 +55,8 @@ std::string gp_terminal(const std::string& path, int width, int height) {
 }
 
 void run_gnuplot(const std::string& script, const std::string& path) {
-  FILE* gp = popen("gnuplot 2>&1", "w");
+  // gnuplot's warnings go to stderr: stdout may be a table or JSON.
+  FILE* gp = popen("gnuplot 1>&2", "w");
   if (!gp) throw std::runtime_error("cannot start gnuplot");
   std::fwrite(script.data(), 1, script.size(), gp);
   int rc = pclose(gp);

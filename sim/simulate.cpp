@@ -38,7 +38,6 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
-#include <tlm_utils/peq_with_get.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
@@ -47,6 +46,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -126,6 +126,7 @@ struct RunStats {
         pe_layer_compute(arch.num_pes()),
         pe_layer_exposed(arch.num_pes()),
         pe_peak_memory(arch.num_pes()),
+        pe_layer_peak(arch.num_pes()),
         core_busy(arch.total_cores()),
         core_bytes(arch.total_cores()) {}
 
@@ -133,12 +134,14 @@ struct RunStats {
   std::vector<int64_t> pe_layer_compute;  // current layer
   std::vector<int64_t> pe_layer_exposed;  // current layer: own transfer time, queueing excluded
   std::vector<int64_t> pe_peak_memory;
+  std::vector<int64_t> pe_layer_peak;     // current layer (merged into pe_peak_memory at its end)
   std::vector<int64_t> core_busy;
   std::vector<int64_t> core_bytes;
   LayerStats layer;                       // accumulating for the running layer
   std::vector<LayerStats> layers;
   TraceRecorder* trace = nullptr;         // only when a trace was requested
   int64_t events = 0;
+  std::vector<size_t> unsafe_layers;      // fast-forward may have changed them (class FastForward)
 
   void on_transfer(const TransferInterval& t) {
     const int64_t busy = t.end - t.start;
@@ -180,12 +183,180 @@ class ChannelModel : public sc_core::sc_module {
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   }
 
+ public:
+  FifoChannel& fifo() { return fifo_; }
+
+ private:
   Channel channel_;
   double bytes_per_cycle_;
   int64_t latency_;
   const Clock& clock_;
   RunStats& stats_;
   FifoChannel fifo_;
+};
+
+// The DMA's queue of transactions waiting for their next hop: the same
+// behaviour as tlm_utils::peq_with_get (same event notifications, same order
+// of transactions due at one time), plus the access fast-forward needs to
+// move the pending ones later.
+class HopQueue {
+ public:
+  explicit HopQueue(const char* name) : event_(name) {}
+  void notify(tlm_generic_payload& gp, const sc_time& delay) {
+    entries_.emplace(sc_core::sc_time_stamp() + delay, &gp);
+    event_.notify(delay);
+  }
+  // Call until it returns nullptr (then the event is set for the next one).
+  tlm_generic_payload* get_next_transaction() {
+    if (entries_.empty()) return nullptr;
+    const sc_time now = sc_core::sc_time_stamp();
+    if (entries_.begin()->first <= now) {
+      tlm_generic_payload* gp = entries_.begin()->second;
+      entries_.erase(entries_.begin());
+      return gp;
+    }
+    event_.notify(entries_.begin()->first - now);
+    return nullptr;
+  }
+  sc_core::sc_event& get_event() { return event_; }
+  const std::multimap<sc_time, tlm_generic_payload*>& entries() const { return entries_; }
+  // Every pending transaction `shift` later, in the same order.
+  void skip(const sc_time& shift) {
+    std::multimap<sc_time, tlm_generic_payload*> moved;
+    for (const auto& [at, gp] : entries_) moved.emplace_hint(moved.end(), at + shift, gp);
+    entries_.swap(moved);
+    event_.cancel();
+    if (!entries_.empty()) event_.notify(entries_.begin()->first - sc_core::sc_time_stamp());
+  }
+
+ private:
+  std::multimap<sc_time, tlm_generic_payload*> entries_;
+  sc_core::sc_event event_;
+};
+
+class Pe;
+
+// Exact fast-forward of steady states. The model is deterministic, and
+// within a layer its future depends only on its state relative to now: per
+// PE the FSM (cursor steps, tiles loaded / computed / in flight, staged
+// bytes), completion times and in-flight transfers relative to now, the
+// channels' free times, the DMA queue. The repetition counters of the
+// cursors matter only when a step runs out. So when that state at one
+// snapshot equals the one a period P earlier (same steps), the next periods
+// repeat the last one exactly until some cursor would cross into its next
+// step: K of them are skipped at once, every pending time moves K*P later
+// and every counter grows by K times its increase over the period.
+//
+// One caveat: SystemC runs processes that wake at the same time in the
+// order of its timed-event heap, which depends on history, not only on this
+// state, and that order matters when two of them use the same link, network
+// or DMA queue in that cycle (FIFO order). So a period counts only if it
+// holds no such tie, and a snapshot only if nothing else is due at its own
+// time. Skipping re-notifies the pending events, so the heap differs from an
+// event-by-event run's: should such a tie follow a skip in the same layer,
+// that layer is simulated again without fast-forward (simulate()).
+//
+// Snapshots are taken when one PE (the anchor) starts a tile, at most once
+// per members/4 process activations (less often while ties recur), so their
+// O(PEs) cost stays a fraction of the simulation's. Disabled when a trace is
+// recorded (traces list every transfer and tile).
+class FastForward {
+ public:
+  FastForward(const std::vector<bool>& allowed, const Clock& clock, RunStats& stats, FifoChannel& link,
+              FifoChannel& network, HopQueue& hops)
+      : allowed_(allowed), clock_(clock), stats_(stats), link_(link), network_(network), hops_(hops),
+        history_(kHistory) {}
+  void attach(std::vector<std::unique_ptr<Pe>>& pes) { pes_ = &pes; }
+  enum class Resource { Link, Network, HopQueue };
+
+  void start_layer(size_t position, int64_t now) {
+    position_ = position;
+    layer_start_ = now;
+    enabled_ = allowed_[position];
+    skipped_ = false;
+    members_.clear();
+    forget();
+    anchor_ = -1;
+  }
+  void join(int32_t pe) { members_.push_back(pe); }
+  // Every process activation: ids are PE indices, kDma, kSequencer.
+  void activation(int32_t process, int64_t now) {
+    current_ = process;
+    ++since_snapshot_;
+    (void)now;
+  }
+  // The running process uses a shared resource whose outcome depends on
+  // the order of its users within one cycle: the link, the network (FIFO
+  // grants) or the DMA queue (order of hops due at one time).
+  void touch(Resource r, int64_t now) {
+    auto& [time, process] = touched_[static_cast<size_t>(r)];
+    // At a layer's first cycle the PEs run in the order of their delta
+    // notifications (PE index), never in heap order.
+    if (time == now && process != current_ && now != layer_start_) {
+      last_tie_ = now;
+      // After a skip, this run and the reference one are only known to be
+      // the same up to the first such tie (their event heaps differ): the
+      // caller reruns this layer without fast-forward.
+      if (skipped_ && enabled_) {
+        stats_.unsafe_layers.push_back(position_);
+        enabled_ = false;
+      }
+    }
+    time = now;
+    process = current_;
+  }
+  void finished(int32_t pe) {
+    if (pe == anchor_) {
+      anchor_ = -1;
+      forget();
+    }
+  }
+  // `pe` started a load in its activation at `now` (called at its end).
+  void loaded(int32_t pe, int64_t now);
+  int64_t skips() const { return skips_; }
+
+  static constexpr int32_t kDma = -1, kSequencer = -2;
+
+ private:
+  struct Snapshot {
+    int64_t time = 0;
+    uint64_t hash = 0;
+    std::vector<int64_t> state;     // compared
+    std::vector<int64_t> counters;  // per member: 3 cursor reps, exposed; then channel counters
+  };
+  static constexpr size_t kHistory = 16;
+  void forget() {
+    stored_ = 0;
+    since_snapshot_ = 0;
+    backoff_ = 0;
+  }
+  bool capture(int64_t now, Snapshot& s) const;
+  int64_t periods(const Snapshot& then, const Snapshot& now) const;
+  void skip(const Snapshot& then, const Snapshot& now, int64_t k);
+
+  const std::vector<bool>& allowed_;  // per layer position
+  bool enabled_ = false;
+  bool skipped_ = false;              // a skip happened in the running layer
+  size_t position_ = 0;
+  int64_t layer_start_ = -1;
+  const Clock& clock_;
+  RunStats& stats_;
+  FifoChannel& link_;
+  FifoChannel& network_;
+  HopQueue& hops_;
+  std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
+  std::vector<int32_t> members_;  // PEs taking part in the running layer
+  int32_t anchor_ = -1;
+  std::vector<Snapshot> history_;  // ring, the newest at (next_ - 1)
+  size_t next_ = 0, stored_ = 0;
+  size_t since_snapshot_ = 0;  // process activations since the last snapshot
+  int backoff_ = 0;            // snapshot interval is members/4 << backoff_
+  static constexpr int kMaxBackoff = 6;
+  static constexpr int64_t kQuietPeriods = 8;
+  int64_t last_tie_ = -1;  // last cycle with an order-dependent tie
+  int32_t current_ = kSequencer;
+  std::array<std::pair<int64_t, int32_t>, 3> touched_{{{-1, 0}, {-1, 0}, {-1, 0}}};  // per Resource: cycle, process
+  int64_t skips_ = 0;
 };
 
 // One PE: PE memory staging at most two tiles (double buffering) or one, and
@@ -195,8 +366,8 @@ class Pe : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Pe> socket;
 
   Pe(const sc_core::sc_module_name& name, int32_t index, const models::ArchConfig& arch,
-     const Clock& clock, RunStats& stats, std::function<void(int32_t)> on_done)
-      : sc_module(name), socket("socket"), index_(index), arch_(arch), clock_(clock), stats_(stats),
+     const Clock& clock, RunStats& stats, FastForward& ff, std::function<void(int32_t)> on_done)
+      : sc_module(name), socket("socket"), index_(index), arch_(arch), clock_(clock), stats_(stats), ff_(ff),
         on_done_(std::move(on_done)),
         // Named events: SystemC otherwise generates a unique name for each
         // (sc_gen_unique_name), ~11% of a 32x32-PE simulation's instructions.
@@ -249,9 +420,70 @@ class Pe : public sc_core::sc_module {
   }
   static bool ready(int64_t done, int64_t now) { return done != kNone && done != kAwaiting && done <= now; }
 
+ public:
+  // Fast-forward support (class FastForward). Appends this PE's state
+  // relative to `now` and its counters; false when something of this PE is
+  // due at `now` but has not run yet.
+  bool capture(int64_t now, std::vector<int64_t>& state, std::vector<int64_t>& counters) const {
+    state.insert(state.end(), {finished_ ? 1 : 0, static_cast<int64_t>(load_at_.step),
+                               static_cast<int64_t>(compute_at_.step), static_cast<int64_t>(store_at_.step), loaded_,
+                               computed_, in_flight_, memory_in_use_, computing_operands_});
+    counters.insert(counters.end(), {load_at_.rep, compute_at_.rep, store_at_.rep,
+                                     stats_.pe_layer_exposed[static_cast<size_t>(index_)]});
+    bool clean = true;
+    auto transfer = [&](int64_t done, int64_t issued, const Transaction& t) {
+      if (done == kNone) {
+        state.push_back(-1);
+      } else if (done == kAwaiting) {  // somewhere in the DMA: its progress so far matters
+        const TransferExt& e = t.ext;
+        state.insert(state.end(), {-2, now - issued, e.input_bytes, e.weight_bytes, e.output_bytes, e.next_hop,
+                                   e.hops[0].bytes, e.hops[1].bytes, e.queued_cycles});
+      } else {
+        clean = clean && done > now;
+        state.push_back(done - now);
+      }
+    };
+    transfer(load_done_, load_issued_, load_);
+    transfer(store_done_, store_issued_, store_);
+    if (compute_done_ == kNone) {
+      state.push_back(-1);
+    } else {
+      clean = clean && compute_done_ > now;
+      state.push_back(compute_done_ - now);
+    }
+    return clean;
+  }
+  // Tiles a cursor can still advance without leaving its step (-1: done).
+  int64_t room(int which) const {
+    const Cursor& c = which == 0 ? load_at_ : which == 1 ? compute_at_ : store_at_;
+    return valid(c) ? work_->steps[c.step].count - 1 - c.rep : -1;
+  }
+  // Skips whole periods: cursors advance by d_*, the computes started meanwhile
+  // are accounted, and everything pending happens `shift` cycles later.
+  void skip(int64_t now, int64_t shift, int64_t d_load, int64_t d_compute, int64_t d_store) {
+    load_at_.rep += d_load;
+    store_at_.rep += d_store;
+    if (d_compute > 0) account_compute(work_->steps[compute_at_.step], d_compute);
+    compute_at_.rep += d_compute;
+    auto move = [&](int64_t& done, sc_core::sc_event& event) {
+      if (done == kNone || done == kAwaiting) return;
+      done += shift;
+      event.cancel();
+      event.notify(clock_.after(done - now));
+    };
+    move(load_done_, loaded_event_);
+    move(compute_done_, computed_event_);
+    move(store_done_, stored_event_);
+    load_issued_ += shift;
+    store_issued_ += shift;
+  }
+
+ private:
   void run() {
     ++stats_.events;
     const int64_t now = clock_.now();
+    ff_.activation(index_, now);
+    bool loaded_any = false;
     for (bool progress = true; progress;) {
       progress = false;
       if (ready(load_done_, now)) {
@@ -285,11 +517,15 @@ class Pe : public sc_core::sc_module {
         ++in_flight_;
         start_load(now);
         progress = true;
+        loaded_any = true;
       }
     }
     if (!finished_ && !valid(store_at_) && in_flight_ == 0) {
       finished_ = true;
+      ff_.finished(index_);
       on_done_(index_);
+    } else if (loaded_any) {
+      ff_.loaded(index_, now);
     }
   }
 
@@ -297,7 +533,7 @@ class Pe : public sc_core::sc_module {
     const models::TileStep& s = work_->steps[load_at_.step];
     advance(load_at_);
     memory_in_use_ += s.input_bytes + s.weight_bytes;  // staged in PE memory until computed
-    auto& peak = stats_.pe_peak_memory[static_cast<size_t>(index_)];
+    auto& peak = stats_.pe_layer_peak[static_cast<size_t>(index_)];
     peak = std::max(peak, memory_in_use_);
     load_done_ = issue(load_, s.input_bytes + s.weight_bytes, now, [&](TransferExt& e) {
       e.input_bytes = s.input_bytes;
@@ -313,23 +549,31 @@ class Pe : public sc_core::sc_module {
     const int64_t core_cycles = tile_compute_cycles(s, arch_);
     compute_done_ = now + cycles;
     if (cycles > 0) computed_event_.notify(clock_.after(cycles));
-    ++stats_.layer.tiles;
-    stats_.pe_compute[static_cast<size_t>(index_)] += cycles;
-    stats_.pe_layer_compute[static_cast<size_t>(index_)] += cycles;
+    account_compute(s, 1);
+    const int64_t cores = cycles > 0 ? s.active_cores : 0;
+    if (stats_.trace && cycles > 0) {
+      stats_.trace->compute.push_back(
+          {now, now + cycles, now + cycles - core_cycles, index_, static_cast<int32_t>(cores), layer_});
+    }
+  }
+
+  // Statistics of `n` tiles of step s starting their compute on this PE.
+  void account_compute(const models::TileStep& s, int64_t n) {
+    const int64_t cycles = pe_compute_cycles(s, arch_);
+    const int64_t core_cycles = tile_compute_cycles(s, arch_);
+    stats_.layer.tiles += n;
+    stats_.pe_compute[static_cast<size_t>(index_)] += n * cycles;
+    stats_.pe_layer_compute[static_cast<size_t>(index_)] += n * cycles;
     // Operands go from PE memory into the active cores' memories, split evenly.
     const int64_t cores = cycles > 0 ? s.active_cores : 0;
     const int64_t operands = s.input_bytes + s.weight_bytes;
     const size_t first = static_cast<size_t>(index_ * arch_.cores_per_pe);
     const int64_t share = cores > 0 ? operands / cores : 0, remainder = cores > 0 ? operands % cores : 0;
     for (int64_t c = 0; c < cores; ++c) {
-      stats_.core_busy[first + static_cast<size_t>(c)] += core_cycles;
-      stats_.core_bytes[first + static_cast<size_t>(c)] += share + (c < remainder ? 1 : 0);
+      stats_.core_busy[first + static_cast<size_t>(c)] += n * core_cycles;
+      stats_.core_bytes[first + static_cast<size_t>(c)] += n * (share + (c < remainder ? 1 : 0));
     }
-    if (cores > 0) stats_.layer.core_bytes += operands;
-    if (stats_.trace && cycles > 0) {
-      stats_.trace->compute.push_back(
-          {now, now + cycles, now + cycles - core_cycles, index_, static_cast<int32_t>(cores), layer_});
-    }
+    if (cores > 0) stats_.layer.core_bytes += n * operands;
   }
 
   void start_store(int64_t now) {
@@ -383,6 +627,7 @@ class Pe : public sc_core::sc_module {
   const models::ArchConfig& arch_;
   const Clock& clock_;
   RunStats& stats_;
+  FastForward& ff_;
   std::function<void(int32_t)> on_done_;
   // One event per kind of completion: each has at most one notification
   // pending, so none is ever overridden (overrides leave dead entries in the
@@ -427,7 +672,11 @@ class Controller : public sc_core::sc_module {
   }
   SC_HAS_PROCESS(Controller);
 
-  void attach(std::vector<std::unique_ptr<Pe>>& pes) { pes_ = &pes; }
+  void attach(std::vector<std::unique_ptr<Pe>>& pes, FastForward& ff) {
+    pes_ = &pes;
+    ff_ = &ff;
+  }
+  HopQueue& hops() { return next_hop_; }
   void pe_done(int32_t /*pe*/) {
     if (--running_ == 0) {
       end_layer();
@@ -473,15 +722,19 @@ class Controller : public sc_core::sc_module {
     if (ext->next_hop == ext->hop_count) return true;
     const TransferExt::Hop hop = ext->hops[static_cast<size_t>(ext->next_hop++)];
     gp.set_data_length(static_cast<unsigned int>(hop.bytes));
+    const int64_t now = clock_.now();
+    ff_->touch(hop.channel == Channel::Link ? FastForward::Resource::Link : FastForward::Resource::Network, now);
     (hop.channel == Channel::Link ? link_port : network_port)->b_transport(gp, delay);
     while (ext->next_hop < ext->hop_count && ext->hops[static_cast<size_t>(ext->next_hop)].bytes == 0) ++ext->next_hop;
     if (ext->next_hop == ext->hop_count) return true;
+    ff_->touch(FastForward::Resource::HopQueue, now);
     next_hop_.notify(gp, delay);
     return false;
   }
 
   void dma_step() {
     ++stats_.events;
+    ff_->activation(FastForward::kDma, clock_.now());
     while (tlm_generic_payload* gp = next_hop_.get_next_transaction()) {
       sc_time delay = sc_core::SC_ZERO_TIME;
       if (!forward(*gp, delay)) continue;
@@ -493,6 +746,7 @@ class Controller : public sc_core::sc_module {
 
   void sequence() {
     ++stats_.events;
+    ff_->activation(FastForward::kSequencer, clock_.now());
     if (state_ == State::Reloading) start_pes();  // may end an empty layer at once
     while (state_ == State::Between && next_layer_ < program_.layers.size()) {
       ++next_layer_;
@@ -504,6 +758,7 @@ class Controller : public sc_core::sc_module {
       stats_.layer.bound = l.bound;
       std::fill(stats_.pe_layer_compute.begin(), stats_.pe_layer_compute.end(), 0);
       std::fill(stats_.pe_layer_exposed.begin(), stats_.pe_layer_exposed.end(), 0);
+      std::fill(stats_.pe_layer_peak.begin(), stats_.pe_layer_peak.end(), 0);
       if (l.instruction_reload_bytes > 0) {
         // The program did not fit instruction memory: fetch this layer's chunk first.
         stats_.layer.instruction_bytes = l.instruction_reload_bytes;
@@ -525,10 +780,14 @@ class Controller : public sc_core::sc_module {
     state_ = State::Running;
     running_ = 0;
     const auto position = static_cast<int32_t>(next_layer_ - 1);
+    ff_->start_layer(static_cast<size_t>(position), clock_.now());
     for (size_t p = 0; p < l.pe_class.size(); ++p) {
       const int cls = l.pe_class[p];
       if (cls < 0) continue;
-      if ((*pes_)[p]->start(position, l.work_classes[static_cast<size_t>(cls)], l.double_buffered)) ++running_;
+      if ((*pes_)[p]->start(position, l.work_classes[static_cast<size_t>(cls)], l.double_buffered)) {
+        ++running_;
+        ff_->join(static_cast<int32_t>(p));
+      }
     }
     if (running_ == 0) end_layer();
   }
@@ -547,6 +806,12 @@ class Controller : public sc_core::sc_module {
     s.limiter = static_cast<models::Limiter>(std::max_element(evidence.begin(), evidence.end()) - evidence.begin());
     s.utilization = s.cycles > 0 ? static_cast<double>(l.ops) / (static_cast<double>(s.cycles) * peak_lanes_) : 0;
     stats_.layers.push_back(s);
+    // A layer fast-forward may have changed is simulated again (simulate()).
+    if (stats_.unsafe_layers.empty() || stats_.unsafe_layers.back() != next_layer_ - 1) {
+      for (size_t p = 0; p < stats_.pe_peak_memory.size(); ++p) {
+        stats_.pe_peak_memory[p] = std::max(stats_.pe_peak_memory[p], stats_.pe_layer_peak[p]);
+      }
+    }
     if (stats_.trace) stats_.trace->layers.push_back({s.start_cycle, clock_.now(), s.name});
     state_ = State::Between;
   }
@@ -555,7 +820,8 @@ class Controller : public sc_core::sc_module {
   double peak_lanes_;
   const Clock& clock_;
   RunStats& stats_;
-  tlm_utils::peq_with_get<tlm_generic_payload> next_hop_;
+  HopQueue next_hop_;
+  FastForward* ff_ = nullptr;
   sc_core::sc_event layer_event_;
   Transaction instructions_;
   std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
@@ -563,6 +829,93 @@ class Controller : public sc_core::sc_module {
   State state_ = State::Between;
   int64_t running_ = 0;
 };
+
+void FastForward::loaded(int32_t pe, int64_t now) {
+  if (!enabled_) return;
+  if (anchor_ < 0) anchor_ = pe;
+  if (pe != anchor_ || 4 * since_snapshot_ < (members_.size() << backoff_)) return;
+  since_snapshot_ = 0;
+  Snapshot& s = history_[next_];
+  if (!capture(now, s)) return;
+  // The most recent equal state gives the shortest period (older ones are multiples).
+  for (size_t back = 1; back <= std::min(stored_, kHistory - 1); ++back) {  // slot next_ is being reused
+    const Snapshot& then = history_[(next_ + kHistory - back) % kHistory];
+    if (then.hash != s.hash || then.state != s.state) continue;
+    // The period must be free of order-dependent ties (exactness); so must
+    // the few before it (a heuristic: a tie soon after a skip costs a rerun).
+    if (last_tie_ >= then.time - kQuietPeriods * (now - then.time)) {
+      backoff_ = std::min(backoff_ + 1, kMaxBackoff);  // ties keep recurring: snapshot less often
+    } else {
+      const int64_t k = periods(then, s);
+      if (k > 0) {
+        skip(then, s, k);
+        skipped_ = true;
+        forget();
+        return;
+      }
+    }
+    break;
+  }
+  next_ = (next_ + 1) % kHistory;
+  stored_ = std::min(stored_ + 1, kHistory);
+}
+
+bool FastForward::capture(int64_t now, Snapshot& s) const {
+  s.time = now;
+  s.state.clear();
+  s.counters.clear();
+  s.state.push_back(std::max<int64_t>(link_.free_at() - now, 0));  // an idle channel is idle however long ago
+  s.state.push_back(std::max<int64_t>(network_.free_at() - now, 0));
+  s.state.push_back(static_cast<int64_t>(hops_.entries().size()));
+  for (const auto& [at, gp] : hops_.entries()) {
+    const int64_t at_cycles = clock_.cycles(at);
+    if (at_cycles <= now) return false;
+    const auto* ext = gp->get_extension<TransferExt>();
+    s.state.insert(s.state.end(), {at_cycles - now, ext->pe, static_cast<int64_t>(ext->kind)});
+  }
+  for (int32_t pe : members_) {
+    if (!(*pes_)[static_cast<size_t>(pe)]->capture(now, s.state, s.counters)) return false;
+  }
+  const LayerStats& l = stats_.layer;
+  s.counters.insert(s.counters.end(), {l.link_bytes, l.network_bytes, l.link_busy_cycles, l.network_busy_cycles,
+                                       link_.busy_cycles(), network_.busy_cycles()});
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the values
+  for (int64_t v : s.state) h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ULL;
+  s.hash = h;
+  return true;
+}
+
+int64_t FastForward::periods(const Snapshot& then, const Snapshot& now) const {
+  int64_t k = std::numeric_limits<int64_t>::max();
+  for (size_t m = 0; m < members_.size(); ++m) {
+    const Pe& pe = *(*pes_)[static_cast<size_t>(members_[m])];
+    for (int which = 0; which < 3; ++which) {
+      const int64_t delta = now.counters[4 * m + static_cast<size_t>(which)] - then.counters[4 * m + static_cast<size_t>(which)];
+      if (delta > 0) k = std::min(k, pe.room(which) / delta);
+    }
+  }
+  return k == std::numeric_limits<int64_t>::max() ? 0 : k;
+}
+
+void FastForward::skip(const Snapshot& then, const Snapshot& now, int64_t k) {
+  const int64_t shift = k * (now.time - then.time);
+  auto grown = [&](size_t i) { return k * (now.counters[i] - then.counters[i]); };
+  for (size_t m = 0; m < members_.size(); ++m) {
+    const auto pe = static_cast<size_t>(members_[m]);
+    (*pes_)[pe]->skip(now.time, shift, grown(4 * m), grown(4 * m + 1), grown(4 * m + 2));
+    stats_.pe_layer_exposed[pe] += grown(4 * m + 3);
+  }
+  const size_t c = 4 * members_.size();
+  LayerStats& l = stats_.layer;
+  l.link_bytes += grown(c);
+  l.network_bytes += grown(c + 1);
+  l.link_busy_cycles += grown(c + 2);
+  l.network_busy_cycles += grown(c + 3);
+  link_.skip(now.time, shift, grown(c + 4));
+  network_.skip(now.time, shift, grown(c + 5));
+  hops_.skip(clock_.after(shift));
+  ++skips_;
+}
 
 // Installs a fresh SystemC kernel for the lifetime of this object and
 // restores the previous one afterwards (see the top of this file).
@@ -589,26 +942,30 @@ class FreshKernel {
 
 // The whole design, elaborated for one configuration.
 struct Model {
-  Model(const models::Program& program, const models::ArchConfig& arch, RunStats& stats)
+  Model(const models::Program& program, const models::ArchConfig& arch, RunStats& stats,
+        const std::vector<bool>& fast_forward)
       : link("dram_link", Channel::Link, arch.link_bytes_per_cycle(), arch.constants.dram_latency_cycles, clock,
              stats),
         network("network", Channel::Network, arch.constants.network_bytes_per_cycle, 0, clock, stats),
-        controller("controller", program, arch, clock, stats) {
+        controller("controller", program, arch, clock, stats),
+        ff(fast_forward, clock, stats, link.fifo(), network.fifo(), controller.hops()) {
     controller.link_port.bind(link.socket);
     controller.network_port.bind(network.socket);
     pes.reserve(static_cast<size_t>(arch.num_pes()));
     for (int64_t p = 0; p < arch.num_pes(); ++p) {
       const std::string name = "pe_" + std::to_string(p % arch.pe_x) + "_" + std::to_string(p / arch.pe_x);
-      pes.push_back(std::make_unique<Pe>(name.c_str(), static_cast<int32_t>(p), arch, clock, stats,
+      pes.push_back(std::make_unique<Pe>(name.c_str(), static_cast<int32_t>(p), arch, clock, stats, ff,
                                          [this](int32_t pe) { controller.pe_done(pe); }));
       pes.back()->socket.bind(controller.pe_side);
     }
-    controller.attach(pes);
+    controller.attach(pes, ff);
+    ff.attach(pes);
   }
   Clock clock;
   ChannelModel link;
   ChannelModel network;
   Controller controller;
+  FastForward ff;
   std::vector<std::unique_ptr<Pe>> pes;
 };
 
@@ -657,23 +1014,60 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
   }
 }
 
-}  // namespace
-
-SimResult simulate(const workloads::Network& network, const models::Program& program,
-                   const models::ArchConfig& arch, const SimOptions& options) {
-  check_inputs(network, program, arch);
-  RunStats stats(arch);
-  TraceRecorder trace;
-  if (!options.vcd_path.empty() || !options.timeline_path.empty()) stats.trace = &trace;
-
+// Rare: a tie between two processes followed a skip in some layers, so
+// their timing may differ from the event-by-event run (FastForward). Layers
+// are independent (each starts from an empty event queue and idle
+// channels), so those layers alone are simulated again without
+// fast-forward and their statistics replace the first run's. The first
+// run's per-PE and per-core totals stay: they are sums of per-tile
+// constants, whatever the order of events.
+void resimulate(const models::Program& program, const models::ArchConfig& arch, RunStats& stats) {
+  models::Program again;
+  for (size_t position : stats.unsafe_layers) again.layers.push_back(program.layers[position]);
+  RunStats rerun(arch);
+  const std::vector<bool> event_by_event(again.layers.size(), false);
   {
-    FreshKernel kernel;  // declared first: the model is destroyed while its kernel is current
-    Model model(program, arch, stats);
+    FreshKernel kernel;
+    Model model(again, arch, rerun, event_by_event);
     sc_core::sc_start();
     if (!model.controller.finished()) {
       throw std::logic_error("simulate: the simulation stopped before the last layer finished");
     }
   }
+  for (size_t i = 0; i < stats.unsafe_layers.size(); ++i) {
+    stats.layers[stats.unsafe_layers[i]] = rerun.layers[i];
+  }
+  int64_t at = 0;  // each layer starts at the previous one's barrier
+  for (auto& l : stats.layers) {
+    l.start_cycle = at;
+    at += l.cycles;
+  }
+  for (size_t p = 0; p < stats.pe_peak_memory.size(); ++p) {
+    stats.pe_peak_memory[p] = std::max(stats.pe_peak_memory[p], rerun.pe_peak_memory[p]);
+  }
+  stats.events += rerun.events;
+}
+
+}  // namespace
+
+SimResult simulate(const workloads::Network& network, const models::Program& program,
+                   const models::ArchConfig& arch, const SimOptions& options) {
+  check_inputs(network, program, arch);
+  TraceRecorder trace;
+  const bool tracing = !options.vcd_path.empty() || !options.timeline_path.empty();
+  // Fast-forward per layer position; off when tracing (traces list every tile and transfer).
+  std::vector<bool> fast_forward(program.layers.size(), !tracing);
+  RunStats stats(arch);
+  if (tracing) stats.trace = &trace;
+  {
+    FreshKernel kernel;  // declared first: the model is destroyed while its kernel is current
+    Model model(program, arch, stats, fast_forward);
+    sc_core::sc_start();
+    if (!model.controller.finished()) {
+      throw std::logic_error("simulate: the simulation stopped before the last layer finished");
+    }
+  }
+  if (!stats.unsafe_layers.empty()) resimulate(program, arch, stats);
 
   SimResult r;
   r.layers = std::move(stats.layers);

@@ -36,6 +36,12 @@ class FifoChannel {
   Grant reserve(int64_t arrival, int64_t duration);
   int64_t busy_cycles() const { return busy_; }
   int64_t free_at() const { return free_at_; }
+  // Exact fast-forward (simulate.cpp): everything after `now` happens
+  // `shift` cycles later, and the skipped periods served `busy` cycles.
+  void skip(int64_t now, int64_t shift, int64_t busy) {
+    if (free_at_ > now) free_at_ += shift;
+    busy_ += busy;
+  }
 
  private:
   int64_t free_at_ = 0;

@@ -18,7 +18,7 @@ Usage: bench/paper/exp1_single.sh [--quick|--full] [--out DIR] [--jobs J] [--see
 
 Single-workload search (perf/area, area <= $BUDGET mm^2): optimizers ${OPTIMIZERS[*]}
 on ${WORKLOADS[*]}.
-  --quick: 2 seeds x 30 trials per workload and optimizer (40 studies)
+  --quick: 2 seeds x 100 trials per workload and optimizer (40 studies)
   --full:  5 seeds x 300 trials (100 studies; hours)
 Writes results.md (one table per workload) and <workload>.png to the results folder.
 
@@ -27,7 +27,7 @@ USAGE
 }
 paper_init "$@"
 SEEDS=$(paper_seeds 5 2)
-TRIALS=$(paper_trials 300 30)
+TRIALS=$(paper_trials 300 100)
 
 echo "exp1: ${#WORKLOADS[@]} workloads x ${#OPTIMIZERS[@]} optimizers x $SEEDS seeds x $TRIALS trials -> $OUT"
 for w in "${WORKLOADS[@]}"; do

@@ -18,7 +18,7 @@ Usage: bench/paper/exp2_multi.sh [--quick|--full] [--out DIR] [--jobs J] [--seed
 
 Multi-workload search (geomean speedup over edge_baseline on ${WORKLOADS[*]})
 under area budgets ${BUDGETS[*]} mm^2: optimizers ${OPTIMIZERS[*]}.
-  --quick: 2 seeds x 30 trials per budget and optimizer (30 studies)
+  --quick: 2 seeds x 100 trials per budget and optimizer (30 studies)
   --full:  5 seeds x 300 trials (75 studies; hours)
 Writes results.md (one table per budget) and budget-<B>.png to the results folder.
 
@@ -27,7 +27,7 @@ USAGE
 }
 paper_init "$@"
 SEEDS=$(paper_seeds 5 2)
-TRIALS=$(paper_trials 300 30)
+TRIALS=$(paper_trials 300 100)
 
 workload_args=()
 for w in "${WORKLOADS[@]}"; do workload_args+=(--workload "$w"); done

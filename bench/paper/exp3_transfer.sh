@@ -22,7 +22,7 @@ Transfer $SOURCE_BUDGET mm^2 -> $TARGET_BUDGET mm^2 (geomean speedup over edge_b
 ${WORKLOADS[*]}): for ${TRANSFER_OPTIMIZERS[*]}, a source study at $SOURCE_BUDGET mm^2 (same
 optimizer and seed), then the $TARGET_BUDGET mm^2 study from scratch and with --transfer-from the
 source; random from scratch only, as a reference.
-  --quick: 2 seeds x 30 trials per study (26 studies)
+  --quick: 2 seeds x 100 trials per study (26 studies)
   --full:  5 seeds x 300 trials (65 studies; hours)
 (--trials sets both the source and the target budget.)
 Writes results.md (one table) and transfer-<optimizer>.png to the results folder.
@@ -32,7 +32,7 @@ USAGE
 }
 paper_init "$@"
 SEEDS=$(paper_seeds 5 2)
-TRIALS=$(paper_trials 300 30)
+TRIALS=$(paper_trials 300 100)
 
 workload_args=()
 for w in "${WORKLOADS[@]}"; do workload_args+=(--workload "$w"); done

@@ -187,13 +187,15 @@ int run_study_compare(const std::vector<std::string>& args) {
       "reference", po::value<double>(), "known optimum: also print regret = VALUE - best and regret / VALUE")(
       "markdown", po::bool_switch(), "tables as GitHub markdown")("json", po::bool_switch(), "machine-readable output")(
       "output,o", po::value<std::string>(), "plot file .png or .svg: best so far (or regret) vs trials per group")(
-      "title", po::value<std::string>(), "plot title");
+      "title", po::value<std::string>(), "plot title")(
+      "pivot", po::value<std::string>(),
+      "one of the --group-by keys whose values become the columns (e.g. --group-by optimizer,budget --pivot budget)");
   po::positional_options_description pos;
   pos.add("names", -1);
   po::variables_map vm;
   if (!parse_options(args,
                      "study compare STUDY [STUDY ...] [--db FILE] [--group-by KEY] [--checkpoints N,N,...] "
-                     "[--reference VALUE] [--markdown] [--json] [-o FILE.png|FILE.svg]",
+                     "[--reference VALUE] [--pivot KEY] [--markdown] [--json] [-o FILE.png|FILE.svg]",
                      opts, pos, vm)) {
     return kOk;
   }
@@ -206,6 +208,21 @@ int run_study_compare(const std::vector<std::string>& args) {
     group_by = search::parse_group_by(vm["group-by"].as<std::string>());
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--group-by: ") + e.what());
+  }
+  std::optional<size_t> pivot_index;
+  if (vm.count("pivot")) {
+    std::vector<search::GroupKey> p;
+    try {
+      p = search::parse_group_by(vm["pivot"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--pivot: ") + e.what());
+    }
+    auto it = std::find(group_by.begin(), group_by.end(), p.front());
+    if (p.size() != 1 || it == group_by.end() || group_by.size() < 2) {
+      throw UsageError("--pivot " + vm["pivot"].as<std::string>() +
+                       ": expected one of the --group-by keys, and --group-by needs at least two keys");
+    }
+    pivot_index = static_cast<size_t>(it - group_by.begin());
   }
   std::optional<std::vector<int>> requested;
   if (vm.count("checkpoints")) {
@@ -348,6 +365,49 @@ int run_study_compare(const std::vector<std::string>& args) {
       }
       print_table(std::cout, header, rows, md, group_by.size());
     };
+    // The same cells with one key's values as columns (e.g. optimizer rows x
+    // budget columns).
+    auto pivot_table = [&](auto pick, bool percent) {
+      const size_t pk = *pivot_index;
+      std::vector<std::string> values;
+      std::vector<std::vector<std::string>> row_keys;
+      for (const auto& g : cmp.groups) {
+        if (std::find(values.begin(), values.end(), g.key[pk]) == values.end()) values.push_back(g.key[pk]);
+        auto rk = g.key;
+        rk.erase(rk.begin() + static_cast<long>(pk));
+        if (std::find(row_keys.begin(), row_keys.end(), rk) == row_keys.end()) row_keys.push_back(rk);
+      }
+      std::vector<std::string> header;
+      for (size_t k = 0; k < group_by.size(); ++k) {
+        if (k != pk) header.push_back(key_header(group_by[k]));
+      }
+      header.push_back("n");
+      for (const auto& v : values) {
+        for (int n : checkpoints) {
+          header.push_back(key_header(group_by[pk]) + " " + v + " @" + std::to_string(n));
+        }
+      }
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& rk : row_keys) {
+        std::vector<std::string> r = rk;
+        std::set<size_t> sizes;
+        std::vector<std::string> cells;
+        for (const auto& v : values) {
+          auto key = rk;
+          key.insert(key.begin() + static_cast<long>(pk), v);
+          auto g = std::find_if(cmp.groups.begin(), cmp.groups.end(), [&](const auto& x) { return x.key == key; });
+          if (g != cmp.groups.end()) sizes.insert(g->members.size());
+          for (size_t c = 0; c < checkpoints.size(); ++c) {
+            cells.push_back(g == cmp.groups.end() ? "" : cell(pick(g->checkpoints[c]), percent));
+          }
+        }
+        r.push_back(sizes.size() == 1 ? std::to_string(*sizes.begin())
+                                      : std::to_string(*sizes.begin()) + "-" + std::to_string(*sizes.rbegin()));
+        r.insert(r.end(), cells.begin(), cells.end());
+        rows.push_back(r);
+      }
+      print_table(std::cout, header, rows, md, group_by.size() - 1);
+    };
     std::string objective_text = loaded.objective == "perf_per_area"     ? "perf/area 1/(ms*mm^2)"
                                  : loaded.objective == "geomean_speedup" ? "geomean speedup over the baseline"
                                                                          : "objective (mixed kinds!)";
@@ -357,6 +417,12 @@ int run_study_compare(const std::vector<std::string>& args) {
     std::cout << intro << "\n\n";
     if (checkpoints.empty()) {
       std::cout << "(no trials stored yet)\n";
+    } else if (pivot_index) {
+      pivot_table([](const search::CheckpointSummary& c) { return c.best; }, false);
+      if (reference) {
+        std::cout << "\nRegret = " << fmt(*reference, 6) << " - best (- = no feasible trial yet):\n\n";
+        pivot_table([](const search::CheckpointSummary& c) { return c.regret; }, false);
+      }
     } else {
       table("best", [](const search::CheckpointSummary& c) { return c.best; }, false);
       if (reference) {

@@ -10,7 +10,9 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <iomanip>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -140,6 +142,24 @@ TEST_F(CompareCli, NoFeasibleTrialIsNoneNeverZero) {
   ASSERT_EQ(md.code, 0) << md.out;
   EXPECT_NE(md.out.find("| tiny | 1 | 4 | - |"), std::string::npos) << md.out;
   EXPECT_NE(md.out.find("| r1 | 1 | 8 |"), std::string::npos) << md.out;
+}
+
+TEST_F(CompareCli, PivotPutsOneKeysValuesInColumns) {
+  json e1 = exported("r1"), e2 = exported("r2");
+  CliResult r = apollo("study compare r1 r2 --group-by optimizer,study --pivot study --checkpoints 8 --markdown --db " + db_);
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("| optimizer | n | study r1 @8 | study r2 @8 |"), std::string::npos) << r.out;
+  // One row (random), one study per cell: the cell is that study's best.
+  auto text = [](const std::optional<double>& v) {
+    if (!v) return std::string("-");
+    std::ostringstream o;
+    o << std::setprecision(4) << *v;
+    return o.str();
+  };
+  const std::string row = "| random | 1 | " + text(best_of_first(e1, 8)) + " | " + text(best_of_first(e2, 8)) + " |";
+  EXPECT_NE(r.out.find(row), std::string::npos) << row << "\n" << r.out;
+  EXPECT_EQ(apollo("study compare r1 r2 --group-by optimizer --pivot optimizer --db " + db_).code, 2);
+  EXPECT_EQ(apollo("study compare r1 r2 --group-by optimizer,study --pivot budget --db " + db_).code, 2);
 }
 
 TEST_F(CompareCli, PlotIsWritten) {

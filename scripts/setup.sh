@@ -6,7 +6,8 @@ packages=(build-essential cmake pkg-config git
   libsystemc-dev libeigen3-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libxgboost-dev liblbfgspp-dev libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
-  libopenmpi-dev openmpi-bin gnuplot-nox sqlite3)
+  libopenmpi-dev openmpi-bin gnuplot-nox sqlite3
+  clang libclang-rt-dev llvm)  # sanitizer build + libFuzzer (scripts/sanitize.sh, fuzz.sh); llvm: symbolizer
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,6 +53,9 @@ std::string injected_fault(int id) {
 void apply_fault(const std::string& kind) {
   if (kind.empty()) return;
   if (kind == "crash") {
+    // Die by the signal itself even when a handler is installed (ASan's
+    // turns a SIGSEGV into a report and an abort or exit 1).
+    signal(SIGSEGV, SIG_DFL);
     raise(SIGSEGV);
   } else if (kind == "hang") {
     for (;;) pause();

@@ -352,7 +352,7 @@ class FastForward {
   size_t since_snapshot_ = 0;  // process activations since the last snapshot
   int backoff_ = 0;            // snapshot interval is members/4 << backoff_
   static constexpr int kMaxBackoff = 6;
-  static constexpr int64_t kQuietPeriods = 8;
+  static constexpr int64_t kQuietPeriods = 64;
   int64_t last_tie_ = -1;  // last cycle with an order-dependent tie
   int32_t current_ = kSequencer;
   std::array<std::pair<int64_t, int32_t>, 3> touched_{{{-1, 0}, {-1, 0}, {-1, 0}}};  // per Resource: cycle, process
@@ -833,7 +833,7 @@ class Controller : public sc_core::sc_module {
 void FastForward::loaded(int32_t pe, int64_t now) {
   if (!enabled_) return;
   if (anchor_ < 0) anchor_ = pe;
-  if (pe != anchor_ || 4 * since_snapshot_ < (members_.size() << backoff_)) return;
+  if (pe != anchor_ || since_snapshot_ < (2 * members_.size() << backoff_)) return;
   since_snapshot_ = 0;
   Snapshot& s = history_[next_];
   if (!capture(now, s)) return;

@@ -843,7 +843,7 @@ void FastForward::loaded(int32_t pe, int64_t now) {
     if (then.hash != s.hash || then.state != s.state) continue;
     // The period must be free of order-dependent ties (exactness); so must
     // the few before it (a heuristic: a tie soon after a skip costs a rerun).
-    if (last_tie_ >= then.time - kQuietPeriods * (now - then.time)) {
+    if (last_tie_ > layer_start_ && last_tie_ >= then.time - kQuietPeriods * (now - then.time)) {
       backoff_ = std::min(backoff_ + 1, kMaxBackoff);  // ties keep recurring: snapshot less often
     } else {
       const int64_t k = periods(then, s);

@@ -1,0 +1,123 @@
+// The simulator's fast-forward of periodic steady states (sim/simulate.cpp,
+// class FastForward) must reproduce the event-by-event simulation exactly.
+//  * Hand-computed layers of 100,000 identical tiles on one PE: the cycle
+//    count follows from program.hpp on paper, and the run must take far
+//    fewer process activations than tiles (the fast path was taken).
+//  * Many-tile designs (256 B core memories, so tiny tiles): cycle counts,
+//    tiles and busy cycles recorded from the simulator BEFORE the fast path
+//    existed (commit 4d4c689, every tile one event); the fast path must
+//    reproduce them exactly, including designs whose layers contend for the
+//    network (where a layer may be simulated a second time).
+//  * A trace request turns fast-forward off, with identical results.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "models/arch_io.hpp"
+#include "models/compiler.hpp"
+#include "sim/simulate.hpp"
+#include "sim_fixtures.hpp"
+#include "workloads/zoo.hpp"
+
+namespace apollo::sim {
+namespace {
+
+using namespace apollo::sim::testing;
+
+const workloads::Network kNoNetwork{};
+
+// One PE with one core of 16 lanes; a tile loads 64 B (1 network cycle),
+// computes 160 MACs (dispatch 2 + ceil(160 / 16) + pipeline 4 = 16 cycles)
+// and stores 64 B (1 cycle).
+constexpr int64_t kTiles = 100000;
+models::LayerProgram long_layer(const models::ArchConfig& a, bool double_buffered) {
+  models::LayerProgram l = uniform_layer(a, {tile(kTiles, 32, 32, 64, 160, 1)}, {0});
+  l.double_buffered = double_buffered;
+  return l;
+}
+
+TEST(SimFastForward, SequentialTilesOnOnePe) {
+  const auto a = tiny_arch(1, 1, 1, 16);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(long_layer(a, false)), a);
+  // Load, compute and store strictly in turn: 1 + 16 + 1 cycles per tile.
+  EXPECT_EQ(r.total_cycles, 18 * kTiles);
+  EXPECT_EQ(r.layers[0].tiles, kTiles);
+  EXPECT_EQ(r.network_busy_cycles, 2 * kTiles);
+  EXPECT_EQ(r.network_bytes, 128 * kTiles);
+  EXPECT_EQ(r.core_bytes, 64 * kTiles);
+  EXPECT_DOUBLE_EQ(r.pe_busy[0], 16.0 / 18.0);
+  EXPECT_DOUBLE_EQ(r.core_busy[0], 14.0 / 18.0);
+  EXPECT_EQ(r.pe_peak_memory_bytes[0], 64);
+  EXPECT_EQ(r.layers[0].memory_stall_cycles, 2 * kTiles);  // its own loads and stores
+  EXPECT_LT(r.events, kTiles / 100);  // skipped, not simulated tile by tile
+}
+
+TEST(SimFastForward, DoubleBufferedTilesOnOnePe) {
+  const auto a = tiny_arch(1, 1, 1, 16);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(long_layer(a, true)), a);
+  // Loads and stores hide behind the 16-cycle computes: the first load, then
+  // back-to-back computes, then the last store.
+  EXPECT_EQ(r.total_cycles, 1 + 16 * kTiles + 1);
+  EXPECT_EQ(r.layers[0].tiles, kTiles);
+  EXPECT_EQ(r.layers[0].compute_busy_cycles, 16 * kTiles);
+  EXPECT_EQ(r.pe_peak_memory_bytes[0], 128);  // two tiles staged
+  EXPECT_LT(r.events, kTiles / 100);
+}
+
+TEST(SimFastForward, TraceTurnsItOffWithTheSameResult) {
+  const auto a = tiny_arch(1, 1, 1, 16);
+  const models::Program p = one_layer_program(uniform_layer(a, {tile(2000, 32, 32, 64, 160, 1)}, {0}));
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "apollo_test_sim_fastforward";
+  std::filesystem::create_directories(dir);
+  SimOptions traced;
+  traced.vcd_path = (dir / "run.vcd").string();
+  const SimResult fast = simulate(kNoNetwork, p, a);
+  const SimResult slow = simulate(kNoNetwork, p, a, traced);
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(fast.total_cycles, 18 * 2000);
+  EXPECT_EQ(slow.total_cycles, fast.total_cycles);
+  EXPECT_EQ(slow.pe_busy, fast.pe_busy);
+  EXPECT_LT(fast.events, 2000);
+  EXPECT_GE(slow.events, 2000);  // at least one activation per tile
+}
+
+// Recorded from the event-by-event simulator (commit 4d4c689) before the
+// fast path existed; the fast path must reproduce them exactly.
+struct Pinned {
+  const char* network;
+  int64_t pe_x, pe_y, cores, lanes, core_memory;  // on top of edge_baseline
+  int64_t cycles, tiles, network_busy, link_busy;
+};
+
+constexpr Pinned kPinned[] = {
+    {"mobilenet_v2", 1, 1, 1, 32, 512, 19572828, 557188, 2076620, 193536},
+    {"transformer_encoder", 2, 2, 1, 32, 256, 6540640, 1392640, 4157440, 0},
+    {"mobilenet_v3_small", 4, 4, 1, 16, 256, 754807, 325979, 744541, 0},
+    {"mobilenet_v3_small", 12, 8, 1, 32, 256, 741288, 263514, 738792, 0},
+    {"transformer_encoder", 8, 4, 2, 16, 256, 2828332, 708608, 2828288, 0},
+};
+
+TEST(SimFastForward, ManyTileDesignsMatchTheEventByEventSimulator) {
+  for (const Pinned& d : kPinned) {
+    models::ArchConfig a = models::load_arch(models::repo_path("configs/arch/edge_baseline.yaml"));
+    a.pe_x = d.pe_x;
+    a.pe_y = d.pe_y;
+    a.cores_per_pe = d.cores;
+    a.simd_lanes = d.lanes;
+    a.core_memory = d.core_memory;
+    const workloads::Network n = workloads::load_workload(d.network);
+    const models::CompileResult c = models::compile(n, a);
+    ASSERT_TRUE(c.ok()) << d.network;
+    const SimResult r = simulate(n, c.program, a);
+    int64_t tiles = 0;
+    for (const auto& l : r.layers) tiles += l.tiles;
+    const std::string what = std::string(d.network) + " " + std::to_string(d.pe_x) + "x" + std::to_string(d.pe_y);
+    EXPECT_EQ(r.total_cycles, d.cycles) << what;
+    EXPECT_EQ(tiles, d.tiles) << what;
+    EXPECT_EQ(r.network_busy_cycles, d.network_busy) << what;
+    EXPECT_EQ(r.link_busy_cycles, d.link_busy) << what;
+  }
+}
+
+}  // namespace
+}  // namespace apollo::sim

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "cli/command.hpp"
 #include "models/arch_io.hpp"
 #include "models/space.hpp"
+#include "models/subspace.hpp"
 #include "search/evaluation.hpp"
 #include "search/evaluator.hpp"
 #include "search/mpi_evaluator.hpp"
@@ -127,6 +129,8 @@ int run_search(const std::vector<std::string>& args) {
       ("study", po::value<std::string>(), "study name (default: derived from workload, optimizer, budget, seed)")
       ("seed", po::value<uint64_t>()->default_value(1), "random seed of the optimizer")
       ("transfer-from", po::value<std::vector<std::string>>(), "learn from an earlier study of --db (repeatable; same design space)")
+      ("space", po::value<std::string>(), "search only the sub-space of this YAML file (configs/spaces/*.yaml); unlisted parameters stay at the baseline's value")
+      ("lookup", po::value<std::string>(), "answer each trial from the stored trial of the same design in this study of --db (an exhaustive enumeration) instead of simulating")
       ("resume", po::bool_switch(), "continue the stored study --study (definition from the database)")
       ("trial-timeout", po::value<double>(), "per-trial wall-clock limit in seconds (default 60; 0 = none)")
       ("memory-limit", po::value<long>()->default_value(0), "per-worker address-space limit in MiB (0 = none)")
@@ -137,7 +141,7 @@ int run_search(const std::vector<std::string>& args) {
       ("json", po::bool_switch(), "print the result as JSON");
   po::variables_map vm;
   if (!parse_options(args, "search [--workload W ...] [--area-budget MM2] [--optimizer NAME] [--opt k=v ...] "
-                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--resume] [--mpi]",
+                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--space FILE] [--lookup STUDY] [--resume] [--mpi]",
                      opts, {}, vm)) {
     return kOk;
   }
@@ -222,7 +226,7 @@ int run_search(const std::vector<std::string>& args) {
   StudyDefinition def;
   if (resume) {
     if (!vm.count("study")) throw UsageError("--resume needs --study NAME (see `apollo study list --db " + db_path + "`)");
-    for (const char* k : {"workload", "opt", "batch", "tech", "baseline", "transfer-from"}) {
+    for (const char* k : {"workload", "opt", "batch", "tech", "baseline", "transfer-from", "space", "lookup"}) {
       if (vm.count(k)) throw UsageError(std::string("--") + k + " cannot be changed on --resume: the definition is stored");
     }
     for (const char* k : {"area-budget", "optimizer", "seed"}) {
@@ -270,6 +274,23 @@ int run_search(const std::vector<std::string>& args) {
     for (auto& w : def.workloads) w = absolute_if_file(w);
     if (vm.count("tech")) def.tech_path = absolute_if_file(vm["tech"].as<std::string>());
     if (vm.count("baseline")) def.baseline_path = absolute_if_file(vm["baseline"].as<std::string>());
+    if (vm.count("space")) {
+      // Unlisted parameters take the baseline's values (ConfigError -> exit 2 names the file).
+      const std::string base = def.baseline_path.empty() ? models::baseline_arch_path() : def.baseline_path;
+      def.space = models::load_subspace(
+          absolute_if_file(vm["space"].as<std::string>()),
+          models::load_arch(base, models::load_template_constants(models::template_constants_path())));
+    }
+    if (vm.count("lookup")) def.lookup = vm["lookup"].as<std::string>();
+    if (def.optimizer == "exhaustive" && !vm.count("trials")) {
+      // Enumeration visits the whole sub-space unless told otherwise; the
+      // whole design space (452,760,000 designs) is never a sensible default.
+      if (!def.space || def.space->size() > static_cast<uint64_t>(std::numeric_limits<int>::max()))
+        throw UsageError("--optimizer exhaustive: the space has " +
+                         std::to_string(def.space ? def.space->size() : models::space_size()) +
+                         " designs; give --space FILE (a sub-space) or --trials N");
+      def.trials = static_cast<int>(def.space->size());
+    }
     if (!(def.area_budget_mm2 > 0)) throw UsageError("--area-budget must be positive");
     if (def.trials < 1) throw UsageError("--trials must be at least 1");
     if (def.batch < 1) throw UsageError("--batch must be at least 1");
@@ -292,10 +313,21 @@ int run_search(const std::vector<std::string>& args) {
 
   // Reject unknown optimizers / settings before any work.
   const search::SearchSpaceShape shape{models::cardinalities()};
+  const uint64_t space_size = def.space ? def.space->size() : models::space_size();
+  if (def.optimizer == "exhaustive" && static_cast<uint64_t>(def.trials) > space_size) {
+    throw UsageError("--trials " + std::to_string(def.trials) + " exceeds the " + std::to_string(space_size) +
+                     " designs of the " + (def.space ? "sub-space " + def.space->source() : std::string("design space")) +
+                     "; --optimizer exhaustive visits each design once (use --trials " + std::to_string(space_size) +
+                     " or fewer)");
+  }
+  if (!def.lookup.empty() && use_mpi) throw UsageError("--lookup answers trials in this process; it cannot run with --mpi");
+  std::optional<search::LookupTable> lookup;
   try {
-    search::make_optimizer(def.optimizer, shape, def.settings, def.seed);
+    search::make_optimizer(def.optimizer, def.space ? search::SearchSpaceShape{def.space->cardinalities()} : shape,
+                           def.settings, def.seed);
     // Unknown or incompatible transfer sources, before the baseline is measured.
     search::load_priors(*store, def, shape);
+    if (!def.lookup.empty()) lookup = search::LookupTable::load(*store, def);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -306,7 +338,15 @@ int run_search(const std::vector<std::string>& args) {
       std::cerr << "study " << def.name << ": measuring the baseline "
                 << (def.baseline_path.empty() ? models::baseline_arch_path() : def.baseline_path) << "\n";
     }
-    search::measure_baseline(def, *ctx);
+    if (lookup) {
+      // Same workloads and baseline file (LookupTable::load checked): its
+      // measurement is this study's, no simulation needed.
+      const auto source = store->find_study(def.lookup);
+      def.baseline_latency_ms = source->baseline_latency_ms;
+      def.baseline_area_mm2 = source->baseline_area_mm2;
+    } else {
+      search::measure_baseline(def, *ctx);
+    }
     store->create_study(def);
   }
   if (!resume) claim(def.name);
@@ -318,6 +358,9 @@ int run_search(const std::vector<std::string>& args) {
     else std::cerr << jobs << " worker(s)\n";
     for (const auto& source : def.transfer_from)
       std::cerr << "  learning from study " << source << " (" << store->trial_count(source) << " trials)\n";
+    if (def.space)
+      std::cerr << "  sub-space " << def.space->source() << ": " << def.space->size() << " designs\n";
+    if (lookup) std::cerr << "  evaluations looked up in study " << def.lookup << " (" << lookup->size() << " designs)\n";
   }
 
   ProgressBar bar(!vm["quiet"].as<bool>());
@@ -335,8 +378,15 @@ int run_search(const std::vector<std::string>& args) {
       coordinator->run(tasks, on_done);
     };
   }
+  if (lookup) run_opts.run_tasks = lookup->runner();
   auto t0 = std::chrono::steady_clock::now();
-  search::StudyRunReport report = search::run_study(*store, def, search::make_study_environment(ctx), run_opts);
+  search::StudyRunReport report;
+  try {
+    report = search::run_study(*store, def, search::make_study_environment(ctx), run_opts);
+  } catch (const std::invalid_argument& e) {
+    // A design missing from the --lookup study (trials so far are stored).
+    throw UsageError(e.what());
+  }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (report.diverged > 0) {
     std::cerr << "warning: " << report.diverged << " replayed trial(s) differ from what the optimizer asks now "
@@ -353,6 +403,9 @@ int run_search(const std::vector<std::string>& args) {
   out["study"] = def.name;
   out["db"] = db_path;
   out["transfer_from"] = def.transfer_from;
+  out["space"] = def.space ? def.space->to_json() : nlohmann::json(nullptr);
+  out["space_size"] = space_size;
+  out["lookup"] = def.lookup.empty() ? nlohmann::json(nullptr) : nlohmann::json(def.lookup);
   out["objective"] = objective.name();
   out["trials"] = trials.size();
   out["feasible"] = counts[0];

@@ -144,5 +144,7 @@ const std::vector<SettingSpec>& gp_bandit_settings();
 std::unique_ptr<Optimizer> make_gp_bandit(const SearchSpaceShape&, const Settings&, uint64_t);
 const std::vector<SettingSpec>& p3bo_settings();
 std::unique_ptr<Optimizer> make_p3bo(const SearchSpaceShape&, const Settings&, uint64_t);
+const std::vector<SettingSpec>& exhaustive_settings();
+std::unique_ptr<Optimizer> make_exhaustive(const SearchSpaceShape&, const Settings&, uint64_t);
 
 }  // namespace apollo::search

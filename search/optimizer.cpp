@@ -36,6 +36,8 @@ const std::vector<RegistryEntry>& registry() {
       {"gp_bandit",
        "GP with ARD Matern-5/2 kernel, ML-II hyperparameters, UCB/EI over the discrete space",
        gp_bandit_settings, make_gp_bandit},
+      {"exhaustive", "every design once, in flat-index order (for small --space sub-spaces)", exhaustive_settings,
+       make_exhaustive},
   };
   return table;
 }

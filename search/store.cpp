@@ -144,7 +144,9 @@ json StudyDefinition::to_json() const {
               {"baseline_latency_ms", baseline_latency_ms},
               {"baseline_area_mm2", baseline_area_mm2},
               {"created_at", created_at},
-              {"transfer_from", transfer_from}};
+              {"transfer_from", transfer_from},
+              {"space", space ? space->to_json() : json(nullptr)},
+              {"lookup", lookup}};
 }
 
 StudyDefinition StudyDefinition::from_json(const json& j) {
@@ -165,8 +167,12 @@ StudyDefinition StudyDefinition::from_json(const json& j) {
     d.baseline_area_mm2 = j.value("baseline_area_mm2", 0.0);
     d.created_at = j.value("created_at", "");
     d.transfer_from = j.value("transfer_from", std::vector<std::string>{});
+    if (j.contains("space") && !j.at("space").is_null()) d.space = models::SubSpace::from_json(j.at("space"));
+    d.lookup = j.value("lookup", "");
     return d;
   } catch (const json::exception& e) {
+    throw StoreError(std::string("study store: malformed study definition: ") + e.what());
+  } catch (const models::ConfigError& e) {
     throw StoreError(std::string("study store: malformed study definition: ") + e.what());
   }
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/subspace.hpp"
 #include "search/optimizer.hpp"
 
 struct sqlite3;
@@ -46,6 +47,13 @@ struct StudyDefinition {
   // Earlier studies of the same database this one learns from (transfer
   // learning, --transfer-from), in the order given.
   std::vector<std::string> transfer_from;
+  // The sub-space searched (--space), nullopt = the whole design space. The
+  // optimizer sees sub-space indices; trials are stored with full-space
+  // indices and values.
+  std::optional<models::SubSpace> space;
+  // Study of the same database whose stored trials answered this study's
+  // evaluations (--lookup, a tabular benchmark), "" = simulated.
+  std::string lookup;
 
   // "perf_per_area" for one workload, "geomean_speedup" for several.
   std::string objective_name() const;

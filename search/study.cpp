@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <regex>
 #include <stdexcept>
 
+#include "models/area.hpp"
+#include "models/arch_io.hpp"
 #include "search/evaluator.hpp"
 
 namespace apollo::search {
@@ -45,7 +48,15 @@ std::vector<PriorStudy> load_priors(StudyStore& store, const StudyDefinition& de
                                       " has index " + std::to_string(t.design[k]) + " for parameter " +
                                       std::to_string(k) + ", this study's space allows 0.." +
                                       std::to_string(shape.cardinalities[k] - 1) + " (a different design space)");
-      PriorObservation o{t.design, t.status, t.objective, t.area_mm2};
+      Design design = t.design;
+      if (def.space) {
+        // Through parameter values: a design outside this study's sub-space
+        // cannot be told to its optimizer, so it is dropped.
+        auto sub = def.space->from_full(t.design);
+        if (!sub) continue;
+        design = *sub;
+      }
+      PriorObservation o{design, t.status, t.objective, t.area_mm2};
       const bool over_budget = t.area_mm2 > def.area_budget_mm2;
       if (o.status == TrialStatus::Feasible && over_budget) o.status = TrialStatus::Infeasible;
       if (o.status == TrialStatus::Infeasible && !over_budget && t.area_mm2 > 0 &&
@@ -67,7 +78,11 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
   std::map<int, TrialRecord> stored;
   for (auto& t : store.trials(def.name)) stored.emplace(t.number, std::move(t));
 
-  auto optimizer = make_optimizer(def.optimizer, env.shape, def.settings, def.seed);
+  // A sub-space study's optimizer works in sub-space indices; the store and
+  // the evaluation see full-space indices.
+  const SearchSpaceShape opt_shape = def.space ? SearchSpaceShape{def.space->cardinalities()} : env.shape;
+  auto to_full = [&](const Design& d) { return def.space ? Design(def.space->to_full(d)) : d; };
+  auto optimizer = make_optimizer(def.optimizer, opt_shape, def.settings, def.seed);
   if (!def.transfer_from.empty()) optimizer->set_prior(load_priors(store, def, env.shape));
   Objective objective(def.workloads, def.baseline_latency_ms);
 
@@ -109,11 +124,19 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
       int number = first + i;
       auto it = stored.find(number);
       if (it != stored.end()) {
-        if (it->second.design != asked[static_cast<size_t>(i)]) ++report.diverged;
-        told[static_cast<size_t>(i)] = it->second.observation();
+        Observation o = it->second.observation();
+        if (def.space) {
+          auto sub = def.space->from_full(o.design);
+          if (!sub)
+            throw std::invalid_argument("study " + def.name + ": stored trial " + std::to_string(number) +
+                                        " lies outside the study's sub-space");
+          o.design = *sub;
+        }
+        if (o.design != asked[static_cast<size_t>(i)]) ++report.diverged;
+        told[static_cast<size_t>(i)] = o;
         ++report.replayed;
       } else {
-        tasks.push_back(EvalTask{number, json{{"design", asked[static_cast<size_t>(i)]}, {"number", number}}});
+        tasks.push_back(EvalTask{number, json{{"design", to_full(asked[static_cast<size_t>(i)])}, {"number", number}}});
       }
     }
 
@@ -122,7 +145,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
         size_t slot = static_cast<size_t>(out.id - first);
         TrialRecord t;
         t.number = out.id;
-        t.design = asked[slot];
+        t.design = to_full(asked[slot]);
         t.values = env.describe ? env.describe(t.design) : json::object();
         t.eval_seconds = out.wall_seconds;
         t.worker = out.worker;
@@ -146,7 +169,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
           }
         }
         store.add_trial(def.name, t);  // committed now: a crash after this loses nothing
-        told[slot] = t.observation();
+        told[slot] = Observation{asked[slot], t.status, t.objective};
         ++report.evaluated;
         ++progress.evaluated;
         account(t);
@@ -162,6 +185,91 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
     first += count;
   }
   return report;
+}
+
+LookupTable LookupTable::load(StudyStore& store, const StudyDefinition& def) {
+  const std::string& name = def.lookup;
+  const std::string what = "--lookup " + name + ": ";
+  if (name == def.name) throw std::invalid_argument(what + "a study cannot answer its own trials");
+  auto source = store.find_study(name);
+  if (!source) throw std::invalid_argument(what + "no study '" + name + "' in " + store.path());
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+  };
+  // Defaults written out, so "" and the default's path compare equal.
+  auto tech = [](const StudyDefinition& d) { return d.tech_path.empty() ? models::default_technology_path() : d.tech_path; };
+  auto base = [](const StudyDefinition& d) { return d.baseline_path.empty() ? models::baseline_arch_path() : d.baseline_path; };
+  if (source->workloads != def.workloads)
+    throw std::invalid_argument(what + "its workloads (" + join(source->workloads) + ") differ from this study's (" +
+                                join(def.workloads) + ")");
+  if (source->area_budget_mm2 != def.area_budget_mm2)
+    throw std::invalid_argument(what + "its area budget " + std::to_string(source->area_budget_mm2) +
+                                " mm2 differs from this study's " + std::to_string(def.area_budget_mm2) + " mm2");
+  if (tech(*source) != tech(def))
+    throw std::invalid_argument(what + "its technology file " + tech(*source) + " differs from this study's " + tech(def));
+  if (base(*source) != base(def))
+    throw std::invalid_argument(what + "its baseline " + base(*source) + " differs from this study's " + base(def));
+  const models::SubSpace mine = def.space ? *def.space : models::SubSpace();
+  const models::SubSpace theirs = source->space ? *source->space : models::SubSpace();
+  if (!theirs.includes(mine))
+    throw std::invalid_argument(what + "its design space (" +
+                                (source->space ? "sub-space " + source->space->source() : std::string("the whole space")) +
+                                ") does not include this study's (" +
+                                (def.space ? "sub-space " + def.space->source() : std::string("the whole space")) + ")");
+  LookupTable table;
+  table.source_ = name;
+  for (const auto& t : store.trials(name)) {
+    Measurement m;
+    m.status = t.status;
+    m.reason = t.reason;
+    m.area_mm2 = t.area_mm2;
+    m.latency_ms = t.latency_ms;
+    table.table_.emplace(t.design, std::move(m));  // the first trial of a design wins
+  }
+  return table;
+}
+
+Measurement LookupTable::measurement(const Design& full) const {
+  auto it = table_.find(full);
+  if (it == table_.end()) {
+    std::string text;
+    for (int i : full) text += (text.empty() ? "" : ",") + std::to_string(i);
+    std::string values;
+    try {
+      const models::ArchConfig arch = models::decode(full);
+      const auto& fields = models::arch_parameters();
+      for (const auto& f : fields) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%s=%g", f.name, f.get(arch));
+        values += (values.empty() ? "" : " ") + std::string(buf);
+      }
+    } catch (const models::ConfigError&) {
+      values = "not on the grid";
+    }
+    throw std::invalid_argument("--lookup " + source_ + ": the design [" + text + "] (" + values +
+                                ") was never evaluated there; enumerate the whole sub-space first");
+  }
+  return it->second;
+}
+
+std::function<void(const std::vector<EvalTask>&, const std::function<void(const EvalOutcome&)>&)> LookupTable::runner()
+    const {
+  return [this](const std::vector<EvalTask>& tasks, const std::function<void(const EvalOutcome&)>& on_done) {
+    for (const auto& task : tasks) {
+      EvalOutcome out;
+      out.id = task.id;
+      out.worker = 0;
+      out.started_at = utc_timestamp();
+      const auto t0 = std::chrono::steady_clock::now();
+      out.result = measurement(task.payload.at("design").get<Design>()).to_json();
+      out.ok = true;
+      out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      out.finished_at = utc_timestamp();
+      on_done(out);
+    }
+  };
 }
 
 std::optional<TrialRecord> best_trial(const std::vector<TrialRecord>& trials) {

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,12 +81,42 @@ ProcessPool::Work trial_work(const StudyEnvironment& env);
 // def's constraints: a design whose stored area exceeds def's area budget is
 // Infeasible here, and a design that was infeasible only for its area but
 // fits def's budget becomes Failed (its objective under def is unknown).
+// Stored designs are full-space indices and must fit `shape` (the full
+// space); when def searches a sub-space (def.space) they are mapped into it
+// through their parameter values, and a design outside it is dropped.
 // Throws std::invalid_argument naming the source when it is not in the
 // store, is the study itself, or has designs that do not fit `shape`.
 std::vector<PriorStudy> load_priors(StudyStore& store, const StudyDefinition& def, const SearchSpaceShape& shape);
 
+// Tabular evaluation (--lookup, as NAS-Bench does): a study's evaluations
+// are answered from the stored trials of the same designs in an earlier
+// study of the same database (typically an exhaustive enumeration of a
+// sub-space), in the parent process, without simulating. Only meaningful
+// when both studies measure the same thing, so load() refuses a source whose
+// workloads, area budget, technology file or baseline differ, or whose space
+// does not include def's.
+class LookupTable {
+ public:
+  // Throws std::invalid_argument naming the mismatch (or the missing study).
+  static LookupTable load(StudyStore& store, const StudyDefinition& def);
+  // The stored measurement of a full-space design; throws
+  // std::invalid_argument naming the design when the source never evaluated it.
+  Measurement measurement(const Design& full) const;
+  size_t size() const { return table_.size(); }
+  const std::string& source() const { return source_; }
+  // A StudyRunOptions::run_tasks that answers every task from the table.
+  std::function<void(const std::vector<EvalTask>&, const std::function<void(const EvalOutcome&)>&)> runner() const;
+
+ private:
+  std::string source_;
+  std::map<Design, Measurement> table_;
+};
+
 // The study must already be in the store (create_study). Priors of
 // def.transfer_from are loaded (load_priors) and given to the optimizer.
+// With def.space the optimizer sees the sub-space's cardinalities and every
+// asked design is mapped to full-space indices before it is evaluated and
+// stored (env.shape is then the full space).
 StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
                          const StudyRunOptions& options);
 

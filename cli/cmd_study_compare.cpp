@@ -149,13 +149,16 @@ void write_plot(const std::string& path, const Loaded& loaded, const search::Com
          << "set title '" << gp_label(heading) << "'\nset xlabel 'trials'\nset ylabel '" << gp_label(ylabel) << "'\n"
          << "set style fill transparent solid 0.18 noborder\n";
   if (ref) script << "set logscale y\n";
+  // Every band first, then the lines, so that no band covers a line.
   std::vector<std::string> items;
   for (size_t g = 0; g < cmp.groups.size(); ++g) {
-    const std::string label = join(cmp.groups[g].key, ", ") + " (n=" + std::to_string(cmp.groups[g].members.size()) + ")";
     if (has_band[g]) {
       items.push_back("$band" + std::to_string(g) + " using 1:2:3 with filledcurves lc " + std::to_string(g + 1) +
                       " notitle");
     }
+  }
+  for (size_t g = 0; g < cmp.groups.size(); ++g) {
+    const std::string label = join(cmp.groups[g].key, ", ") + " (n=" + std::to_string(cmp.groups[g].members.size()) + ")";
     if (has_median[g]) {
       items.push_back("$median" + std::to_string(g) + " using 1:2 with steps lw 2 lc " + std::to_string(g + 1) +
                       " title '" + gp_label(label) + "'");

@@ -47,6 +47,14 @@ paper_results_header "$MD" "Several workloads at once (${WORKLOADS[*]}): geometr
 over the edge_baseline preset (1 = as fast as the baseline, whose area is $base_area mm^2), under each area budget, $SEEDS seeds (1..$SEEDS) x $TRIALS
 trials per budget and optimizer. Cells: median [min, max] over the seeds of the best feasible geomean
 speedup after N trials (- = no feasible design yet)."
+all=()
+for b in "${BUDGETS[@]}"; do
+  for opt in "${OPTIMIZERS[@]}"; do
+    for seed in $(seq 1 "$SEEDS"); do all+=("exp2-$b-$opt-s$seed"); done
+  done
+done
+paper_compare "$MD" - "Summary: geomean speedup after $TRIALS trials, optimizer x area budget" \
+  --group-by optimizer,budget --pivot budget --checkpoints "$TRIALS" "${all[@]}"
 for b in "${BUDGETS[@]}"; do
   studies=()
   for opt in "${OPTIMIZERS[@]}"; do

@@ -65,7 +65,7 @@ for opt in "${TRANSFER_OPTIMIZERS[@]}"; do
   for seed in $(seq 1 "$SEEDS"); do all+=("exp3-scratch-$opt-s$seed" "exp3-transfer-$opt-s$seed"); done
 done
 paper_compare "$MD" - "$TARGET_BUDGET mm2 after $SOURCE_BUDGET mm2: without and with transfer" \
-  --group-by optimizer,transfer "${all[@]}"
+  --group-by optimizer,transfer --pivot transfer "${all[@]}"
 sources=()
 for opt in "${TRANSFER_OPTIMIZERS[@]}"; do
   for seed in $(seq 1 "$SEEDS"); do sources+=("exp3-source-$opt-s$seed"); done

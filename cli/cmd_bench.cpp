@@ -209,6 +209,7 @@ struct ThroughputRun {
   double wall_s = 0;
   int evaluated = 0;
   int feasible = 0;
+  std::vector<double> eval_s;  // per trial: wall time of its evaluation (as the store records it)
 };
 
 // One study from scratch in its own database, as `apollo search --jobs J`
@@ -235,7 +236,10 @@ ThroughputRun run_throughput(const std::filesystem::path& db, const std::string&
   r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.evaluated = report.evaluated;
   r.trials_per_s = r.wall_s > 0 ? report.evaluated / r.wall_s : 0;
-  for (const auto& t : store.trials(def.name)) r.feasible += t.status == search::TrialStatus::Feasible;
+  for (const auto& t : store.trials(def.name)) {
+    r.feasible += t.status == search::TrialStatus::Feasible;
+    r.eval_s.push_back(t.eval_seconds);
+  }
   return r;
 }
 
@@ -376,7 +380,7 @@ int run_bench(const std::vector<std::string>& args) {
     for (int jobs : jobs_list) {
       note("throughput: " + std::to_string(trials) + "-trial " + optimizer + " study, --jobs " + std::to_string(jobs) +
            " x" + std::to_string(reps));
-      std::vector<double> rate, wall;
+      std::vector<double> rate, wall, eval_ms;  // eval_ms: every trial of every repetition
       int evaluated = 0, feasible = 0;
       for (int k = 0; k < reps; ++k) {
         // Same seed every repetition: the same designs, so runs differ only in timing.
@@ -385,14 +389,29 @@ int run_bench(const std::vector<std::string>& args) {
         wall.push_back(r.wall_s);
         evaluated = r.evaluated;
         feasible = r.feasible;
+        for (double e : r.eval_s) eval_ms.push_back(e * 1e3);
       }
+      // Distribution of what the study's designs cost: a synchronous batch
+      // waits for its slowest evaluation, so the tail matters more than the median.
+      std::sort(eval_ms.begin(), eval_ms.end());
+      double sum = 0;
+      for (double e : eval_ms) sum += e;
+      const auto quantile = [&](double q) {
+        return eval_ms.empty() ? 0.0 : eval_ms[std::min(eval_ms.size() - 1, static_cast<size_t>(q * static_cast<double>(eval_ms.size())))];
+      };
+      const json distribution = {{"median", stats_of(eval_ms).median},
+                                 {"p90", quantile(0.9)},
+                                 {"max", eval_ms.empty() ? 0.0 : eval_ms.back()},
+                                 {"max_share_of_sum", sum > 0 ? eval_ms.back() / sum : 0.0},
+                                 {"n", eval_ms.size()}};
       Stats s = stats_of(rate);
       if (jobs == 2) two_job_rate = s.median;
       rows.push_back({{"jobs", jobs},
                       {"trials", evaluated},
                       {"feasible", feasible},
                       {"trials_per_s", stats_json(s)},
-                      {"wall_s", stats_json(stats_of(wall))}});
+                      {"wall_s", stats_json(stats_of(wall))},
+                      {"eval_ms", distribution}});
     }
     out["throughput"] = {{"workload", "mobilenet_v2"},
                          {"optimizer", optimizer},
@@ -497,6 +516,13 @@ int run_bench(const std::vector<std::string>& args) {
     for (const auto& r : t["runs"]) {
       std::cout << fmt::format("{:<6} {:>8} {:>9} {:>26} {:>22}\n", r["jobs"].get<int>(), r["trials"].get<int>(),
                                r["feasible"].get<int>(), range(stat(r["trials_per_s"]), 1), range(stat(r["wall_s"]), 2));
+    }
+    std::cout << "per-trial evaluation wall time (ms, all repetitions): median / p90 / max, slowest trial's share of the sum\n";
+    for (const auto& r : t["runs"]) {
+      const json& d = r["eval_ms"];
+      std::cout << fmt::format("  --jobs {}: {:.1f} / {:.1f} / {:.1f}, {:.0f} %\n", r["jobs"].get<int>(),
+                               d["median"].get<double>(), d["p90"].get<double>(), d["max"].get<double>(),
+                               100 * d["max_share_of_sum"].get<double>());
     }
   }
   if (out.contains("scaling")) {

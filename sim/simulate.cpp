@@ -261,9 +261,10 @@ class Pe;
 // activations than a second elaboration of the PEs would cost. Snapshots
 // are taken when one PE (the anchor) starts a tile, once per 2 * members
 // process activations, doubling (up to 64x) while none leads to a skip, so
-// their O(PEs) cost stays small (measured: +6 % instructions on
-// mobilenet_v2 / edge_baseline, where nothing is skipped). Off when a trace
-// is recorded (traces list every transfer and tile).
+// their O(PEs) cost stays small; a layer too short to ever skip does no
+// bookkeeping (measured: +3 % instructions on mobilenet_v2 / edge_baseline,
+// where nothing is skipped). Off when a trace is recorded (traces list every
+// transfer and tile).
 class FastForward {
  public:
   FastForward(const std::vector<bool>& allowed, const Clock& clock, RunStats& stats, FifoChannel& link,
@@ -279,10 +280,14 @@ class FastForward {
     enabled_ = allowed_[position];
     skipped_ = false;
     members_.clear();
+    layer_tiles_ = 0;
     forget();
     anchor_ = -1;
   }
-  void join(int32_t pe) { members_.push_back(pe); }
+  void join(int32_t pe, int64_t tiles) {
+    members_.push_back(pe);
+    layer_tiles_ += tiles;
+  }
   // Every process activation: ids are PE indices, kDma, kSequencer.
   void activation(int32_t process, int64_t now) {
     current_ = process;
@@ -292,7 +297,9 @@ class FastForward {
   // The running process uses a shared resource whose outcome depends on
   // the order of its users within one cycle: the link, the network (FIFO
   // grants) or the DMA queue (order of hops due at one time).
-  void touch(Resource r, int64_t now) {
+  void touch(Resource r) {
+    if (!enabled_) return;  // ties matter only to a layer that may skip
+    const int64_t now = clock_.now();
     auto& [time, process] = touched_[static_cast<size_t>(r)];
     // At a layer's first cycle the PEs run in the order of their delta
     // notifications (PE index), never in heap order.
@@ -351,6 +358,7 @@ class FastForward {
   HopQueue& hops_;
   std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
   std::vector<int32_t> members_;  // PEs taking part in the running layer
+  int64_t layer_tiles_ = 0;       // their tiles
   int32_t anchor_ = -1;
   std::vector<Snapshot> history_;  // ring, the newest at (next_ - 1)
   size_t next_ = 0, stored_ = 0;
@@ -728,12 +736,11 @@ class Controller : public sc_core::sc_module {
     if (ext->next_hop == ext->hop_count) return true;
     const TransferExt::Hop hop = ext->hops[static_cast<size_t>(ext->next_hop++)];
     gp.set_data_length(static_cast<unsigned int>(hop.bytes));
-    const int64_t now = clock_.now();
-    ff_->touch(hop.channel == Channel::Link ? FastForward::Resource::Link : FastForward::Resource::Network, now);
+    ff_->touch(hop.channel == Channel::Link ? FastForward::Resource::Link : FastForward::Resource::Network);
     (hop.channel == Channel::Link ? link_port : network_port)->b_transport(gp, delay);
     while (ext->next_hop < ext->hop_count && ext->hops[static_cast<size_t>(ext->next_hop)].bytes == 0) ++ext->next_hop;
     if (ext->next_hop == ext->hop_count) return true;
-    ff_->touch(FastForward::Resource::HopQueue, now);
+    ff_->touch(FastForward::Resource::HopQueue);
     next_hop_.notify(gp, delay);
     return false;
   }
@@ -790,9 +797,12 @@ class Controller : public sc_core::sc_module {
     for (size_t p = 0; p < l.pe_class.size(); ++p) {
       const int cls = l.pe_class[p];
       if (cls < 0) continue;
-      if ((*pes_)[p]->start(position, l.work_classes[static_cast<size_t>(cls)], l.double_buffered)) {
+      const models::PeWork& work = l.work_classes[static_cast<size_t>(cls)];
+      if ((*pes_)[p]->start(position, work, l.double_buffered)) {
         ++running_;
-        ff_->join(static_cast<int32_t>(p));
+        int64_t tiles = 0;
+        for (const auto& step : work.steps) tiles += step.count;
+        ff_->join(static_cast<int32_t>(p), tiles);
       }
     }
     if (running_ == 0) end_layer();
@@ -838,6 +848,12 @@ class Controller : public sc_core::sc_module {
 
 void FastForward::loaded(int32_t pe, int64_t now) {
   if (!enabled_) return;
+  // A layer of a few tiles per PE can never save what a skip must save
+  // (about 3 activations per tile): no bookkeeping for it at all.
+  if (3 * layer_tiles_ < kWorthActivationsPerPe * static_cast<int64_t>(members_.size())) {
+    enabled_ = false;
+    return;
+  }
   if (anchor_ < 0) anchor_ = pe;
   if (pe != anchor_ || since_snapshot_ < (2 * members_.size() << backoff_)) return;
   since_snapshot_ = 0;

@@ -60,7 +60,8 @@ struct SimResult {
   // load until their compute ends) staged in PE memory at once; outputs
   // accumulate in the core memories until stored.
   std::vector<int64_t> pe_peak_memory_bytes;
-  int64_t events = 0;              // SystemC process activations (cost of the run)
+  int64_t events = 0;              // SystemC process activations (cost of the run: periods that
+                                   // fast-forward skips are not counted, a layer simulated twice is)
 };
 
 // `network` is the compiled network: when it has layers, every program layer

@@ -6,6 +6,7 @@
 # best-so-far vs trials per workload.
 EXPERIMENT=exp1_single
 PAPER_ARGS="$*"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Two MobileNets of the paper plus two other shapes that evaluate fast: a

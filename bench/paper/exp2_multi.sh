@@ -5,6 +5,7 @@
 # speedup reached (median, min-max over seeds) per optimizer and budget.
 EXPERIMENT=exp2_multi
 PAPER_ARGS="$*"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Three shapes (inverted-residual CNN, squeeze-excite/hard-swish CNN,

@@ -6,6 +6,7 @@
 # source; best after N trials (median, min-max over seeds) with and without.
 EXPERIMENT=exp3_transfer
 PAPER_ARGS="$*"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 WORKLOADS=(mobilenet_v2 mobilenet_v3_large transformer_encoder)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # (sourced: its variables are used by the scripts)
 # Shared code of the bench/paper/ experiment scripts (sourced, not run).
 #
 # A script sets EXPERIMENT, a usage text (paper_usage) and its quick/full
@@ -113,18 +114,18 @@ paper_study() {
   shift 2
   local fresh=("$APOLLO" search --study "$name" --db "$DB" --trials "$trials" --batch "$BATCH" --jobs "$JOBS" --quiet "$@")
   paper_record "${fresh[@]}"
-  local counts done budget code=0
+  local counts stored budget code=0
   counts=$(paper_study_counts "$name")
   local log=$OUT/logs/$name.log
   local t0=$SECONDS
   if [ -n "$counts" ]; then
-    read -r done budget <<<"$counts"
-    if [ "$done" -ge "$trials" ] && [ "$budget" -ge "$trials" ]; then
+    read -r stored budget <<<"$counts"
+    if [ "$stored" -ge "$trials" ] && [ "$budget" -ge "$trials" ]; then
       STUDIES_SKIPPED=$((STUDIES_SKIPPED + 1))
-      echo "  $name: complete ($done trials), skipped"
+      echo "  $name: complete ($stored trials), skipped"
       return 0
     fi
-    echo "  $name: resuming at $done of $trials trials"
+    echo "  $name: resuming at $stored of $trials trials"
     local raise=()
     [ "$budget" -lt "$trials" ] && raise=(--trials "$trials")
     "$APOLLO" search --resume --study "$name" --db "$DB" --jobs "$JOBS" "${raise[@]}" --quiet >"$log" 2>&1 || code=$?

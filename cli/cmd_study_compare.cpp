@@ -425,6 +425,8 @@ int run_study_compare(const std::vector<std::string>& args) {
       if (reference) {
         std::cout << "\nRegret = " << fmt(*reference, 6) << " - best (- = no feasible trial yet):\n\n";
         pivot_table([](const search::CheckpointSummary& c) { return c.regret; }, false);
+        std::cout << "\nRelative regret = regret / " << fmt(*reference, 6) << ":\n\n";
+        pivot_table([](const search::CheckpointSummary& c) { return c.relative_regret; }, true);
       }
     } else {
       table("best", [](const search::CheckpointSummary& c) { return c.best; }, false);

@@ -43,13 +43,9 @@ Spread summarize(const std::vector<std::optional<double>>& values, bool missing_
 }
 
 std::optional<double> best_after(const std::vector<TrialRecord>& trials, int n) {
-  std::optional<double> best;
   const size_t limit = std::min(trials.size(), static_cast<size_t>(std::max(n, 0)));
-  for (size_t i = 0; i < limit; ++i) {
-    const auto& t = trials[i];
-    if (t.status == TrialStatus::Feasible && (!best || t.objective > *best)) best = t.objective;
-  }
-  return best;
+  if (limit == 0) return std::nullopt;
+  return best_so_far(trials)[limit - 1];
 }
 
 std::optional<double> regret(double reference, const std::optional<double>& best) {

@@ -62,14 +62,20 @@ log="$out/run.log"
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
 t_start=$(date +%s)
 
-# Runs `apollo search` for a study, or resumes it when the database already
-# has it (an interrupted or finished earlier run); prints the --json result.
+# Runs `apollo search` for a study, or resumes it when the database has it
+# unfinished (an interrupted earlier run); a finished study is left alone
+# (resuming replays the optimizer, which would refit every model).
 run_study() {
   local name="$1"; shift
-  if "$apollo" study show "$name" --db "$db" --json >/dev/null 2>&1; then
-    "$apollo" search --resume --study "$name" --db "$db" --jobs "$jobs" --quiet --json 2>>"$log"
-  else
-    "$apollo" search --study "$name" --db "$db" --jobs "$jobs" --quiet --json "$@" 2>>"$log"
+  local budget have
+  budget=$(sql "SELECT json_extract(definition, '\$.trials') FROM studies WHERE name = '$name'" 2>/dev/null || true)
+  if [ -z "$budget" ]; then
+    "$apollo" search --study "$name" --db "$db" --jobs "$jobs" --quiet --json "$@" >/dev/null 2>>"$log"
+    return
+  fi
+  have=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$name'")
+  if [ "$have" -lt "$budget" ]; then
+    "$apollo" search --resume --study "$name" --db "$db" --jobs "$jobs" --quiet --json >/dev/null 2>>"$log"
   fi
 }
 sql() { sqlite3 -batch -noheader "$db" "$@"; }
@@ -80,12 +86,17 @@ json_field() { sed -n "s/.*\"$1\": *\"\{0,1\}\([^,\"}]*\).*/\1/p" | head -n 1; }
 enum="enum-$workload-${budget}mm2"
 echo "regret.sh ($mode): enumerating $space for $workload at $budget mm^2 -> $db ($enum)" >&2
 t0=$(date +%s)
-enum_json=$(run_study "$enum" --workload "$workload" --area-budget "$budget" --space "$space" --optimizer exhaustive | tr -d '\n')
+run_study "$enum" --workload "$workload" --area-budget "$budget" --space "$space" --optimizer exhaustive
 t_enum=$(( $(date +%s) - t0 ))
-size=$(echo "$enum_json" | json_field space_size)
+# The sub-space's size from the file itself: the product of the list lengths.
+size=1
+for n in $(sed -n 's/^  [a-z_]*: \[\(.*\)\].*/\1/p' "$space" | awk -F, '{print NF}'); do size=$((size * n)); done
 stored=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$enum'")
 [ "$stored" = "$size" ] || { echo "regret.sh: enumeration incomplete ($stored of $size designs)" >&2; exit 1; }
 enum_cpu=$(sql "SELECT printf('%.0f', SUM(eval_seconds)) FROM trials WHERE study = '$enum'")
+# Wall time of the enumeration when it ran (first start to last finish; a
+# resumed enumeration includes the pause).
+enum_wall=$(sql "SELECT printf('%.0f', (julianday(MAX(finished_at)) - julianday(MIN(started_at))) * 86400) FROM trials WHERE study = '$enum'")
 
 # Facts of the sub-space, computed from the stored trials.
 lat="(SELECT SUM(value) FROM json_each(latency_ms))"
@@ -93,7 +104,8 @@ feasible=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$enum' AND status = '
 over_budget=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$enum' AND status = 'infeasible' AND reason LIKE '%exceeds the budget%'")
 no_compile=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$enum' AND status = 'infeasible' AND reason NOT LIKE '%exceeds the budget%'")
 failed=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$enum' AND status = 'failed'")
-optimum=$(sql "SELECT printf('%.17g', MAX(objective)) FROM trials WHERE study = '$enum' AND status = 'feasible'")
+# '%!.17g': 17 significant digits, so the value reads back as the same double.
+optimum=$(sql "SELECT printf('%!.17g', MAX(objective)) FROM trials WHERE study = '$enum' AND status = 'feasible'")
 best_row=$(sql "SELECT number, printf('%.4f', objective), printf('%.3f', area_mm2), printf('%.4f', $lat), design_values FROM trials
                 WHERE study = '$enum' AND status = 'feasible' ORDER BY objective DESC, number LIMIT 1")
 IFS='|' read -r best_n best_obj best_area best_lat best_values <<<"$best_row"
@@ -133,40 +145,34 @@ done
 # Lookup studies evaluate in this process (no fork, no simulation): their
 # cost is the optimizer's own model fitting, single-threaded, so --jobs
 # studies run side by side.
-timing_dir="$out/timing"
-rm -rf "$timing_dir"
-mkdir -p "$timing_dir"
+batch_of() { case "$1" in mbo|gp_bandit|p3bo) echo "$model_batch" ;; *) echo 1 ;; esac; }
 studies=""
 running=0
 for opt in $optimizers; do
-  batch=1
-  case "$opt" in mbo|gp_bandit|p3bo) batch=$model_batch ;; esac
-  echo "$batch" > "$timing_dir/$opt.batch"
   for s in $seeds; do
     name="$opt-s$s"
     studies+=" $name"
-    echo "regret.sh: $name ($trials trials, batch $batch, lookup $enum)" >&2
-    (
-      t0=$(date +%s)
-      run_study "$name" --workload "$workload" --area-budget "$budget" --space "$space" --optimizer "$opt" \
-        --seed "$s" --trials "$trials" --batch "$batch" --lookup "$enum" >/dev/null
-      echo $(( $(date +%s) - t0 )) > "$timing_dir/$name.seconds"
-    ) &
+    echo "regret.sh: $name ($trials trials, batch $(batch_of "$opt"), lookup $enum)" >&2
+    run_study "$name" --workload "$workload" --area-budget "$budget" --space "$space" --optimizer "$opt" \
+      --seed "$s" --trials "$trials" --batch "$(batch_of "$opt")" --lookup "$enum" &
     running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+    if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
   done
 done
-wait
+wait || true
+# Each study's run time from its stored trials (first start to last finish),
+# so it is right whether this run or an earlier one ran it.
 timing=""
 for opt in $optimizers; do
   secs=0
   for s in $seeds; do
-    [ -f "$timing_dir/$opt-s$s.seconds" ] || { echo "regret.sh: study $opt-s$s failed (see $log)" >&2; exit 1; }
-    secs=$(( secs + $(cat "$timing_dir/$opt-s$s.seconds") ))
+    have=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$opt-s$s'")
+    [ "$have" = "$trials" ] || { echo "regret.sh: study $opt-s$s has $have of $trials trials (see $log)" >&2; exit 1; }
+    secs=$(sql "SELECT printf('%.1f', $secs + (julianday(MAX(finished_at)) - julianday(MIN(started_at))) * 86400)
+                FROM trials WHERE study = '$opt-s$s'")
   done
-  timing+="| $opt | $(cat "$timing_dir/$opt.batch") | $secs |"$'\n'
+  timing+="| $opt | $(batch_of "$opt") | $secs |"$'\n'
 done
-rm -rf "$timing_dir"
 
 # ---- 3. regret -------------------------------------------------------------
 table=$("$apollo" study compare $studies --db "$db" --reference "$optimum" --checkpoints "$checkpoints" --markdown)
@@ -192,8 +198,8 @@ space_rows=$(sed -n 's/^  \([a-z_]*\): \[\(.*\)\].*/| \1 | \2 |/p' "$space")
   echo "|---|---|"
   echo "$space_rows"
   echo
-  echo "- designs: **$size**, enumerated in $t_enum s of wall time by this run ($enum_cpu s of evaluation in total,"
-  echo "  \`--jobs $jobs\`; 0 s when the database already held the enumeration)"
+  echo "- designs: **$size**, enumerated in $enum_wall s of wall time (first start to last finish, 2 workers),"
+  echo "  $enum_cpu s of evaluation in total; $t_enum s in this run (0 when the database already held it)"
   echo "- feasible: **$feasible**; over the area budget: $over_budget; cannot be compiled: $no_compile; failed: $failed"
   echo "- true optimum: **$best_obj** 1/(ms mm^2) (trial $best_n of the enumeration): latency $best_lat ms, area $best_area mm^2"
   echo "  \`$best_values\`"
@@ -223,6 +229,6 @@ space_rows=$(sed -n 's/^  \([a-z_]*\): \[\(.*\)\].*/| \1 | \2 |/p' "$space")
   echo "|---|---|---|"
   echo -n "$timing"
   echo
-  echo "Total wall time of this run: $t_total s."
+  echo "Wall time of this run: $t_total s (studies already complete in the database are reused, not rerun)."
 } > "$out/results.md"
 echo "regret.sh: wrote $out/results.md and $out/regret.png ($t_total s)" >&2

@@ -90,7 +90,7 @@ run_study "$enum" --workload "$workload" --area-budget "$budget" --space "$space
 t_enum=$(( $(date +%s) - t0 ))
 # The sub-space's size from the file itself: the product of the list lengths.
 size=1
-for n in $(sed -n 's/^  [a-z_]*: \[\(.*\)\].*/\1/p' "$space" | awk -F, '{print NF}'); do size=$((size * n)); done
+while read -r n; do size=$((size * n)); done < <(sed -n 's/^  [a-z_]*: \[\(.*\)\].*/\1/p' "$space" | awk -F, '{print NF}')
 stored=$(sql "SELECT COUNT(*) FROM trials WHERE study = '$enum'")
 [ "$stored" = "$size" ] || { echo "regret.sh: enumeration incomplete ($stored of $size designs)" >&2; exit 1; }
 enum_cpu=$(sql "SELECT printf('%.0f', SUM(eval_seconds)) FROM trials WHERE study = '$enum'")
@@ -146,12 +146,12 @@ done
 # cost is the optimizer's own model fitting, single-threaded, so --jobs
 # studies run side by side.
 batch_of() { case "$1" in mbo|gp_bandit|p3bo) echo "$model_batch" ;; *) echo 1 ;; esac; }
-studies=""
+studies=()
 running=0
 for opt in $optimizers; do
   for s in $seeds; do
     name="$opt-s$s"
-    studies+=" $name"
+    studies+=("$name")
     echo "regret.sh: $name ($trials trials, batch $(batch_of "$opt"), lookup $enum)" >&2
     run_study "$name" --workload "$workload" --area-budget "$budget" --space "$space" --optimizer "$opt" \
       --seed "$s" --trials "$trials" --batch "$(batch_of "$opt")" --lookup "$enum" &
@@ -174,9 +174,13 @@ for opt in $optimizers; do
   timing+="| $opt | $(batch_of "$opt") | $secs |"$'\n'
 done
 
+in_list=$(printf "'%s'," "${studies[@]}")
+studies_wall=$(sql "SELECT printf('%.0f', (julianday(MAX(finished_at)) - julianday(MIN(started_at))) * 86400)
+                    FROM trials WHERE study IN (${in_list%,})")
+
 # ---- 3. regret -------------------------------------------------------------
-table=$("$apollo" study compare $studies --db "$db" --reference "$optimum" --checkpoints "$checkpoints" --markdown)
-"$apollo" study compare $studies --db "$db" --reference "$optimum" --checkpoints "$checkpoints" -o "$out/regret.png" >/dev/null
+table=$("$apollo" study compare "${studies[@]}" --db "$db" --reference "$optimum" --checkpoints "$checkpoints" --markdown)
+"$apollo" study compare "${studies[@]}" --db "$db" --reference "$optimum" --checkpoints "$checkpoints" -o "$out/regret.png" >/dev/null
 t_total=$(( $(date +%s) - t_start ))
 
 # ---- 4. results.md -----------------------------------------------------------
@@ -217,7 +221,7 @@ space_rows=$(sed -n 's/^  \([a-z_]*\): \[\(.*\)\].*/| \1 | \2 |/p' "$space")
   echo
   echo "## Regret after 100, 300 and 1,000 trials"
   echo
-  echo "Each optimizer, $trials trials, seeds $(echo $seeds | tr ' ' ','), every trial answered from the enumeration"
+  echo "Each optimizer, $trials trials, seeds ${seeds// /,}, every trial answered from the enumeration"
   echo "(\`--lookup $enum\`). Regret = optimum - best feasible objective found so far (relative: / optimum);"
   echo "median and min-max over the seeds (\`apollo study compare --reference $optimum --checkpoints $checkpoints\`)."
   echo
@@ -229,6 +233,7 @@ space_rows=$(sed -n 's/^  \([a-z_]*\): \[\(.*\)\].*/| \1 | \2 |/p' "$space")
   echo "|---|---|---|"
   echo -n "$timing"
   echo
-  echo "Wall time of this run: $t_total s (studies already complete in the database are reused, not rerun)."
+  echo "The ${#studies[@]} studies ran in $studies_wall s of wall time (first trial to last, $jobs at a time, whichever run made them);"
+  echo "this run took $t_total s (studies already complete in the database are reused, not rerun)."
 } > "$out/results.md"
 echo "regret.sh: wrote $out/results.md and $out/regret.png ($t_total s)" >&2

@@ -9,10 +9,10 @@
 #   bench/paper/regret.sh --quick | --full [--out DIR] [--apollo BIN] [--jobs N]
 #
 #   --quick  3 seeds; mbo, gp_bandit and p3bo ask batches of 25 designs
-#            (40 model fits per study instead of 1,000): about 15 minutes on
-#            2 busy cores, most of it the model fits.
-#   --full   5 seeds, batch 1 for every optimizer: hours (1,000 model fits
-#            of 1-5 s per model-based study).
+#            (40 model fits per study instead of 1,000): about 20 minutes on
+#            2 busy cores (5 to enumerate, 15 of model fits).
+#   --full   5 seeds, batch 1 for every optimizer: about 10 hours (1,000
+#            model fits of 4-8 s per model-based study).
 # Both use mobilenet_v2 at 6.8 mm^2 (override: WORKLOAD=..., BUDGET=...).
 # Writes DIR/results.md and DIR/regret.png (default DIR:
 # bench/paper/results/regret, or regret-full with --full); the study database

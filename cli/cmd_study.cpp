@@ -40,7 +40,9 @@ constexpr const char* kUsage =
     "  plot NAME [NAME ...] -o F    best-so-far vs trials and latency-area scatter with the Pareto\n"
     "                               frontier, as F.png or F.svg (gnuplot)\n"
     "  compare NAME [NAME ...]      group studies (e.g. seeds per optimizer): median/min/max of the best\n"
-    "                               after N trials, regret vs --reference, plot with -o\n\n"
+    "                               after N trials, regret vs --reference, plot with -o\n"
+    "  delete NAME                  remove a study and its trials (refused while it runs or while\n"
+    "                               other studies use it through --transfer-from / --lookup)\n\n"
     "Common option: --db FILE (default apollo.db). `apollo study <subcommand> --help` for details.\n";
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
@@ -177,6 +179,13 @@ int cmd_show(const std::vector<std::string>& args) {
             << "  optimizer    " << def.optimizer;
   for (const auto& [k, v] : def.settings) std::cout << " " << k << "=" << v;
   std::cout << "  (seed " << def.seed << ", batch " << def.batch << ", trial timeout " << def.trial_timeout_s << " s)\n";
+  if (def.space) {
+    std::cout << "  space        " << def.space->size() << " designs"
+              << (def.space->source().empty() ? "" : " from " + def.space->source()) << ", varying "
+              << join(def.space->varied_parameters(), ", ") << "\n";
+  }
+  if (!def.lookup.empty()) std::cout << "  lookup       trials answered from study " << def.lookup << " (no simulation)\n";
+  if (!def.transfer_from.empty()) std::cout << "  transfer     from " << join(def.transfer_from, ", ") << "\n";
   std::cout << "  baseline     area " << fmt(def.baseline_area_mm2) << " mm^2";
   for (const auto& [w, ms] : def.baseline_latency_ms) std::cout << ", " << w << " " << fmt(ms) << " ms";
   if (base) std::cout << ", objective " << fmt(*base);
@@ -393,6 +402,28 @@ int cmd_plot(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// ---- delete -----------------------------------------------------------------
+
+int cmd_delete(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("name", po::value<std::string>()->required(), "study name")(
+      "db", po::value<std::string>()->default_value("apollo.db"), "study database");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "study delete NAME [--db FILE]", opts, pos, vm)) return kOk;
+  auto store = open_existing_store(vm["db"].as<std::string>());
+  const StudyDefinition def = load_study_definition(*store, vm["name"].as<std::string>());
+  const int trials = store->trial_count(def.name);
+  try {
+    store->delete_study(def.name);
+  } catch (const search::StoreError& e) {
+    throw UsageError(e.what());  // running or still needed: the user's call to change
+  }
+  std::cout << "deleted study " << def.name << " (" << trials << " trials) from " << store->path() << "\n";
+  return kOk;
+}
+
 int run_study(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << kUsage;
@@ -403,11 +434,12 @@ int run_study(const std::vector<std::string>& args) {
   using Sub = int (*)(const std::vector<std::string>&);
   static const std::pair<const char*, Sub> table[] = {
       {"list", cmd_list}, {"show", cmd_show},       {"export", cmd_export},
-      {"best", cmd_best}, {"plot", cmd_plot},       {"compare", run_study_compare}};
+      {"best", cmd_best}, {"plot", cmd_plot},       {"compare", run_study_compare},
+      {"delete", cmd_delete}};
   for (const auto& [name, fn] : table) {
     if (sub == name) return fn(rest);
   }
-  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best, plot or compare)");
+  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best, plot, compare or delete)");
 }
 
 }  // namespace apollo::cli

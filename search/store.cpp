@@ -6,6 +6,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <chrono>
@@ -397,6 +398,47 @@ std::optional<std::string> StudyStore::claim_study(const std::string& study, boo
     throw;
   }
   return std::nullopt;
+}
+
+void StudyStore::delete_study(const std::string& study) {
+  if (!find_study(study)) throw StoreError("study '" + study + "' not found in " + path_);
+  // Dependents read this study's trials when they resume.
+  std::vector<std::string> dependents;
+  {
+    Statement st(db_.get(), "SELECT name, definition FROM studies WHERE name != ? ORDER BY name");
+    st.bind(1, study);
+    while (st.step()) {
+      try {
+        const StudyDefinition d = StudyDefinition::from_json(json::parse(st.text(1)));
+        const bool uses = d.lookup == study ||
+                          std::find(d.transfer_from.begin(), d.transfer_from.end(), study) != d.transfer_from.end();
+        if (uses) dependents.push_back(d.name);
+      } catch (const std::exception&) {
+        // A definition that does not parse cannot be resumed either: no dependent.
+      }
+    }
+  }
+  if (!dependents.empty()) {
+    std::string names;
+    for (const auto& d : dependents) names += (names.empty() ? "" : ", ") + d;
+    throw StoreError("study '" + study + "' is used by " + names +
+                     " (--transfer-from / --lookup); delete those first");
+  }
+  // Holding the claim keeps a search from starting on it while it goes.
+  if (auto other = claim_study(study)) throw StoreError("study '" + study + "' is being run by " + *other);
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (const char* sql : {"DELETE FROM trials WHERE study = ?", "DELETE FROM runs WHERE study = ?",
+                            "DELETE FROM studies WHERE name = ?"}) {
+      Statement st(db_.get(), sql);
+      st.bind(1, study);
+      st.step();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 void StudyStore::release_study(const std::string& study) {

@@ -122,6 +122,12 @@ class StudyStore {
   std::optional<std::string> claim_study(const std::string& study, bool takeover = false);
   void release_study(const std::string& study);
 
+  // Removes a study and all its trials, in one transaction. Throws
+  // StoreError when the study is not there, when another live process runs
+  // it (as claim_study sees it), or when other studies depend on its trials
+  // (--transfer-from, --lookup): resuming those would need them.
+  void delete_study(const std::string& study);
+
  private:
   struct Closer {
     void operator()(sqlite3* db) const;

@@ -235,3 +235,52 @@ TEST_F(StoreTest, OneProcessRunsAStudyAtATime) {
   store.release_study("s");
   EXPECT_FALSE(store.claim_study("s"));
 }
+
+TEST_F(StoreTest, DeleteStudyRemovesItsTrialsOnlyAndRespectsDependents) {
+  StudyStore store(path_);
+  store.create_study(sample_definition("source"));
+  StudyDefinition target = sample_definition("target");
+  target.transfer_from = {"source"};
+  store.create_study(target);
+  for (int i = 0; i < 3; ++i) store.add_trial("source", sample_trial(i, TrialStatus::Feasible));
+  for (int i = 0; i < 2; ++i) store.add_trial("target", sample_trial(i, TrialStatus::Infeasible));
+
+  // `target` resumes from `source`'s trials: deleting the source first is refused, naming it.
+  try {
+    store.delete_study("source");
+    ADD_FAILURE() << "deleting a study another one transfers from must be refused";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("target"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(store.trial_count("source"), 3);
+
+  store.delete_study("target");
+  EXPECT_FALSE(store.find_study("target"));
+  EXPECT_EQ(store.trial_count("target"), 0);
+  EXPECT_EQ(store.trial_count("source"), 3);  // untouched
+  // The name is free again: a new study of that name starts empty.
+  store.create_study(sample_definition("target"));
+  EXPECT_EQ(store.trial_count("target"), 0);
+
+  store.delete_study("source");
+  EXPECT_FALSE(store.find_study("source"));
+  EXPECT_THROW(store.delete_study("source"), StoreError);  // no longer there
+}
+
+TEST_F(StoreTest, DeleteStudyRefusedWhileAnotherProcessRunsIt) {
+  StudyStore store(path_);
+  store.create_study(sample_definition("s"));
+  store.add_trial("s", sample_trial(0, TrialStatus::Feasible));
+  ASSERT_FALSE(store.claim_study("s"));
+  // Hand the claim to a live process of this host (our parent).
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+  const std::string sql = "UPDATE runs SET host = '" + std::string(host) + "', pid = " + std::to_string(getppid()) +
+                          " WHERE study = 's'";
+  ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_THROW(store.delete_study("s"), StoreError);
+  EXPECT_EQ(store.trial_count("s"), 1);
+}

@@ -242,6 +242,26 @@ TEST_F(StudyCli, StudySubcommands) {
   }
 }
 
+TEST_F(StudyCli, DeleteRemovesOneStudy) {
+  ASSERT_EQ(run_apollo("search --workload mobilenet_v3_small --trials 3 --jobs 1 --quiet --study a --db " + db_).code, 0);
+  ASSERT_EQ(run_apollo("search --workload mobilenet_v3_small --trials 2 --jobs 1 --quiet --study b --db " + db_).code, 0);
+  ASSERT_EQ(run_apollo("search --workload mobilenet_v3_small --trials 2 --jobs 1 --quiet --study c --transfer-from a --db " +
+                       db_).code,
+            0);
+  EXPECT_EQ(run_apollo("study delete a --db " + db_).code, 2);  // c learns from a
+  CliRun del = run_apollo("study delete b --db " + db_);
+  EXPECT_EQ(del.code, 0);
+  EXPECT_NE(del.out.find("deleted study b (2 trials)"), std::string::npos) << del.out;
+  json list = apollo_json("study list --json --db " + db_);
+  std::set<std::string> names;
+  for (const auto& s : list) names.insert(s.at("name").get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{"a", "c"}));
+  EXPECT_EQ(run_apollo("study delete b --db " + db_).code, 2);  // gone
+  // The name can be used again, from scratch.
+  ASSERT_EQ(run_apollo("search --workload mobilenet_v3_small --trials 1 --jobs 1 --quiet --study b --db " + db_).code, 0);
+  EXPECT_EQ(apollo_json("study export b --json --db " + db_).at("trials").size(), 1u);
+}
+
 TEST_F(StudyCli, BadInputExitsTwo) {
   ASSERT_EQ(run_apollo("search --workload mobilenet_v2 --trials 2 --jobs 1 --quiet --study x --db " + db_).code, 0);
   EXPECT_EQ(run_apollo("search --workload mobilenet_v2 --trials 2 --quiet --study x --db " + db_).code, 2);  // exists

@@ -5,10 +5,19 @@
 // by kriging believer (each pick is added with its predicted mean as a
 // fantasy observation before the next pick).
 //
-// Infeasible designs: assigned the worst observed feasible value minus
-// `infeasible_margin` standard deviations of the feasible values. This keeps
-// one model (no second classifier to fit) and steers the GP away from the
-// infeasible region, at the price of a kink near its boundary.
+// Infeasible designs (`feasibility` setting):
+// - classifier (constrained BO, Gardner et al. 2014, Gelbart et al. 2014): the
+//   GP fits the feasible results only, an XGBoost classifier (the one mbo
+//   uses) fits feasible vs infeasible over every observation, and the
+//   acquisition is multiplied by P(feasible | x). UCB is first shifted so the
+//   worst feasible result scores 0 (clamped at 0), so the product always
+//   lowers risky designs; EI is already non-negative.
+// - penalty: one model, no classifier; infeasible designs are assigned the
+//   worst feasible value minus `infeasible_margin` standard deviations of the
+//   feasible values. Cheap, but UCB still rates uncertain designs in a large
+//   infeasible region highly, so at tight area budgets most picks are wasted.
+// - both: the penalty GP times P(feasible).
+// Failed trials say nothing about the design and are left out of both models.
 //
 // Transfer (as Vizier does): a stack of GPs, one per prior study in the order
 // given. Each study's objective is first normalized on its own (log if the
@@ -21,18 +30,24 @@
 // current study has two feasible results): the lower GPs' variance describes
 // other tasks, and summing it would make the search keep exploring regions
 // that only the old tasks left uncertain. With priors there is no random
-// warm-up: the stack already ranks designs.
+// warm-up: the stack already ranks designs. The classifier trains on the
+// priors' observations too, with a one-hot task column (as mbo does: another
+// study may have had another area budget).
 #include "search/gp.hpp"
 #include "search/opt_common.hpp"
+#include "search/surrogates.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 
 namespace apollo::search {
 
 namespace {
+
+enum class Feasibility { Classifier, Penalty, Both };
 
 struct GpBanditConfig {
   int init_trials = 10;
@@ -44,6 +59,7 @@ struct GpBanditConfig {
   int local_starts = 5;
   int local_steps = 10;
   double infeasible_margin = 0.5;
+  Feasibility feasibility = Feasibility::Classifier;
   // Raw scale by default: on mobilenet_v2 (100 trials, seeds 1-3) the log
   // scale did worse for the GP (best 0.92/0.49/0.87 vs 0.99/0.91/0.95).
   ObjectiveTransform transform = ObjectiveTransform::None;
@@ -67,6 +83,8 @@ class GpBandit final : public HistoryOptimizer {
       train_values_.resize(0);
       starts_ = ranked_prior_designs();
       if (static_cast<int>(starts_.size()) > config_.local_starts) starts_.resize(config_.local_starts);
+      floor_ = prior_floor_;
+      fit_classifier();
       for (int i = 0; i < count; ++i) {
         Design pick = maximize(taken);
         taken.insert(pick);
@@ -83,6 +101,7 @@ class GpBandit final : public HistoryOptimizer {
       return batch;
     }
     build_training_set();
+    fit_classifier();
     gp_.fit(encode(train_designs_), train_values_);
     gp_.optimize_hyperparameters(rng(), config_.restarts);
     for (int i = 0; i < count; ++i) {
@@ -104,10 +123,15 @@ class GpBandit final : public HistoryOptimizer {
   }
 
  private:
+  bool penalize() const { return config_.feasibility != Feasibility::Classifier; }
+  bool classify() const { return config_.feasibility != Feasibility::Penalty; }
+
   // Per-study values a GP trains on: scaled (log or not), standardized when
-  // several studies are combined, infeasible designs at the penalty.
+  // several studies are combined, infeasible designs at the penalty (or left
+  // out when the classifier alone handles them). `floor` gets the worst
+  // feasible value in the same units.
   void training_values(const std::vector<Observation>& obs, bool standardize, std::vector<Design>& designs,
-                       std::vector<double>& values) const {
+                       std::vector<double>& values, double* floor = nullptr) const {
     std::vector<double> feasible_values;
     for (const auto& o : obs)
       if (o.status == TrialStatus::Feasible) feasible_values.push_back(o.objective);
@@ -125,8 +149,10 @@ class GpBandit final : public HistoryOptimizer {
     const double unit = sd > 0 ? sd : 1.0;
     const double worst = *std::min_element(feasible_values.begin(), feasible_values.end());
     const double penalty = worst - config_.infeasible_margin * unit;
+    if (floor) *floor = standardize ? (worst - mean) / unit : worst;
     for (const auto& o : obs) {
       if (o.status == TrialStatus::Failed) continue;
+      if (o.status == TrialStatus::Infeasible && !penalize()) continue;
       designs.push_back(o.design);
       double v = o.status == TrialStatus::Feasible ? scale(o.objective) : penalty;
       values.push_back(standardize ? (v - mean) / unit : v);
@@ -148,13 +174,16 @@ class GpBandit final : public HistoryOptimizer {
   }
 
   void on_prior() override {
+    prior_floor_ = std::numeric_limits<double>::infinity();
     for (const auto& p : priors()) {
       std::vector<Observation> obs;
       for (const auto& o : p.observations) obs.push_back({o.design, o.status, o.objective});
       std::vector<Design> designs;
       std::vector<double> values;
-      training_values(obs, true, designs, values);
+      double floor = std::numeric_limits<double>::infinity();
+      training_values(obs, true, designs, values, &floor);
       if (designs.size() < 2) continue;  // nothing to learn from this study
+      prior_floor_ = std::min(prior_floor_, floor);
       const Eigen::MatrixXd x = encode(designs);
       Eigen::VectorXd y = Eigen::Map<Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
       y -= stack_mean(x);
@@ -166,51 +195,56 @@ class GpBandit final : public HistoryOptimizer {
   }
 
   void build_training_set() {
-    if (!stack_.empty()) {
-      std::vector<Observation> obs(history().begin(), history().end());
-      std::vector<double> values;
-      training_values(obs, true, train_designs_, values);
-      incumbent_ = *std::max_element(values.begin(), values.end());
-      const std::vector<int> order = order_descending(values);
-      starts_.clear();
-      for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
-        starts_.push_back(train_designs_[order[i]]);
-      train_values_ = Eigen::Map<Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
-      train_values_ -= stack_mean(encode(train_designs_));  // the current GP models the residual
-      return;
-    }
-    std::vector<double> feasible_values;
-    for (const auto& o : history())
-      if (o.status == TrialStatus::Feasible) feasible_values.push_back(o.objective);
-    const bool log_scale = use_log(config_.transform, feasible_values);
-    auto scale = [log_scale](double v) { return log_scale ? std::log(v) : v; };
-    for (double& v : feasible_values) v = scale(v);
-    const double worst = *std::min_element(feasible_values.begin(), feasible_values.end());
-    double mean = 0, var = 0;
-    for (double v : feasible_values) mean += v;
-    mean /= feasible_values.size();
-    for (double v : feasible_values) var += (v - mean) * (v - mean);
-    const double sd = std::sqrt(var / feasible_values.size());
-    const double penalty = worst - config_.infeasible_margin * (sd > 0 ? sd : 1.0);
-    std::vector<Design> designs;
+    const bool stacked = !stack_.empty();
+    std::vector<Observation> obs(history().begin(), history().end());
     std::vector<double> values;
-    for (const auto& o : history()) {
-      if (o.status == TrialStatus::Failed) continue;
-      designs.push_back(o.design);
-      values.push_back(o.status == TrialStatus::Feasible ? scale(o.objective) : penalty);
-    }
-    train_designs_.clear();
-    std::vector<double> kept;
-    for (int i : training_window(values, config_.max_points)) {
-      train_designs_.push_back(designs[i]);
-      kept.push_back(values[i]);
-    }
-    train_values_ = Eigen::Map<Eigen::VectorXd>(kept.data(), static_cast<Eigen::Index>(kept.size()));
-    incumbent_ = *std::max_element(kept.begin(), kept.end());
-    const std::vector<int> order = order_descending(kept);
+    training_values(obs, stacked, train_designs_, values, &floor_);
+    incumbent_ = *std::max_element(values.begin(), values.end());
+    const std::vector<int> order = order_descending(values);
     starts_.clear();
     for (int i = 0; i < std::min<int>(config_.local_starts, static_cast<int>(order.size())); ++i)
       starts_.push_back(train_designs_[order[i]]);
+    train_values_ = Eigen::Map<Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
+    if (stacked) train_values_ -= stack_mean(encode(train_designs_));  // the current GP models the residual
+  }
+
+  int tasks() const { return priors().empty() ? 0 : static_cast<int>(priors().size()) + 1; }
+  // Classifier inputs: the encoding, plus the task indicator when transferring.
+  Eigen::MatrixXd classifier_inputs(const std::vector<Design>& designs, int task) const {
+    return tasks() == 0 ? encode(designs) : encode_task(designs, task, tasks());
+  }
+
+  // Feasible (1) vs infeasible (0) over the priors' and this study's
+  // observations; Failed trials are left out.
+  void fit_classifier() {
+    if (!classify()) return;
+    std::vector<Eigen::MatrixXd> xs;
+    std::vector<int> labels;
+    auto add = [&](const std::vector<Observation>& obs, int task) {
+      std::vector<Design> designs;
+      for (const auto& o : obs)
+        if (o.status != TrialStatus::Failed) {
+          designs.push_back(o.design);
+          labels.push_back(o.status == TrialStatus::Feasible ? 1 : 0);
+        }
+      if (!designs.empty()) xs.push_back(classifier_inputs(designs, task));
+    };
+    for (size_t k = 0; k < priors().size(); ++k) {
+      std::vector<Observation> obs;
+      for (const auto& o : priors()[k].observations) obs.push_back({o.design, o.status, o.objective});
+      add(obs, static_cast<int>(k));
+    }
+    add(history(), static_cast<int>(priors().size()));
+    const Eigen::Index cols = dims() + tasks();
+    Eigen::MatrixXd x(static_cast<Eigen::Index>(labels.size()), cols);
+    Eigen::Index row = 0;
+    for (const auto& block : xs) {
+      x.middleRows(row, block.rows()) = block;
+      row += block.rows();
+    }
+    classifier_ = std::make_unique<surrogate::XgbClassifier>();
+    classifier_->fit(x, Eigen::Map<const Eigen::VectorXi>(labels.data(), static_cast<Eigen::Index>(labels.size())),
+                     rng()());
   }
 
   std::vector<double> acquisition(const std::vector<Design>& designs) const {
@@ -226,17 +260,24 @@ class GpBandit final : public HistoryOptimizer {
       p.mean += stack_mean(x);
     }
     std::vector<double> out(designs.size());
+    const bool weighted = classify() && classifier_;
+    Eigen::VectorXd feasible;
+    if (weighted) feasible = classifier_->probability(classifier_inputs(designs, static_cast<int>(priors().size())));
     const double root_beta = std::sqrt(config_.beta);
     for (size_t i = 0; i < designs.size(); ++i) {
       const double mu = p.mean(static_cast<Eigen::Index>(i));
       const double sigma = std::sqrt(p.variance(static_cast<Eigen::Index>(i)));
       if (!config_.use_ei) {
         out[i] = mu + root_beta * sigma;
+        // Shifted so the worst feasible result scores 0: multiplying by
+        // P(feasible) then always lowers the acquisition of risky designs.
+        if (weighted) out[i] = feasible(static_cast<Eigen::Index>(i)) * std::max(0.0, out[i] - floor_);
       } else {
         const double z = (mu - incumbent_) / sigma;
         const double cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
         const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * M_PI);
         out[i] = (mu - incumbent_) * cdf + sigma * pdf;
+        if (weighted) out[i] *= feasible(static_cast<Eigen::Index>(i));
       }
     }
     return out;
@@ -295,6 +336,9 @@ class GpBandit final : public HistoryOptimizer {
   std::vector<Design> train_designs_;
   Eigen::VectorXd train_values_;
   double incumbent_ = 0;
+  double floor_ = 0;                    // worst feasible value in the GP's units (UCB shift)
+  double prior_floor_ = 0;              // the same over the priors (standardized units)
+  std::unique_ptr<surrogate::XgbClassifier> classifier_;  // P(feasible); null until fitted
   std::vector<Design> starts_;         // best observed designs: hill-climbing starts
   std::vector<gp::GaussianProcess> stack_;  // one per usable prior study, bottom first
 };
@@ -311,8 +355,11 @@ const std::vector<SettingSpec>& gp_bandit_settings() {
       {"candidates", "1000", "random candidates scored per pick"},
       {"local_starts", "5", "hill-climbing starts (best candidates and best observed)"},
       {"local_steps", "10", "maximum hill-climbing moves per start"},
+      {"feasibility", "classifier",
+       "infeasible designs: classifier (acquisition x P(feasible) from an XGBoost classifier, GP on "
+       "feasible results), penalty (GP value below the worst feasible), or both"},
       {"infeasible_margin", "0.5",
-       "infeasible designs get worst feasible value minus this many std devs"},
+       "penalty/both: infeasible designs get worst feasible value minus this many std devs"},
       {"transform", "none", "objective scale for the GP: none, or auto (log if all positive)"},
   };
   return specs;
@@ -331,6 +378,10 @@ std::unique_ptr<Optimizer> make_gp_bandit(const SearchSpaceShape& space, const S
   c.local_starts = r.get_int("local_starts", 0, 1000);
   c.local_steps = r.get_int("local_steps", 0, 1000);
   c.infeasible_margin = r.get_double("infeasible_margin", 0.0, 100.0);
+  const std::string feasibility = r.get_choice("feasibility", {"classifier", "penalty", "both"});
+  c.feasibility = feasibility == "penalty" ? Feasibility::Penalty
+                  : feasibility == "both"  ? Feasibility::Both
+                                           : Feasibility::Classifier;
   c.transform = parse_transform(r.get_choice("transform", {"auto", "none"}));
   return std::make_unique<GpBandit>(space, c, seed);
 }

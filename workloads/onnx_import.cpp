@@ -148,6 +148,7 @@ class Importer {
   ImportResult run() {
     load();
     fix_input_shapes();
+    spell_out_conv_kernel_shapes();
     infer();
     collect_shapes();
     bind_constants_and_inputs();
@@ -228,6 +229,40 @@ class Importer {
       if (t.name() == name) return true;
     }
     return false;
+  }
+
+  // ONNX 1.12's Conv shape inference, when kernel_shape is absent, takes the
+  // kernel from W's shape and then indexes the input's dimensions with it
+  // without checking that the ranks agree: a 3-D input with a 4-D weight
+  // reads out of bounds and crashes (found by fuzz_onnx). Writing kernel_shape
+  // out from W (the spec's default) makes ONNX check it against the input.
+  void spell_out_conv_kernel_shapes() {
+    auto* g = model_.mutable_graph();
+    std::unordered_map<std::string, std::vector<int64_t>> dims;
+    for (const auto& t : g->initializer()) dims[t.name()].assign(t.dims().begin(), t.dims().end());
+    for (const auto& in : g->input()) {
+      if (dims.count(in.name()) || !in.type().tensor_type().has_shape()) continue;
+      std::vector<int64_t> d;
+      for (const auto& dim : in.type().tensor_type().shape().dim()) {
+        if (!dim.has_dim_value()) break;
+        d.push_back(dim.dim_value());
+      }
+      if (static_cast<int>(d.size()) == in.type().tensor_type().shape().dim_size()) dims[in.name()] = d;
+    }
+    for (auto& n : *g->mutable_node()) {
+      if ((n.op_type() != "Conv" && n.op_type() != "ConvTranspose") ||
+          !(n.domain().empty() || n.domain() == "ai.onnx") || n.input_size() < 2) {
+        continue;
+      }
+      const bool has_kernel = std::any_of(n.attribute().begin(), n.attribute().end(),
+                                          [](const onnx::AttributeProto& a) { return a.name() == "kernel_shape"; });
+      auto w = dims.find(n.input(1));
+      if (has_kernel || w == dims.end() || w->second.size() < 3) continue;
+      auto* a = n.add_attribute();
+      a->set_name("kernel_shape");
+      a->set_type(onnx::AttributeProto::INTS);
+      for (size_t i = 2; i < w->second.size(); ++i) a->add_ints(w->second[i]);
+    }
   }
 
   void fix_input_shapes() {

@@ -210,7 +210,7 @@ $what
 
 - command: \`bench/paper/$(basename "$0") ${PAPER_ARGS:-}\`
 - apollo: $(paper_apollo_commit)
-- scripts: commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- bench/paper 2>/dev/null || echo " + uncommitted changes in bench/paper")
+- scripts: commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- bench/paper ':(exclude)bench/paper/results' 2>/dev/null || echo " + uncommitted changes in bench/paper")
 - date (UTC): $START_DATE
 - machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average (1/5/15 min) at start $LOAD_START
 - --jobs $JOBS, batch $BATCH

@@ -12,28 +12,14 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include "tests/shell_run.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-CliRun run_apollo(const std::string& args) {
-  std::string cmd = std::string(APOLLO_BINARY) + " " + args + " 2>/dev/null";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using CliRun = apollo::testing::ShellResult;
+using apollo::testing::run_apollo;
 
 void expect_ordered_stats(const json& s, const std::string& what) {
   ASSERT_TRUE(s.is_object()) << what;

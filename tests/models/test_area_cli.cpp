@@ -9,30 +9,20 @@
 #include <string>
 
 #include "models/arch_io.hpp"
+#include "tests/shell_run.hpp"
 
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;  // stdout and stderr
-};
+using CliRun = apollo::testing::ShellResult;
 
+// stdout and stderr together
 CliRun run_apollo(const std::string& args) {
-  CliRun r;
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  return apollo::testing::run_apollo(args, apollo::testing::Stderr::Merge);
 }
 
 TEST(CliSpace, PrintsTheTableAndSize) {
   const CliRun r = run_apollo("space");
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("452,760,000"), std::string::npos) << r.out;
   for (const char* name : {"pe_x", "pe_y", "simd_lanes", "cores_per_pe", "parameter_memory",
                            "activation_memory", "core_memory", "instruction_memory", "pe_memory",
@@ -44,7 +34,7 @@ TEST(CliSpace, PrintsTheTableAndSize) {
 
 TEST(CliSpace, JsonListsCountsWhoseProductIsTheSize) {
   const CliRun r = run_apollo("space --json");
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["parameters"].size(), 10u);
   uint64_t product = 1;
@@ -54,14 +44,14 @@ TEST(CliSpace, JsonListsCountsWhoseProductIsTheSize) {
 }
 
 TEST(CliSpace, OptionsWithoutSampleAreUsageErrors) {
-  EXPECT_EQ(run_apollo("space --workload mobilenet_v2").status, 2);
-  EXPECT_EQ(run_apollo("space --bogus").status, 2);
+  EXPECT_EQ(run_apollo("space --workload mobilenet_v2").code, 2);
+  EXPECT_EQ(run_apollo("space --bogus").code, 2);
 }
 
 nlohmann::json sample(const std::string& budget, const std::string& seed) {
   const CliRun r = run_apollo("space --sample 40 --workload mobilenet_v3_small --area-budget " + budget +
                               " --seed " + seed + " --json");
-  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.code, 0) << r.out;
   return nlohmann::json::parse(r.out);
 }
 
@@ -91,17 +81,17 @@ TEST(CliSpace, SampleCountsAreConsistentAndSeeded) {
 }
 
 TEST(CliSpace, SampleNeedsWorkloadAndBudget) {
-  EXPECT_EQ(run_apollo("space --sample 5 --area-budget 5").status, 2);
-  EXPECT_EQ(run_apollo("space --sample 5 --workload mobilenet_v2").status, 2);
-  EXPECT_EQ(run_apollo("space --sample 0 --workload mobilenet_v2 --area-budget 5").status, 2);
+  EXPECT_EQ(run_apollo("space --sample 5 --area-budget 5").code, 2);
+  EXPECT_EQ(run_apollo("space --sample 5 --workload mobilenet_v2").code, 2);
+  EXPECT_EQ(run_apollo("space --sample 0 --workload mobilenet_v2 --area-budget 5").code, 2);
   const CliRun unknown = run_apollo("space --sample 5 --workload no_such_net --area-budget 5");
-  EXPECT_EQ(unknown.status, 2);
+  EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.out.find("no_such_net"), std::string::npos) << unknown.out;
 }
 
 TEST(CliArea, JsonBreakdownOfTheBaseline) {
   const CliRun r = run_apollo("area --json --arch " + apollo::models::baseline_arch_path());
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   const double total = j["total_mm2"].get<double>();
   EXPECT_GE(total, 5.5);
@@ -120,22 +110,22 @@ TEST(CliArea, JsonBreakdownOfTheBaseline) {
 
 TEST(CliArea, TableEndsWithTheTotal) {
   const CliRun r = run_apollo("area --arch " + apollo::models::repo_path("configs/arch/small.yaml"));
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("io_phy"), std::string::npos);
   EXPECT_NE(r.out.find("\ntotal "), std::string::npos) << r.out;
 }
 
 TEST(CliArea, BadFilesExitWithTwoAndSayWhy) {
   const CliRun missing = run_apollo("area --arch /nonexistent/arch.yaml");
-  EXPECT_EQ(missing.status, 2) << missing.out;
+  EXPECT_EQ(missing.code, 2) << missing.out;
   EXPECT_NE(missing.out.find("/nonexistent/arch.yaml"), std::string::npos) << missing.out;
 
   const CliRun bad_tech = run_apollo("area --tech /nonexistent/tech.yaml");
-  EXPECT_EQ(bad_tech.status, 2) << bad_tech.out;
+  EXPECT_EQ(bad_tech.code, 2) << bad_tech.out;
 
   // A constants file is not an architecture file: its first key is unknown there.
   const CliRun wrong_kind = run_apollo("area --arch " + apollo::models::template_constants_path());
-  EXPECT_EQ(wrong_kind.status, 2) << wrong_kind.out;
+  EXPECT_EQ(wrong_kind.code, 2) << wrong_kind.out;
   EXPECT_NE(wrong_kind.out.find("unknown key 'clock_ghz'"), std::string::npos) << wrong_kind.out;
 }
 

@@ -11,27 +11,17 @@
 #include "models/arch_io.hpp"
 #include "models/compiler.hpp"
 #include "workloads/zoo.hpp"
+#include "tests/shell_run.hpp"
 
 namespace {
 
 using namespace apollo;
 
-struct CmdRun {
-  int status = -1;
-  std::string out;
-};
+using CmdRun = apollo::testing::ShellResult;
 
 CmdRun apollo_cmd(const std::string& args, bool merge_stderr = true) {
-  CmdRun r;
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int raw = pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  using apollo::testing::Stderr;
+  return apollo::testing::run_apollo(args, merge_stderr ? Stderr::Merge : Stderr::Discard);
 }
 
 std::string temp_arch(const models::ArchConfig& a, const std::string& tag) {
@@ -42,7 +32,7 @@ std::string temp_arch(const models::ArchConfig& a, const std::string& tag) {
 
 TEST(CliEstimate, JsonTotalsAddUpAndMatchTheWorkload) {
   const CmdRun r = apollo_cmd("estimate --workload mobilenet_v2 --json", false);
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["feasible"].get<bool>());
   const workloads::Network net = workloads::zoo_network("mobilenet_v2");
@@ -71,7 +61,7 @@ TEST(CliEstimate, JsonTotalsAddUpAndMatchTheWorkload) {
 
 TEST(CliEstimate, TablePrintsLayersAndTotals) {
   const CmdRun r = apollo_cmd("estimate --workload mobilenet_v3_small");
-  ASSERT_EQ(r.status, 0) << r.out;
+  ASSERT_EQ(r.code, 0) << r.out;
   for (const char* s : {"limiter", "bound:", "weights:", "program:", "instructions"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
 }
@@ -81,10 +71,10 @@ TEST(CliEstimate, InfeasibleDesignExitsThreeWithTheReason) {
   a.core_memory = 8;
   const std::string path = temp_arch(a, "tiny_core");
   const CmdRun r = apollo_cmd("estimate --workload mobilenet_v2 --arch " + path);
-  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_EQ(r.code, 3) << r.out;
   EXPECT_NE(r.out.find("core_memory needs"), std::string::npos) << r.out;
   const CmdRun j = apollo_cmd("estimate --workload mobilenet_v2 --json --arch " + path, false);
-  EXPECT_EQ(j.status, 3);
+  EXPECT_EQ(j.code, 3);
   const auto parsed = nlohmann::json::parse(j.out);
   EXPECT_FALSE(parsed["feasible"].get<bool>());
   EXPECT_EQ(parsed["infeasible"]["memory"], "core_memory");
@@ -93,10 +83,10 @@ TEST(CliEstimate, InfeasibleDesignExitsThreeWithTheReason) {
 }
 
 TEST(CliEstimate, BadInputExitsTwo) {
-  EXPECT_EQ(apollo_cmd("estimate").status, 2);                                  // no workload
-  EXPECT_EQ(apollo_cmd("estimate --workload no_such_network").status, 2);       // unknown workload
-  EXPECT_EQ(apollo_cmd("estimate --workload mobilenet_v2 --bogus").status, 2);  // unknown option
-  EXPECT_EQ(apollo_cmd("estimate --workload mobilenet_v2 --arch /nonexistent.yaml").status, 2);
+  EXPECT_EQ(apollo_cmd("estimate").code, 2);                                  // no workload
+  EXPECT_EQ(apollo_cmd("estimate --workload no_such_network").code, 2);       // unknown workload
+  EXPECT_EQ(apollo_cmd("estimate --workload mobilenet_v2 --bogus").code, 2);  // unknown option
+  EXPECT_EQ(apollo_cmd("estimate --workload mobilenet_v2 --arch /nonexistent.yaml").code, 2);
 }
 
 }  // namespace

@@ -19,28 +19,16 @@
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
+#include "tests/shell_run.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct CliResult {
-  int code = -1;
-  std::string out;
-};
+using CliResult = apollo::testing::ShellResult;
 
-CliResult shell(const std::string& cmd) {
-  CliResult r;
-  FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+CliResult shell(const std::string& cmd) { return apollo::testing::run_shell(cmd); }
 
 CliResult apollo(const std::string& args) { return shell(std::string(APOLLO_BINARY) + " " + args); }
 

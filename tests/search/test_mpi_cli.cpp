@@ -19,28 +19,19 @@
 
 #include "search/store.hpp"
 #include "tests/sanitizers.hpp"
+#include "tests/shell_run.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct ShellRun {
-  int code = -1;
-  std::string out;
-};
+using ShellRun = apollo::testing::ShellResult;
 
-// Runs a shell command (stderr folded into `out` when `with_stderr`).
+// stderr folded into `out` when `with_stderr`
 ShellRun shell(const std::string& cmd, bool with_stderr = false) {
-  ShellRun r;
-  FILE* p = popen((cmd + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  using apollo::testing::Stderr;
+  return apollo::testing::run_shell(cmd, with_stderr ? Stderr::Merge : Stderr::Discard);
 }
 
 // Under AddressSanitizer (scripts/sanitize.sh), OpenMPI's own never-freed

@@ -25,29 +25,18 @@
 #include <nlohmann/json.hpp>
 
 #include "search/store.hpp"
+#include "tests/shell_run.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
+using CliRun = apollo::testing::ShellResult;
 
-// Runs `apollo <args>` through the shell (stderr discarded), capturing stdout.
+// `env` (e.g. "APOLLO_TEST_FAULT=crash:3") goes before the command; stderr discarded.
 CliRun run_apollo(const std::string& args, const std::string& env = "") {
-  std::string cmd = env + (env.empty() ? "" : " ") + std::string(APOLLO_BINARY) + " " + args + " 2>/dev/null";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return apollo::testing::run_shell(env + (env.empty() ? "" : " ") + std::string(APOLLO_BINARY) + " " + args);
 }
 
 json apollo_json(const std::string& args, const std::string& env = "") {

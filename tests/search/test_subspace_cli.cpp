@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/search/scratch_dir.hpp"
+#include "tests/shell_run.hpp"
 #include <sys/wait.h>
 
 #include <array>
@@ -21,22 +22,11 @@ namespace {
 
 using nlohmann::json;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
+using CliRun = apollo::testing::ShellResult;
 
 CliRun run_apollo(const std::string& args, bool with_stderr) {
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  using apollo::testing::Stderr;
+  return apollo::testing::run_apollo(args, with_stderr ? Stderr::Merge : Stderr::Discard);
 }
 
 json json_of(const std::string& args) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/search/scratch_dir.hpp"
+#include "tests/shell_run.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,35 +17,18 @@
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout and stderr
-};
+using CliRun = apollo::testing::ShellResult;
 
+// stdout and stderr together
 CliRun run_apollo(const std::string& args) {
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + " 2>&1";
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return apollo::testing::run_apollo(args, apollo::testing::Stderr::Merge);
 }
 
 nlohmann::json json_of(const std::string& args) {
   // --json output goes to stdout; progress lines are off with --quiet.
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + " 2>/dev/null";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return {};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  EXPECT_EQ(pclose(p), 0) << args;
-  return nlohmann::json::parse(out, nullptr, false);
+  const CliRun r = apollo::testing::run_apollo(args);
+  EXPECT_EQ(r.code, 0) << args;
+  return nlohmann::json::parse(r.out, nullptr, false);
 }
 
 TEST(TransferCli, RunsRecordsSourcesAndResumes) {

@@ -7,25 +7,16 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include "tests/shell_run.hpp"
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout and stderr
-};
+using CliRun = apollo::testing::ShellResult;
 
+// stdout and stderr together
 CliRun apollo(const std::string& args) {
-  CliRun r;
-  const std::string command = std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 ") + APOLLO_BINARY + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buffer{};
-  size_t n = 0;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return apollo::testing::run_shell(std::string("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 ") + APOLLO_BINARY + " " + args,
+                                    apollo::testing::Stderr::Merge);
 }
 
 std::string temp_file(const std::string& name) {

@@ -6,25 +6,15 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include "tests/shell_run.hpp"
 
 namespace {
 
-struct CmdResult {
-  int code = -1;
-  std::string out;  // stdout, plus stderr when merged
-};
+using CmdResult = apollo::testing::ShellResult;
 
 CmdResult apollo(const std::string& args, bool merge_stderr = false) {
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  CmdResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  using apollo::testing::Stderr;
+  return apollo::testing::run_apollo(args, merge_stderr ? Stderr::Merge : Stderr::Discard);
 }
 
 TEST(CliWorkloads, HelpListsSubcommands) {

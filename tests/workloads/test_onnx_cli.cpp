@@ -11,34 +11,18 @@
 #include "workloads/onnx_import.hpp"
 #include "workloads/yaml_io.hpp"
 #include "workloads/zoo.hpp"
+#include "tests/shell_run.hpp"
 
 namespace apollo::workloads {
 namespace {
 
 using test::OnnxModel;
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout only
-  std::string err;  // stderr
-};
+using CliRun = apollo::testing::ShellResult;
 
+// stdout in `out`, stderr in `err`
 CliRun apollo(const std::string& args) {
-  const auto err_file = std::filesystem::temp_directory_path() /
-                        ("apollo_import_cli_" + std::to_string(::getpid()) + ".err");
-  const std::string cmd = std::string(APOLLO_BINARY) + " " + args + " 2>" + err_file.string();
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::filesystem::remove(err_file);
-  return r;
+  return apollo::testing::run_apollo(args, apollo::testing::Stderr::Capture);
 }
 
 // Two convs, a residual add, pool and classifier; batch is dynamic.

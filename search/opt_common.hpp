@@ -72,6 +72,23 @@ class HistoryOptimizer : public Optimizer {
   // `tasks` columns with a 1 in column `task` (transfer: the surrogate sees
   // which study a row came from).
   Eigen::MatrixXd encode_task(const std::vector<Design>& designs, int task, int tasks) const;
+  // Tasks of a transferring model: one per prior study plus the current
+  // study (the last); 0 without priors.
+  int tasks() const { return priors_.empty() ? 0 : static_cast<int>(priors_.size()) + 1; }
+  // Model inputs: encode_task with tasks() columns (just the encoding
+  // without priors).
+  Eigen::MatrixXd task_inputs(const std::vector<Design>& designs, int task) const {
+    return encode_task(designs, task, tasks());
+  }
+  // Training data of a feasibility classifier: feasible (1) vs infeasible
+  // (0) over the priors' observations (task k for prior k) and then this
+  // study's (task priors().size()); Failed trials say nothing about a
+  // design and are left out.
+  struct FeasibilityData {
+    Eigen::MatrixXd x;  // task_inputs rows
+    Eigen::VectorXi labels;
+  };
+  FeasibilityData feasibility_data() const;
 
   const SearchSpaceShape& space() const { return space_; }
   int dims() const { return static_cast<int>(space_.cardinalities.size()); }

@@ -220,43 +220,13 @@ class GpBandit final : public HistoryOptimizer {
     if (stacked) train_values_ -= stack_mean(encode(train_designs_));  // the current GP models the residual
   }
 
-  int tasks() const { return priors().empty() ? 0 : static_cast<int>(priors().size()) + 1; }
-  // Classifier inputs: the encoding, plus the task indicator when transferring.
-  Eigen::MatrixXd classifier_inputs(const std::vector<Design>& designs, int task) const {
-    return tasks() == 0 ? encode(designs) : encode_task(designs, task, tasks());
-  }
-
   // Feasible (1) vs infeasible (0) over the priors' and this study's
   // observations; Failed trials are left out.
   void fit_classifier() {
     if (!classify()) return;
-    std::vector<Eigen::MatrixXd> xs;
-    std::vector<int> labels;
-    auto add = [&](const std::vector<Observation>& obs, int task) {
-      std::vector<Design> designs;
-      for (const auto& o : obs)
-        if (o.status != TrialStatus::Failed) {
-          designs.push_back(o.design);
-          labels.push_back(o.status == TrialStatus::Feasible ? 1 : 0);
-        }
-      if (!designs.empty()) xs.push_back(classifier_inputs(designs, task));
-    };
-    for (size_t k = 0; k < priors().size(); ++k) {
-      std::vector<Observation> obs;
-      for (const auto& o : priors()[k].observations) obs.push_back({o.design, o.status, o.objective});
-      add(obs, static_cast<int>(k));
-    }
-    add(history(), static_cast<int>(priors().size()));
-    const Eigen::Index cols = dims() + tasks();
-    Eigen::MatrixXd x(static_cast<Eigen::Index>(labels.size()), cols);
-    Eigen::Index row = 0;
-    for (const auto& block : xs) {
-      x.middleRows(row, block.rows()) = block;
-      row += block.rows();
-    }
+    const FeasibilityData data = feasibility_data();
     classifier_ = std::make_unique<surrogate::XgbClassifier>();
-    classifier_->fit(x, Eigen::Map<const Eigen::VectorXi>(labels.data(), static_cast<Eigen::Index>(labels.size())),
-                     rng()());
+    classifier_->fit(data.x, data.labels, rng()());
   }
 
   std::vector<double> acquisition(const std::vector<Design>& designs) const {
@@ -275,7 +245,7 @@ class GpBandit final : public HistoryOptimizer {
     const bool weighted = classify() && classifier_;
     Eigen::VectorXd feasible;
     if (weighted) {
-      feasible = classifier_->probability(classifier_inputs(designs, static_cast<int>(priors().size())));
+      feasible = classifier_->probability(task_inputs(designs, static_cast<int>(priors().size())));
       if (config_.feasibility_power != 1.0) feasible = feasible.array().pow(config_.feasibility_power).matrix();
     }
     const double root_beta = std::sqrt(config_.beta);

@@ -94,12 +94,6 @@ class MboOptimizer final : public HistoryOptimizer {
       for (const auto& o : p.observations) prior_feasible_ += o.status == TrialStatus::Feasible;
   }
 
-  int tasks() const { return priors().empty() ? 0 : static_cast<int>(priors().size()) + 1; }
-  // Model inputs: the encoding, plus the task indicator when transferring.
-  Eigen::MatrixXd inputs(const std::vector<Design>& designs, int task) const {
-    return tasks() == 0 ? encode(designs) : encode_task(designs, task, tasks());
-  }
-
   // One study's feasible results: windowed, scaled, standardized, as rows
   // appended to (x, y) with the study's task column.
   void append_study(const std::vector<Observation>& obs, int task, std::vector<Eigen::MatrixXd>& xs,
@@ -121,7 +115,7 @@ class MboOptimizer final : public HistoryOptimizer {
       window_values.push_back(values[i]);
     }
     for (double v : standardized(window_values)) ys.push_back(v);
-    xs.push_back(inputs(window_designs, task));
+    xs.push_back(task_inputs(window_designs, task));
   }
 
   static Eigen::MatrixXd stack_rows(const std::vector<Eigen::MatrixXd>& xs, Eigen::Index cols) {
@@ -184,31 +178,16 @@ class MboOptimizer final : public HistoryOptimizer {
 
     // Feasibility classifier: feasible vs infeasible (failed trials say
     // nothing about the design and are left out).
-    std::vector<Eigen::MatrixXd> cls_xs;
-    std::vector<int> labels;
-    auto add_labels = [&](const std::vector<Observation>& obs, int task) {
-      std::vector<Design> designs;
-      for (const auto& o : obs)
-        if (o.status != TrialStatus::Failed) {
-          designs.push_back(o.design);
-          labels.push_back(o.status == TrialStatus::Feasible ? 1 : 0);
-        }
-      if (!designs.empty()) cls_xs.push_back(inputs(designs, task));
-    };
-    for (int k = 0; k + 1 < t; ++k) add_labels(as_observations(priors()[k]), k);
-    add_labels(history(), current);
+    const FeasibilityData cls = feasibility_data();
     surrogate::XgbConfig cc;
     cc.rounds = config_.xgb_rounds;
     classifier_ = std::make_unique<surrogate::XgbClassifier>(cc);
-    classifier_->fit(stack_rows(cls_xs, cols),
-                     Eigen::Map<const Eigen::VectorXi>(labels.data(),
-                                                       static_cast<Eigen::Index>(labels.size())),
-                     derive_seed(fit_seed, 1));
+    classifier_->fit(cls.x, cls.labels, derive_seed(fit_seed, 1));
     fitted_on_ = history().size();
   }
 
   std::vector<double> acquisition(const std::vector<Design>& designs) const {
-    const Eigen::MatrixXd x = inputs(designs, std::max(0, tasks() - 1));
+    const Eigen::MatrixXd x = task_inputs(designs, std::max(0, tasks() - 1));
     const Eigen::Index n = x.rows();
     Eigen::VectorXd mu = Eigen::VectorXd::Zero(n), second = Eigen::VectorXd::Zero(n);
     std::vector<Eigen::VectorXd> means;

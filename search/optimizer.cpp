@@ -248,6 +248,29 @@ Eigen::MatrixXd HistoryOptimizer::encode_task(const std::vector<Design>& designs
   return x;
 }
 
+HistoryOptimizer::FeasibilityData HistoryOptimizer::feasibility_data() const {
+  std::vector<Design> designs;
+  std::vector<int> labels, task_of;
+  auto add = [&](const Design& d, TrialStatus status, int task) {
+    if (status == TrialStatus::Failed) return;
+    designs.push_back(d);
+    labels.push_back(status == TrialStatus::Feasible ? 1 : 0);
+    task_of.push_back(task);
+  };
+  for (size_t k = 0; k < priors_.size(); ++k)
+    for (const auto& o : priors_[k].observations) add(o.design, o.status, static_cast<int>(k));
+  for (const auto& o : history_) add(o.design, o.status, static_cast<int>(priors_.size()));
+  FeasibilityData data;
+  data.x = encode(designs);
+  if (tasks() > 0) {
+    data.x.conservativeResize(Eigen::NoChange, dims() + tasks());
+    data.x.rightCols(tasks()).setZero();
+    for (size_t i = 0; i < designs.size(); ++i) data.x(static_cast<Eigen::Index>(i), dims() + task_of[i]) = 1;
+  }
+  data.labels = Eigen::Map<const Eigen::VectorXi>(labels.data(), static_cast<Eigen::Index>(labels.size()));
+  return data;
+}
+
 void HistoryOptimizer::validate(const Design& d) const {
   if (d.size() != space_.cardinalities.size())
     throw std::invalid_argument(name() + ": told a design with " + std::to_string(d.size()) +

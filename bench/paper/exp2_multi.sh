@@ -8,10 +8,7 @@ PAPER_ARGS="$*"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Three shapes (inverted-residual CNN, squeeze-excite/hard-swish CNN,
-# transformer encoder) that each simulate in well under a second; every trial
-# simulates all three.
-WORKLOADS=(mobilenet_v2 mobilenet_v3_large transformer_encoder)
+WORKLOADS=("${MULTI_WORKLOADS[@]}")
 BUDGETS=(6.8 5.8 4.8)
 paper_usage() {
   cat <<USAGE

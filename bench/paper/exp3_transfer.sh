@@ -9,7 +9,7 @@ PAPER_ARGS="$*"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-WORKLOADS=(mobilenet_v2 mobilenet_v3_large transformer_encoder)
+WORKLOADS=("${MULTI_WORKLOADS[@]}")  # exp2's
 SOURCE_BUDGET=6.8
 TARGET_BUDGET=4.8
 # random ignores priors (its asks are the same with or without them): it

@@ -15,6 +15,12 @@ PAPER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$PAPER_DIR/../.." && pwd)
 APOLLO=${APOLLO:-$REPO_ROOT/build/apollo}
 OPTIMIZERS=(random evolution mbo p3bo gp_bandit)
+# The workloads of the multi-workload experiments: exp2, and exp3, which
+# transfers between two of exp2's budgets (its 6.8 mm^2 source studies are
+# exp2's, trial for trial). Three shapes (inverted-residual CNN,
+# squeeze-excite/hard-swish CNN, transformer encoder) that each simulate in
+# well under a second; every trial simulates all three.
+MULTI_WORKLOADS=(mobilenet_v2 mobilenet_v3_large transformer_encoder)
 # Designs per ask/tell round. Fixed (not --jobs) so that a study does not
 # depend on how many cores ran it; 4 rather than 2 halves the model fits of
 # mbo, gp_bandit and p3bo (most of a quick run's time: an evaluation takes

@@ -47,9 +47,11 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <stdexcept>
 
+#include "sim/timed_queue.hpp"
 #include "sim/timing.hpp"
 #include "sim/trace.hpp"
 
@@ -141,7 +143,6 @@ struct RunStats {
   std::vector<LayerStats> layers;
   TraceRecorder* trace = nullptr;         // only when a trace was requested
   int64_t events = 0;
-  std::vector<size_t> unsafe_layers;      // fast-forward may have changed them (class FastForward)
 
   void on_transfer(const TransferInterval& t) {
     const int64_t busy = t.end - t.start;
@@ -220,13 +221,12 @@ class HopQueue {
   }
   sc_core::sc_event& get_event() { return event_; }
   const std::multimap<sc_time, tlm_generic_payload*>& entries() const { return entries_; }
-  // Every pending transaction `shift` later, in the same order.
+  // Every pending transaction `shift` later, in the same order. The event's
+  // own notification is moved with the kernel's whole queue (FastForward).
   void skip(const sc_time& shift) {
     std::multimap<sc_time, tlm_generic_payload*> moved;
     for (const auto& [at, gp] : entries_) moved.emplace_hint(moved.end(), at + shift, gp);
     entries_.swap(moved);
-    event_.cancel();
-    if (!entries_.empty()) event_.notify(entries_.begin()->first - sc_core::sc_time_stamp());
   }
 
  private:
@@ -247,38 +247,56 @@ class Pe;
 // step: K of them are skipped at once, every pending time moves K*P later
 // and every counter grows by K times its increase over the period.
 //
-// One caveat: SystemC runs processes that wake at the same time in the
-// order of its timed-event heap, which depends on history, not only on this
-// state, and that order matters when two of them use the same link, network
-// or DMA queue in that cycle (FIFO order). So a period counts only if it
-// holds no such tie, and a snapshot only if nothing else is due at its own
-// time. Skipping re-notifies the pending events, so the heap differs from an
-// event-by-event run's: should such a tie follow a skip in the same layer,
-// that layer is simulated again without fast-forward (simulate()).
+// One more piece of state decides the future: SystemC runs processes that
+// wake at the same time in the order its timed-event heap yields them, and
+// that order decides who gets the link, the network or the DMA first when
+// PEs ask in the same cycle. The order follows from the heap's layout, so
+// the layout (which event sits in which slot, at which time relative to
+// now) is part of the state compared (sim/timed_queue.hpp), and a skip
+// moves every queued notification later in place, keeping the layout, as
+// the event-by-event run would have it K periods on. This replaces an
+// earlier rule that refused periods with same-cycle ties and re-simulated
+// a layer when a tie followed a skip. The layout repeats less often than
+// the model's own state (measured on a 12x8-PE design: 12 of 156 repeats
+// of the model state had the same layout), so contended layers still run
+// event by event: a defined arbitration rule would make them skippable,
+// at the price of different cycle counts (README, Performance).
 //
-// Two heuristics keep the exact rule cheap: a skip needs the layer to have
-// been quiet (no such tie) for 64 periods, or ever, and must save more
-// activations than a second elaboration of the PEs would cost. Snapshots
-// are taken when one PE (the anchor) starts a tile, once per 2 * members
-// process activations, doubling (up to 64x) while none leads to a skip, so
-// their O(PEs) cost stays small; a layer too short to ever skip does no
-// bookkeeping (measured: +3 % instructions on mobilenet_v2 / edge_baseline,
-// where nothing is skipped). Off when a trace is recorded (traces list every
-// transfer and tile).
+// Snapshots are taken at the end (update phase) of a delta cycle in which
+// one PE (the anchor) started a tile, when nothing is left to run at that
+// time, once per 2 * members process activations, doubling (up to 64x)
+// while none leads to a skip, so their O(PEs) cost stays small; a layer too short to ever skip
+// does no bookkeeping (measured: +3 % instructions on mobilenet_v2 /
+// edge_baseline, where nothing is skipped). Off when a trace is recorded
+// (traces list every transfer and tile).
+class FastForward;
+
+// Calls FastForward::settled() in the update phase of the delta cycle in
+// which it was requested: after every process due at that time has run.
+class SettlePoint : public sc_core::sc_prim_channel {
+ public:
+  explicit SettlePoint(FastForward& ff) : sc_prim_channel("fast_forward"), ff_(ff) {}
+  void request() { request_update(); }
+
+ private:
+  void update() override;
+  FastForward& ff_;
+};
+
 class FastForward {
  public:
   FastForward(const std::vector<bool>& allowed, const Clock& clock, RunStats& stats, FifoChannel& link,
               FifoChannel& network, HopQueue& hops)
       : allowed_(allowed), clock_(clock), stats_(stats), link_(link), network_(network), hops_(hops),
         history_(kHistory) {}
-  void attach(std::vector<std::unique_ptr<Pe>>& pes) { pes_ = &pes; }
-  enum class Resource { Link, Network, HopQueue };
+  // Every event the model notifies, numbered for snapshots (Model's constructor).
+  void attach(std::vector<std::unique_ptr<Pe>>& pes, const std::vector<const sc_core::sc_event*>& events) {
+    pes_ = &pes;
+    for (const sc_core::sc_event* e : events) event_ids_.emplace(e, static_cast<int64_t>(event_ids_.size()));
+  }
 
-  void start_layer(size_t position, int64_t now) {
-    position_ = position;
-    layer_start_ = now;
+  void start_layer(size_t position) {
     enabled_ = allowed_[position];
-    skipped_ = false;
     members_.clear();
     layer_tiles_ = 0;
     forget();
@@ -288,50 +306,21 @@ class FastForward {
     members_.push_back(pe);
     layer_tiles_ += tiles;
   }
-  // Every process activation: ids are PE indices, kDma, kSequencer.
-  void activation(int32_t process, int64_t now) {
-    current_ = process;
-    ++since_snapshot_;
-    (void)now;
-  }
-  // The running process uses a shared resource whose outcome depends on
-  // the order of its users within one cycle: the link, the network (FIFO
-  // grants) or the DMA queue (order of hops due at one time).
-  void touch(Resource r) {
-    if (!enabled_) return;  // ties matter only to a layer that may skip
-    const int64_t now = clock_.now();
-    auto& [time, process] = touched_[static_cast<size_t>(r)];
-    // At a layer's first cycle the PEs run in the order of their delta
-    // notifications (PE index), never in heap order.
-    if (time == now && process != current_ && now != layer_start_) {
-      last_tie_ = now;
-      // After a skip, this run and the reference one are only known to be
-      // the same up to the first such tie (their event heaps differ): the
-      // caller reruns this layer without fast-forward.
-      if (skipped_ && enabled_) {
-        stats_.unsafe_layers.push_back(position_);
-        enabled_ = false;
-      }
-    }
-    time = now;
-    process = current_;
-  }
+  void activation() { ++since_snapshot_; }  // every process activation
   void finished(int32_t pe) {
     if (pe == anchor_) {
       anchor_ = -1;
       forget();
     }
   }
-  // `pe` started a load in its activation at `now` (called at its end).
-  void loaded(int32_t pe, int64_t now);
-  int64_t skips() const { return skips_; }
-
-  static constexpr int32_t kDma = -1, kSequencer = -2;
+  // `pe` started a load in its activation (called at its end): asks for a
+  // snapshot at the end of this delta cycle, when everything due now has run.
+  void loaded(int32_t pe);
+  void settled();  // the end of the delta cycle (class SettlePoint)
 
  private:
   struct Snapshot {
     int64_t time = 0;
-    int64_t activations = 0;  // process activations of the run so far
     uint64_t hash = 0;
     std::vector<int64_t> state;     // compared
     std::vector<int64_t> counters;  // per member: 3 cursor reps, exposed; then channel counters
@@ -348,15 +337,15 @@ class FastForward {
 
   const std::vector<bool>& allowed_;  // per layer position
   bool enabled_ = false;
-  bool skipped_ = false;              // a skip happened in the running layer
-  size_t position_ = 0;
-  int64_t layer_start_ = -1;
   const Clock& clock_;
   RunStats& stats_;
   FifoChannel& link_;
   FifoChannel& network_;
   HopQueue& hops_;
   std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
+  SettlePoint settle_{*this};
+  std::unordered_map<const sc_core::sc_event*, int64_t> event_ids_;
+  mutable std::vector<QueuedNotification> queued_;  // capture()'s scratch
   std::vector<int32_t> members_;  // PEs taking part in the running layer
   int64_t layer_tiles_ = 0;       // their tiles
   int32_t anchor_ = -1;
@@ -365,12 +354,9 @@ class FastForward {
   size_t since_snapshot_ = 0;  // process activations since the last snapshot
   int backoff_ = 0;            // snapshot interval is 2 * members << backoff_ activations
   static constexpr int kMaxBackoff = 6;
-  static constexpr int64_t kQuietPeriods = 64;
-  static constexpr int64_t kWorthActivationsPerPe = 128;
-  int64_t last_tie_ = -1;  // last cycle with an order-dependent tie
-  int32_t current_ = kSequencer;
-  std::array<std::pair<int64_t, int32_t>, 3> touched_{{{-1, 0}, {-1, 0}, {-1, 0}}};  // per Resource: cycle, process
-  int64_t skips_ = 0;
+  // A layer expected to take fewer activations per PE (about 3 per tile)
+  // is too short for snapshots to pay off.
+  static constexpr int64_t kMinActivationsPerPe = 128;
 };
 
 // One PE: PE memory staging at most two tiles (double buffering) or one, and
@@ -473,30 +459,28 @@ class Pe : public sc_core::sc_module {
     return valid(c) ? work_->steps[c.step].count - 1 - c.rep : -1;
   }
   // Skips whole periods: cursors advance by d_*, the computes started meanwhile
-  // are accounted, and everything pending happens `shift` cycles later.
-  void skip(int64_t now, int64_t shift, int64_t d_load, int64_t d_compute, int64_t d_store) {
+  // are accounted, and everything pending happens `shift` cycles later (the
+  // events' notifications move with the kernel's whole queue).
+  void skip(int64_t shift, int64_t d_load, int64_t d_compute, int64_t d_store) {
     load_at_.rep += d_load;
     store_at_.rep += d_store;
     if (d_compute > 0) account_compute(work_->steps[compute_at_.step], d_compute);
     compute_at_.rep += d_compute;
-    auto move = [&](int64_t& done, sc_core::sc_event& event) {
-      if (done == kNone || done == kAwaiting) return;
-      done += shift;
-      event.cancel();
-      event.notify(clock_.after(done - now));
-    };
-    move(load_done_, loaded_event_);
-    move(compute_done_, computed_event_);
-    move(store_done_, stored_event_);
+    for (int64_t* done : {&load_done_, &compute_done_, &store_done_}) {
+      if (*done != kNone && *done != kAwaiting) *done += shift;
+    }
     load_issued_ += shift;
     store_issued_ += shift;
+  }
+  std::array<const sc_core::sc_event*, 4> events() const {
+    return {&start_, &loaded_event_, &computed_event_, &stored_event_};
   }
 
  private:
   void run() {
     ++stats_.events;
     const int64_t now = clock_.now();
-    ff_.activation(index_, now);
+    ff_.activation();
     bool loaded_any = false;
     for (bool progress = true; progress;) {
       progress = false;
@@ -539,7 +523,7 @@ class Pe : public sc_core::sc_module {
       ff_.finished(index_);
       on_done_(index_);
     } else if (loaded_any) {
-      ff_.loaded(index_, now);
+      ff_.loaded(index_);
     }
   }
 
@@ -691,6 +675,7 @@ class Controller : public sc_core::sc_module {
     ff_ = &ff;
   }
   HopQueue& hops() { return next_hop_; }
+  const sc_core::sc_event& layer_event() const { return layer_event_; }
   void pe_done(int32_t /*pe*/) {
     if (--running_ == 0) {
       end_layer();
@@ -736,18 +721,16 @@ class Controller : public sc_core::sc_module {
     if (ext->next_hop == ext->hop_count) return true;
     const TransferExt::Hop hop = ext->hops[static_cast<size_t>(ext->next_hop++)];
     gp.set_data_length(static_cast<unsigned int>(hop.bytes));
-    ff_->touch(hop.channel == Channel::Link ? FastForward::Resource::Link : FastForward::Resource::Network);
     (hop.channel == Channel::Link ? link_port : network_port)->b_transport(gp, delay);
     while (ext->next_hop < ext->hop_count && ext->hops[static_cast<size_t>(ext->next_hop)].bytes == 0) ++ext->next_hop;
     if (ext->next_hop == ext->hop_count) return true;
-    ff_->touch(FastForward::Resource::HopQueue);
     next_hop_.notify(gp, delay);
     return false;
   }
 
   void dma_step() {
     ++stats_.events;
-    ff_->activation(FastForward::kDma, clock_.now());
+    ff_->activation();
     while (tlm_generic_payload* gp = next_hop_.get_next_transaction()) {
       sc_time delay = sc_core::SC_ZERO_TIME;
       if (!forward(*gp, delay)) continue;
@@ -759,7 +742,7 @@ class Controller : public sc_core::sc_module {
 
   void sequence() {
     ++stats_.events;
-    ff_->activation(FastForward::kSequencer, clock_.now());
+    ff_->activation();
     if (state_ == State::Reloading) start_pes();  // may end an empty layer at once
     while (state_ == State::Between && next_layer_ < program_.layers.size()) {
       ++next_layer_;
@@ -793,7 +776,7 @@ class Controller : public sc_core::sc_module {
     state_ = State::Running;
     running_ = 0;
     const auto position = static_cast<int32_t>(next_layer_ - 1);
-    ff_->start_layer(static_cast<size_t>(position), clock_.now());
+    ff_->start_layer(static_cast<size_t>(position));
     for (size_t p = 0; p < l.pe_class.size(); ++p) {
       const int cls = l.pe_class[p];
       if (cls < 0) continue;
@@ -822,11 +805,8 @@ class Controller : public sc_core::sc_module {
     s.limiter = static_cast<models::Limiter>(std::max_element(evidence.begin(), evidence.end()) - evidence.begin());
     s.utilization = s.cycles > 0 ? static_cast<double>(l.ops) / (static_cast<double>(s.cycles) * peak_lanes_) : 0;
     stats_.layers.push_back(s);
-    // A layer fast-forward may have changed is simulated again (simulate()).
-    if (stats_.unsafe_layers.empty() || stats_.unsafe_layers.back() != next_layer_ - 1) {
-      for (size_t p = 0; p < stats_.pe_peak_memory.size(); ++p) {
-        stats_.pe_peak_memory[p] = std::max(stats_.pe_peak_memory[p], stats_.pe_layer_peak[p]);
-      }
+    for (size_t p = 0; p < stats_.pe_peak_memory.size(); ++p) {
+      stats_.pe_peak_memory[p] = std::max(stats_.pe_peak_memory[p], stats_.pe_layer_peak[p]);
     }
     if (stats_.trace) stats_.trace->layers.push_back({s.start_cycle, clock_.now(), s.name});
     state_ = State::Between;
@@ -846,35 +826,34 @@ class Controller : public sc_core::sc_module {
   int64_t running_ = 0;
 };
 
-void FastForward::loaded(int32_t pe, int64_t now) {
+void SettlePoint::update() { ff_.settled(); }
+
+void FastForward::loaded(int32_t pe) {
   if (!enabled_) return;
-  // A layer of a few tiles per PE can never save what a skip must save
-  // (about 3 activations per tile): no bookkeeping for it at all.
-  if (3 * layer_tiles_ < kWorthActivationsPerPe * static_cast<int64_t>(members_.size())) {
+  if (3 * layer_tiles_ < kMinActivationsPerPe * static_cast<int64_t>(members_.size())) {
     enabled_ = false;
     return;
   }
   if (anchor_ < 0) anchor_ = pe;
   if (pe != anchor_ || since_snapshot_ < (2 * members_.size() << backoff_)) return;
   since_snapshot_ = 0;
+  settle_.request();
+}
+
+void FastForward::settled() {
+  if (!enabled_ || anchor_ < 0) return;
+  const int64_t now = clock_.now();
   Snapshot& s = history_[next_];
   if (!capture(now, s)) return;
   // The most recent equal state gives the shortest period (older ones are multiples).
   for (size_t back = 1; back <= std::min(stored_, kHistory - 1); ++back) {  // slot next_ is being reused
     const Snapshot& then = history_[(next_ + kHistory - back) % kHistory];
     if (then.hash != s.hash || then.state != s.state) continue;
-    // The period must be free of order-dependent ties (exactness); so must
-    // the few before it (a heuristic: a tie soon after a skip costs a rerun).
-    if (last_tie_ <= layer_start_ || last_tie_ < then.time - kQuietPeriods * (now - then.time)) {
-      const int64_t k = periods(then, s);
-      // Worth it only if it saves more than a second elaboration would cost,
-      // should a tie follow (elaborating a PE ~ 100 activations).
-      if (k * (s.activations - then.activations) >= kWorthActivationsPerPe * static_cast<int64_t>(members_.size())) {
-        skip(then, s, k);
-        skipped_ = true;
-        forget();
-        return;
-      }
+    const int64_t k = periods(then, s);
+    if (k > 0) {
+      skip(then, s, k);
+      forget();
+      return;
     }
     break;
   }
@@ -884,8 +863,9 @@ void FastForward::loaded(int32_t pe, int64_t now) {
 }
 
 bool FastForward::capture(int64_t now, Snapshot& s) const {
+  // Something else still to run at this time: not a point where the state is whole.
+  if (sc_core::sc_pending_activity_at_current_time()) return false;
   s.time = now;
-  s.activations = stats_.events;
   s.state.clear();
   s.counters.clear();
   s.state.push_back(std::max<int64_t>(link_.free_at() - now, 0));  // an idle channel is idle however long ago
@@ -899,6 +879,16 @@ bool FastForward::capture(int64_t now, Snapshot& s) const {
   }
   for (int32_t pe : members_) {
     if (!(*pes_)[static_cast<size_t>(pe)]->capture(now, s.state, s.counters)) return false;
+  }
+  timed_queue_layout(queued_);
+  for (const QueuedNotification& q : queued_) {
+    int64_t id = -1;  // a cancelled notification
+    if (q.event) {
+      const auto it = event_ids_.find(q.event);
+      if (it == event_ids_.end()) return false;  // not the model's: nothing known of it
+      id = it->second;
+    }
+    s.state.insert(s.state.end(), {id, clock_.cycles(q.time) - now});
   }
   const LayerStats& l = stats_.layer;
   s.counters.insert(s.counters.end(), {l.link_bytes, l.network_bytes, l.link_busy_cycles, l.network_busy_cycles,
@@ -926,7 +916,7 @@ void FastForward::skip(const Snapshot& then, const Snapshot& now, int64_t k) {
   auto grown = [&](size_t i) { return k * (now.counters[i] - then.counters[i]); };
   for (size_t m = 0; m < members_.size(); ++m) {
     const auto pe = static_cast<size_t>(members_[m]);
-    (*pes_)[pe]->skip(now.time, shift, grown(4 * m), grown(4 * m + 1), grown(4 * m + 2));
+    (*pes_)[pe]->skip(shift, grown(4 * m), grown(4 * m + 1), grown(4 * m + 2));
     stats_.pe_layer_exposed[pe] += grown(4 * m + 3);
   }
   const size_t c = 4 * members_.size();
@@ -938,7 +928,7 @@ void FastForward::skip(const Snapshot& then, const Snapshot& now, int64_t k) {
   link_.skip(now.time, shift, grown(c + 4));
   network_.skip(now.time, shift, grown(c + 5));
   hops_.skip(clock_.after(shift));
-  ++skips_;
+  delay_timed_queue(clock_.after(shift));
 }
 
 // Installs a fresh SystemC kernel for the lifetime of this object and
@@ -983,7 +973,11 @@ struct Model {
       pes.back()->socket.bind(controller.pe_side);
     }
     controller.attach(pes, ff);
-    ff.attach(pes);
+    std::vector<const sc_core::sc_event*> events = {&controller.hops().get_event(), &controller.layer_event()};
+    for (const auto& pe : pes) {
+      for (const sc_core::sc_event* e : pe->events()) events.push_back(e);
+    }
+    ff.attach(pes, events);
   }
   Clock clock;
   ChannelModel link;
@@ -1038,40 +1032,6 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
   }
 }
 
-// Rare: a tie between two processes followed a skip in some layers, so
-// their timing may differ from the event-by-event run (FastForward). Layers
-// are independent (each starts from an empty event queue and idle
-// channels), so those layers alone are simulated again without
-// fast-forward and their statistics replace the first run's. The first
-// run's per-PE and per-core totals stay: they are sums of per-tile
-// constants, whatever the order of events.
-void resimulate(const models::Program& program, const models::ArchConfig& arch, RunStats& stats) {
-  models::Program again;
-  for (size_t position : stats.unsafe_layers) again.layers.push_back(program.layers[position]);
-  RunStats rerun(arch);
-  const std::vector<bool> event_by_event(again.layers.size(), false);
-  {
-    FreshKernel kernel;
-    Model model(again, arch, rerun, event_by_event);
-    sc_core::sc_start();
-    if (!model.controller.finished()) {
-      throw std::logic_error("simulate: the simulation stopped before the last layer finished");
-    }
-  }
-  for (size_t i = 0; i < stats.unsafe_layers.size(); ++i) {
-    stats.layers[stats.unsafe_layers[i]] = rerun.layers[i];
-  }
-  int64_t at = 0;  // each layer starts at the previous one's barrier
-  for (auto& l : stats.layers) {
-    l.start_cycle = at;
-    at += l.cycles;
-  }
-  for (size_t p = 0; p < stats.pe_peak_memory.size(); ++p) {
-    stats.pe_peak_memory[p] = std::max(stats.pe_peak_memory[p], rerun.pe_peak_memory[p]);
-  }
-  stats.events += rerun.events;
-}
-
 }  // namespace
 
 SimResult simulate(const workloads::Network& network, const models::Program& program,
@@ -1091,7 +1051,6 @@ SimResult simulate(const workloads::Network& network, const models::Program& pro
       throw std::logic_error("simulate: the simulation stopped before the last layer finished");
     }
   }
-  if (!stats.unsafe_layers.empty()) resimulate(program, arch, stats);
 
   SimResult r;
   r.layers = std::move(stats.layers);

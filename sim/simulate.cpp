@@ -313,6 +313,13 @@ class FastForward {
       forget();
     }
   }
+  // Nothing in flight and nothing queued in the kernel: a layer started now
+  // runs as it would from an empty simulator (class LayerMemo).
+  bool quiescent(int64_t now) const {
+    if (link_.free_at() > now || network_.free_at() > now || !hops_.entries().empty()) return false;
+    timed_queue_layout(queued_);
+    return queued_.empty();
+  }
   // `pe` started a load in its activation (called at its end): asks for a
   // snapshot at the end of this delta cycle, when everything due now has run.
   void loaded(int32_t pe);
@@ -555,6 +562,14 @@ class Pe : public sc_core::sc_module {
     }
   }
 
+
+ public:
+  // A replayed layer (class LayerMemo): every tile of `work` computed here.
+  void account_all(const models::PeWork& work) {
+    for (const models::TileStep& s : work.steps) account_compute(s, s.count);
+  }
+
+ private:
   // Statistics of `n` tiles of step s starting their compute on this PE.
   void account_compute(const models::TileStep& s, int64_t n) {
     const int64_t cycles = pe_compute_cycles(s, arch_);
@@ -644,6 +659,45 @@ class Pe : public sc_core::sc_module {
   bool finished_ = true;
 };
 
+// Layers that repeat: networks repeat blocks, so a program often holds the
+// same layer program (work, placement, where tensors live) several times.
+// A layer started from a quiescent simulator (FastForward::quiescent: no
+// transfer in flight, nothing in the kernel's timed queue) runs as from an
+// empty one, so the model's determinism makes its statistics a function of
+// its program: the second time, the sequencer waits the recorded cycles
+// instead of simulating it. Recorded only if the layer also ends quiescent,
+// so the next layer sees the state an event-by-event run would leave.
+// Per-PE and per-core counters are sums of per-tile constants and are
+// accounted from the program (Pe::account_all); the per-PE peak memory,
+// which depends on timing, is recorded. Off when tracing.
+class LayerMemo {
+ public:
+  struct Entry {
+    LayerStats stats;
+    std::vector<int64_t> pe_peak;
+  };
+  static std::vector<int64_t> key(const models::LayerProgram& l) {
+    std::vector<int64_t> k = {l.double_buffered,  l.weights_in_dram, l.input_in_dram, l.output_in_dram,
+                              l.instruction_reload_bytes, l.ops, static_cast<int64_t>(l.work_classes.size())};
+    for (const models::PeWork& w : l.work_classes) {
+      k.push_back(static_cast<int64_t>(w.steps.size()));
+      for (const models::TileStep& t : w.steps) {
+        k.insert(k.end(), {t.count, t.input_bytes, t.weight_bytes, t.output_bytes, t.ops_per_core, t.active_cores});
+      }
+    }
+    k.insert(k.end(), l.pe_class.begin(), l.pe_class.end());
+    return k;
+  }
+  const Entry* find(const std::vector<int64_t>& key) const {
+    const auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
+  void store(std::vector<int64_t> key, Entry entry) { entries_.emplace(std::move(key), std::move(entry)); }
+
+ private:
+  std::map<std::vector<int64_t>, Entry> entries_;
+};
+
 // The controller: instruction, parameter and activation memories (it knows
 // where each tensor of the running layer lives), the DMA that routes PE
 // loads and stores over the link and the network, and the layer sequencer
@@ -655,9 +709,9 @@ class Controller : public sc_core::sc_module {
   tlm_utils::simple_initiator_socket<Controller> network_port;
 
   Controller(const sc_core::sc_module_name& name, const models::Program& program, const models::ArchConfig& arch,
-             const Clock& clock, RunStats& stats)
+             const Clock& clock, RunStats& stats, bool memoize)
       : sc_module(name), pe_side("pe_side"), link_port("link_port"), network_port("network_port"),
-        program_(program), peak_lanes_(static_cast<double>(arch.peak_macs_per_cycle())), clock_(clock),
+        program_(program), memoize_(memoize), peak_lanes_(static_cast<double>(arch.peak_macs_per_cycle())), clock_(clock),
         stats_(stats), next_hop_("next_hop") {
     pe_side.register_nb_transport_fw(this, &Controller::nb_transport_fw);
     instructions_.ext.kind = TransferKind::Instructions;
@@ -685,7 +739,7 @@ class Controller : public sc_core::sc_module {
   bool finished() const { return next_layer_ == program_.layers.size() && state_ == State::Between; }
 
  private:
-  enum class State { Between, Reloading, Running };
+  enum class State { Between, Reloading, Running, Replaying };
 
   const models::LayerProgram& layer() const { return program_.layers[next_layer_ - 1]; }
 
@@ -744,6 +798,7 @@ class Controller : public sc_core::sc_module {
     ++stats_.events;
     ff_->activation();
     if (state_ == State::Reloading) start_pes();  // may end an empty layer at once
+    if (state_ == State::Replaying) end_replay();
     while (state_ == State::Between && next_layer_ < program_.layers.size()) {
       ++next_layer_;
       const models::LayerProgram& l = layer();
@@ -755,6 +810,16 @@ class Controller : public sc_core::sc_module {
       std::fill(stats_.pe_layer_compute.begin(), stats_.pe_layer_compute.end(), 0);
       std::fill(stats_.pe_layer_exposed.begin(), stats_.pe_layer_exposed.end(), 0);
       std::fill(stats_.pe_layer_peak.begin(), stats_.pe_layer_peak.end(), 0);
+      recording_.clear();
+      if (memoize_ && ff_->quiescent(clock_.now())) {
+        std::vector<int64_t> key = LayerMemo::key(l);
+        if ((replaying_ = memo_.find(key))) {
+          state_ = State::Replaying;
+          layer_event_.notify(clock_.after(replaying_->stats.cycles));
+          return;
+        }
+        recording_ = std::move(key);
+      }
       if (l.instruction_reload_bytes > 0) {
         // The program did not fit instruction memory: fetch this layer's chunk first.
         stats_.layer.instruction_bytes = l.instruction_reload_bytes;
@@ -809,10 +874,36 @@ class Controller : public sc_core::sc_module {
       stats_.pe_peak_memory[p] = std::max(stats_.pe_peak_memory[p], stats_.pe_layer_peak[p]);
     }
     if (stats_.trace) stats_.trace->layers.push_back({s.start_cycle, clock_.now(), s.name});
+    if (!recording_.empty() && ff_->quiescent(clock_.now())) {
+      memo_.store(std::move(recording_), {s, stats_.pe_layer_peak});
+    }
+    recording_.clear();
+    state_ = State::Between;
+  }
+
+  // The recorded layer's cycles have passed: its statistics, as recorded,
+  // and its per-PE and per-core counters, from its program.
+  void end_replay() {
+    const models::LayerProgram& l = layer();
+    LayerStats s = replaying_->stats;
+    s.layer_index = l.layer_index;
+    s.name = l.layer_name;
+    s.start_cycle = stats_.layer.start_cycle;
+    s.bound = l.bound;
+    stats_.layers.push_back(s);
+    for (size_t p = 0; p < l.pe_class.size(); ++p) {
+      if (l.pe_class[p] >= 0) (*pes_)[p]->account_all(l.work_classes[static_cast<size_t>(l.pe_class[p])]);
+      stats_.pe_peak_memory[p] = std::max(stats_.pe_peak_memory[p], replaying_->pe_peak[p]);
+    }
+    replaying_ = nullptr;
     state_ = State::Between;
   }
 
   const models::Program& program_;
+  bool memoize_;
+  LayerMemo memo_;
+  std::vector<int64_t> recording_;              // key of the running layer, to be recorded at its end
+  const LayerMemo::Entry* replaying_ = nullptr;  // the replayed layer's record
   double peak_lanes_;
   const Clock& clock_;
   RunStats& stats_;
@@ -961,7 +1052,7 @@ struct Model {
       : link("dram_link", Channel::Link, arch.link_bytes_per_cycle(), arch.constants.dram_latency_cycles, clock,
              stats),
         network("network", Channel::Network, arch.constants.network_bytes_per_cycle, 0, clock, stats),
-        controller("controller", program, arch, clock, stats),
+        controller("controller", program, arch, clock, stats, !stats.trace),
         ff(fast_forward, clock, stats, link.fifo(), network.fifo(), controller.hops()) {
     controller.link_port.bind(link.socket);
     controller.network_port.bind(network.socket);

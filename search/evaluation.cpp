@@ -48,8 +48,10 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     }
     programs.push_back(std::move(c.program));
   }
+  sim::SimOptions options;
+  options.teardown = !in_pool_worker();  // a forked worker exits after this trial
   for (size_t i = 0; i < ctx.networks.size(); ++i) {
-    sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], arch);
+    sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], arch, options);
     m.latency_ms[ctx.workload_names[i]] = r.latency_ms;
   }
   m.status = TrialStatus::Feasible;

@@ -81,8 +81,11 @@ void apply_fault(const std::string& kind) {
 
 // ---- child side -------------------------------------------------------------
 
+bool pool_worker = false;  // set in the child (in_pool_worker)
+
 [[noreturn]] void child_main(int fd, const EvalTask& task, const PoolOptions& opt, const ProcessPool::Work& work) {
   json reply;
+  pool_worker = true;
   try {
     if (opt.memory_limit_mb > 0) {
       rlim_t cap = static_cast<rlim_t>(opt.memory_limit_mb) << 20;
@@ -318,5 +321,7 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
     }
   }
 }
+
+bool in_pool_worker() { return pool_worker; }
 
 }  // namespace apollo::search

@@ -62,6 +62,10 @@ class ProcessPool {
   Work work_;
 };
 
+// True in a ProcessPool child: the process ends when its task is done, so
+// the task may leave its memory to the OS (sim::SimOptions::teardown).
+bool in_pool_worker();
+
 // Default worker count: the machine's hardware threads (at least 1).
 int hardware_jobs();
 

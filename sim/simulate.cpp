@@ -1036,6 +1036,7 @@ class FreshKernel {
     sc_core::sc_curr_simcontext = previous_;
     sc_core::sc_default_global_context = previous_default_;
   }
+  void abandon() { (void)context_.release(); }  // SimOptions::teardown = false
   FreshKernel(const FreshKernel&) = delete;
   FreshKernel& operator=(const FreshKernel&) = delete;
 
@@ -1076,6 +1077,13 @@ struct Model {
   Controller controller;
   FastForward ff;
   std::vector<std::unique_ptr<Pe>> pes;
+  // Newest first: the kernel keeps its processes in a list headed by the
+  // newest and removes each by a scan from the head, so this order makes
+  // tearing down N PEs O(N) instead of O(N^2) (measured: 19 % of a
+  // 32x32-PE elaboration and teardown).
+  ~Model() {
+    while (!pes.empty()) pes.pop_back();
+  }
 };
 
 void check_inputs(const workloads::Network& network, const models::Program& program,
@@ -1136,10 +1144,14 @@ SimResult simulate(const workloads::Network& network, const models::Program& pro
   if (tracing) stats.trace = &trace;
   {
     FreshKernel kernel;  // declared first: the model is destroyed while its kernel is current
-    Model model(program, arch, stats, fast_forward);
+    auto model = std::make_unique<Model>(program, arch, stats, fast_forward);
     sc_core::sc_start();
-    if (!model.controller.finished()) {
+    if (!model->controller.finished()) {
       throw std::logic_error("simulate: the simulation stopped before the last layer finished");
+    }
+    if (!options.teardown) {
+      (void)model.release();
+      kernel.abandon();
     }
   }
 

@@ -16,6 +16,12 @@ namespace apollo::sim {
 struct SimOptions {
   std::string vcd_path;       // GTKWave waveform of busy signals, "" = none
   std::string timeline_path;  // Chrome/Perfetto trace-event JSON, "" = none
+  // false: leave the elaborated model and its SystemC kernel to the OS
+  // instead of destroying them, for a caller that exits right after (a
+  // forked evaluation worker). Destruction is about a third of a 32x32-PE
+  // simulation (SystemC unregisters thousands of named objects and
+  // processes); each call without it keeps that memory until exit.
+  bool teardown = true;
 };
 
 struct LayerStats {

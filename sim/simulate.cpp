@@ -47,9 +47,9 @@
 #include <functional>
 #include <limits>
 #include <map>
-#include <unordered_map>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "sim/timed_queue.hpp"
 #include "sim/timing.hpp"
@@ -265,9 +265,8 @@ class Pe;
 // Snapshots are taken at the end (update phase) of a delta cycle in which
 // one PE (the anchor) started a tile, when nothing is left to run at that
 // time, once per 2 * members process activations, doubling (up to 64x)
-// while none leads to a skip, so their O(PEs) cost stays small; a layer too short to ever skip
-// does no bookkeeping (measured: +3 % instructions on mobilenet_v2 /
-// edge_baseline, where nothing is skipped). Off when a trace is recorded
+// while none leads to a skip, so their O(PEs) cost stays small; a layer
+// too short to ever skip does no bookkeeping. Off when a trace is recorded
 // (traces list every transfer and tile).
 class FastForward;
 
@@ -561,7 +560,6 @@ class Pe : public sc_core::sc_module {
           {now, now + cycles, now + cycles - core_cycles, index_, static_cast<int32_t>(cores), layer_});
     }
   }
-
 
  public:
   // A replayed layer (class LayerMemo): every tile of `work` computed here.

@@ -67,7 +67,7 @@ struct SimResult {
   // accumulate in the core memories until stored.
   std::vector<int64_t> pe_peak_memory_bytes;
   int64_t events = 0;              // SystemC process activations (cost of the run: periods that
-                                   // fast-forward skips are not counted)
+                                   // fast-forward skips and replayed layers are not counted)
 };
 
 // `network` is the compiled network: when it has layers, every program layer

@@ -220,7 +220,7 @@ ThroughputRun run_throughput(const std::filesystem::path& db, const std::string&
   search::StudyDefinition def;
   def.name = "bench";
   def.workloads = {"mobilenet_v2"};
-  def.area_budget_mm2 = 6.8;
+  def.area_budget_mm2 = kDemoAreaBudgetMm2;
   def.optimizer = optimizer;
   def.seed = seed;
   def.trials = trials;
@@ -277,7 +277,9 @@ int run_bench(const std::vector<std::string>& args) {
       ("repetitions", po::value<int>(), "runs of each measurement; medians are reported (default 5, --quick 1)")
       ("quick", po::bool_switch(), "one repetition, mobilenet_v2 only, 10-trial studies: a few seconds")
       ("network", po::value<std::vector<std::string>>(), "networks of the per-network table (repeatable; default: the whole zoo)")
-      ("trials", po::value<int>(), "trials of each throughput study (default 60, --quick 10)")
+      ("trials", po::value<int>(),
+       "trials of each throughput study (default 200: the demo study `apollo search` runs without arguments; "
+       "--quick 10)")
       ("optimizer", po::value<std::string>()->default_value("evolution"), "optimizer of the throughput studies")
       ("jobs", po::value<std::vector<int>>(), "worker counts of the throughput studies (repeatable; default 1 and 2)")
       ("section", po::value<std::vector<std::string>>(),
@@ -293,7 +295,7 @@ int run_bench(const std::vector<std::string>& args) {
   const bool quick = vm["quick"].as<bool>();
   const bool json_out = vm["json"].as<bool>();
   const int reps = vm.count("repetitions") ? vm["repetitions"].as<int>() : quick ? 1 : 5;
-  const int trials = vm.count("trials") ? vm["trials"].as<int>() : quick ? 10 : 60;
+  const int trials = vm.count("trials") ? vm["trials"].as<int>() : quick ? 10 : kDemoTrials;
   const double timeout_s = vm["timeout"].as<double>();
   const std::string optimizer = vm["optimizer"].as<std::string>();
   if (reps < 1) throw UsageError("--repetitions must be at least 1, got " + std::to_string(reps));
@@ -420,7 +422,7 @@ int run_bench(const std::vector<std::string>& args) {
     }
     out["throughput"] = {{"workload", "mobilenet_v2"},
                          {"optimizer", optimizer},
-                         {"area_budget_mm2", 6.8},
+                         {"area_budget_mm2", kDemoAreaBudgetMm2},
                          {"seed", 1},
                          {"runs", rows}};
   }
@@ -515,8 +517,8 @@ int run_bench(const std::vector<std::string>& args) {
   }
   if (out.contains("throughput")) {
     const json& t = out["throughput"];
-    std::cout << fmt::format("\nSearch throughput: {} study of mobilenet_v2, area <= 6.8 mm^2, seed 1, batch = jobs, temp db\n",
-                             t["optimizer"].get<std::string>());
+    std::cout << fmt::format("\nSearch throughput: {} study of mobilenet_v2, area <= {} mm^2, seed 1, batch = jobs, temp db\n",
+                             t["optimizer"].get<std::string>(), t["area_budget_mm2"].get<double>());
     std::cout << fmt::format("{:<6} {:>8} {:>9} {:>26} {:>22}\n", "jobs", "trials", "feasible", "trials/s", "wall s");
     for (const auto& r : t["runs"]) {
       std::cout << fmt::format("{:<6} {:>8} {:>9} {:>26} {:>22}\n", r["jobs"].get<int>(), r["trials"].get<int>(),

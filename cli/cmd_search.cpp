@@ -118,7 +118,7 @@ int run_search(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("workload", po::value<std::vector<std::string>>(), "workload: zoo name or file (repeat for several; default mobilenet_v2)")
-      ("area-budget", po::value<double>()->default_value(6.8, "6.8"), "area budget in mm^2")
+      ("area-budget", po::value<double>()->default_value(kDemoAreaBudgetMm2, "6.8"), "area budget in mm^2")
       ("optimizer", po::value<std::string>()->default_value("evolution"), ("optimizer: " + optimizer_names).c_str())
       ("opt", po::value<std::vector<std::string>>(), "optimizer setting key=value (repeatable)")
       ("trials", po::value<int>(), "trial budget (default 100; 200 for the demo, i.e. when neither --workload nor --study is given)")
@@ -264,7 +264,7 @@ int run_search(const std::vector<std::string>& args) {
       for (size_t j = 0; j < i; ++j)
         if (def.transfer_from[i] == def.transfer_from[j])
           throw UsageError("--transfer-from " + def.transfer_from[i] + " given twice");
-    def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? 200 : 100;
+    def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? kDemoTrials : 100;
     def.batch = vm.count("batch") ? vm["batch"].as<int>() : coordinator ? coordinator->workers() * jobs : jobs;
     def.trial_timeout_s = vm.count("trial-timeout") ? vm["trial-timeout"].as<double>() : 60.0;
     // Files are stored as absolute paths, so --resume works from any directory.

@@ -48,9 +48,11 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     }
     programs.push_back(std::move(c.program));
   }
-  sim::SimOptions options;
-  options.teardown = !in_pool_worker();  // a forked worker exits after this trial
   for (size_t i = 0; i < ctx.networks.size(); ++i) {
+    // A forked worker exits after this trial: its last simulation need not
+    // be torn down (the earlier ones are, so memory does not add up).
+    sim::SimOptions options;
+    options.teardown = !in_pool_worker() || i + 1 < ctx.networks.size();
     sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], arch, options);
     m.latency_ms[ctx.workload_names[i]] = r.latency_ms;
   }

@@ -210,6 +210,8 @@ struct ThroughputRun {
   int evaluated = 0;
   int feasible = 0;
   std::vector<double> eval_s;  // per trial: wall time of its evaluation (as the store records it)
+  int slowest = -1;            // trial number of the slowest evaluation
+  json slowest_values;         // its design (parameter -> value)
 };
 
 // One study from scratch in its own database, as `apollo search --jobs J`
@@ -238,6 +240,10 @@ ThroughputRun run_throughput(const std::filesystem::path& db, const std::string&
   r.trials_per_s = r.wall_s > 0 ? report.evaluated / r.wall_s : 0;
   for (const auto& t : store.trials(def.name)) {
     r.feasible += t.status == search::TrialStatus::Feasible;
+    if (r.eval_s.empty() || t.eval_seconds > *std::max_element(r.eval_s.begin(), r.eval_s.end())) {
+      r.slowest = t.number;
+      r.slowest_values = t.values;
+    }
     r.eval_s.push_back(t.eval_seconds);
   }
   return r;
@@ -385,6 +391,7 @@ int run_bench(const std::vector<std::string>& args) {
       std::vector<double> rate, wall, eval_ms;  // eval_ms: every trial of every repetition
       std::vector<double> slowest_share;        // per repetition: slowest trial / sum of its trials
       int evaluated = 0, feasible = 0;
+      json slowest;  // the slowest trial of the last repetition (the same designs every time)
       for (int k = 0; k < reps; ++k) {
         // Same seed every repetition: the same designs, so runs differ only in timing.
         ThroughputRun r = run_throughput(tmp.path() / fmt::format("run{}.db", run_no++), optimizer, jobs, trials, 1);
@@ -392,6 +399,7 @@ int run_bench(const std::vector<std::string>& args) {
         wall.push_back(r.wall_s);
         evaluated = r.evaluated;
         feasible = r.feasible;
+        slowest = {{"trial", r.slowest}, {"design", r.slowest_values}};
         double rep_sum = 0, rep_max = 0;
         for (double e : r.eval_s) {
           eval_ms.push_back(e * 1e3);
@@ -412,13 +420,15 @@ int run_bench(const std::vector<std::string>& args) {
                                  {"slowest_share", stats_of(slowest_share).median},
                                  {"n", eval_ms.size()}};
       Stats s = stats_of(rate);
-      if (jobs == 2) two_job_rate = s.median;
+      // The target is defined on the demo study; another length or optimizer is reported, not judged.
+      if (jobs == 2 && trials == kDemoTrials && optimizer == "evolution") two_job_rate = s.median;
       rows.push_back({{"jobs", jobs},
                       {"trials", evaluated},
                       {"feasible", feasible},
                       {"trials_per_s", stats_json(s)},
                       {"wall_s", stats_json(stats_of(wall))},
-                      {"eval_ms", distribution}});
+                      {"eval_ms", distribution},
+                      {"slowest_trial", slowest}});
     }
     out["throughput"] = {{"workload", "mobilenet_v2"},
                          {"optimizer", optimizer},
@@ -474,7 +484,7 @@ int run_bench(const std::vector<std::string>& args) {
   add_target("mobilenet_v2 evaluation on edge_baseline (median wall, one worker)", "<= 10 ms",
              mnv2_wall ? std::optional<double>(mnv2_wall->median) : std::nullopt, "ms",
              [](double v) { return v <= 10; });
-  add_target("search throughput, --jobs 2", ">= 150 trials/s", two_job_rate, "trials/s",
+  add_target("search throughput, --jobs 2, 200-trial demo study", ">= 150 trials/s", two_job_rate, "trials/s",
              [](double v) { return v >= 150; });
   add_target("evaluation worker peak resident memory", "<= 64 MiB",
              worker_peak_mib > 0 ? std::optional<double>(worker_peak_mib) : std::nullopt, "MiB",
@@ -532,6 +542,14 @@ int run_bench(const std::vector<std::string>& args) {
                                d["median"].get<double>(), d["p90"].get<double>(), d["max"].get<double>(),
                                100 * d["slowest_share"].get<double>());
     }
+    for (const auto& r : t["runs"]) {
+      const json& slow = r["slowest_trial"];
+      if (slow["trial"].get<int>() < 0) continue;
+      const json& v = slow["design"];
+      std::cout << fmt::format("  --jobs {}: slowest trial #{}:", r["jobs"].get<int>(), slow["trial"].get<int>());
+      for (const auto& [key, value] : v.items()) std::cout << " " << key << "=" << value.dump();
+      std::cout << "\n";
+    }
   }
   if (out.contains("scaling")) {
     std::cout << "\nEvaluation time as the design grows: mobilenet_v2, edge_baseline with N x N PEs\n"
@@ -545,10 +563,12 @@ int run_bench(const std::vector<std::string>& args) {
     });
   }
   const json& m = out["memory"];
-  std::cout << fmt::format("\nWorker peak resident memory: {:.1f} MiB ({}); RUSAGE_CHILDREN ru_maxrss {:.1f} MiB; "
-                           "bench process {:.1f} MiB when it started\n",
-                           m["worker_peak_rss_mib"].get<double>(), m["worker_peak_of"].get<std::string>(),
-                           m["rusage_children_maxrss_mib"].get<double>(), out["bench_process_rss_mib"].get<double>());
+  if (!m["worker_peak_of"].get<std::string>().empty()) {  // only the evaluation sections measure a worker's peak
+    std::cout << fmt::format("\nWorker peak resident memory: {:.1f} MiB ({}); RUSAGE_CHILDREN ru_maxrss {:.1f} MiB; "
+                             "bench process {:.1f} MiB when it started\n",
+                             m["worker_peak_rss_mib"].get<double>(), m["worker_peak_of"].get<std::string>(),
+                             m["rusage_children_maxrss_mib"].get<double>(), out["bench_process_rss_mib"].get<double>());
+  }
   std::cout << "\nTargets (2-core machine):\n";
   for (const auto& t : targets) {
     std::cout << fmt::format("  {:<66} {:>16}  {}\n", t.name + " " + t.goal,

@@ -103,8 +103,9 @@ TEST(BenchCli, QuickJsonIsCompleteAndMeasuresRealEvaluations) {
   ASSERT_EQ(t.size(), 4u);
   EXPECT_DOUBLE_EQ(t[0]["measured"].get<double>(), mnv2["wall_ms"]["median"].get<double>());
   EXPECT_EQ(t[0]["met"].get<bool>(), mnv2["wall_ms"]["median"].get<double>() <= 10);
-  EXPECT_DOUBLE_EQ(t[1]["measured"].get<double>(), runs[1]["trials_per_s"]["median"].get<double>());
-  EXPECT_EQ(t[1]["met"].get<bool>(), runs[1]["trials_per_s"]["median"].get<double>() >= 150);
+  // Throughput is judged on the 200-trial demo study only: a --quick study is reported, not judged.
+  EXPECT_TRUE(t[1]["measured"].is_null());
+  EXPECT_TRUE(t[1]["met"].is_null());
   EXPECT_DOUBLE_EQ(t[2]["measured"].get<double>(), largest);
   EXPECT_EQ(t[2]["met"].get<bool>(), largest <= 64);
   double ratio = scaling[4]["wall_ms"]["median"].get<double>() / scaling[1]["wall_ms"]["median"].get<double>();

@@ -238,9 +238,11 @@ ThroughputRun run_throughput(const std::filesystem::path& db, const std::string&
   r.wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
   r.evaluated = report.evaluated;
   r.trials_per_s = r.wall_s > 0 ? report.evaluated / r.wall_s : 0;
+  double slowest_s = -1;
   for (const auto& t : store.trials(def.name)) {
     r.feasible += t.status == search::TrialStatus::Feasible;
-    if (r.eval_s.empty() || t.eval_seconds > *std::max_element(r.eval_s.begin(), r.eval_s.end())) {
+    if (t.eval_seconds > slowest_s) {
+      slowest_s = t.eval_seconds;
       r.slowest = t.number;
       r.slowest_values = t.values;
     }

@@ -44,19 +44,11 @@ paper_results_header "$MD" "Single workload: best perf/area = 1/(latency ms x ar
 $BUDGET mm^2 area budget, $SEEDS seeds (1..$SEEDS) x $TRIALS trials per workload and optimizer. Cells:
 median [min, max] over the seeds of the best feasible objective after N trials (- = no feasible design yet).
 The edge_baseline preset's own perf/area is given per workload for scale."
-all=()
-for w in "${WORKLOADS[@]}"; do
-  for opt in "${OPTIMIZERS[@]}"; do
-    for seed in $(seq 1 "$SEEDS"); do all+=("exp1-$w-$opt-s$seed"); done
-  done
-done
+mapfile -t all < <(paper_study_names exp1 "${WORKLOADS[@]}")
 paper_compare "$MD" - "Summary: best after $TRIALS trials, workload x optimizer" \
   --group-by workloads,optimizer --pivot optimizer --checkpoints "$TRIALS" "${all[@]}"
 for w in "${WORKLOADS[@]}"; do
-  studies=()
-  for opt in "${OPTIMIZERS[@]}"; do
-    for seed in $(seq 1 "$SEEDS"); do studies+=("exp1-$w-$opt-s$seed"); done
-  done
+  mapfile -t studies < <(paper_study_names exp1 "$w")
   base=$(paper_baseline_objective "${studies[0]}")
   paper_compare "$MD" "$OUT/$w.png" "$w: perf/area at $BUDGET mm2 (edge_baseline: $base)" --group-by optimizer "${studies[@]}"
 done

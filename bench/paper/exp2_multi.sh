@@ -27,14 +27,11 @@ paper_init "$@"
 SEEDS=$(paper_seeds 5 2)
 TRIALS=$(paper_trials 300 100)
 
-workload_args=()
-for w in "${WORKLOADS[@]}"; do workload_args+=(--workload "$w"); done
-
 echo "exp2: ${#BUDGETS[@]} budgets x ${#OPTIMIZERS[@]} optimizers x $SEEDS seeds x $TRIALS trials -> $OUT"
 for b in "${BUDGETS[@]}"; do
   for opt in "${OPTIMIZERS[@]}"; do
     for seed in $(seq 1 "$SEEDS"); do
-      paper_study "exp2-$b-$opt-s$seed" "$TRIALS" "${workload_args[@]}" --area-budget "$b" --optimizer "$opt" --seed "$seed"
+      paper_study "exp2-$b-$opt-s$seed" "$TRIALS" "${MULTI_WORKLOAD_ARGS[@]}" --area-budget "$b" --optimizer "$opt" --seed "$seed"
     done
   done
 done
@@ -45,19 +42,11 @@ paper_results_header "$MD" "Several workloads at once (${WORKLOADS[*]}): geometr
 over the edge_baseline preset (1 = as fast as the baseline, whose area is $base_area mm^2), under each area budget, $SEEDS seeds (1..$SEEDS) x $TRIALS
 trials per budget and optimizer. Cells: median [min, max] over the seeds of the best feasible geomean
 speedup after N trials (- = no feasible design yet)."
-all=()
-for b in "${BUDGETS[@]}"; do
-  for opt in "${OPTIMIZERS[@]}"; do
-    for seed in $(seq 1 "$SEEDS"); do all+=("exp2-$b-$opt-s$seed"); done
-  done
-done
+mapfile -t all < <(paper_study_names exp2 "${BUDGETS[@]}")
 paper_compare "$MD" - "Summary: geomean speedup after $TRIALS trials, optimizer x area budget" \
   --group-by optimizer,budget --pivot budget --checkpoints "$TRIALS" "${all[@]}"
 for b in "${BUDGETS[@]}"; do
-  studies=()
-  for opt in "${OPTIMIZERS[@]}"; do
-    for seed in $(seq 1 "$SEEDS"); do studies+=("exp2-$b-$opt-s$seed"); done
-  done
+  mapfile -t studies < <(paper_study_names exp2 "$b")
   paper_compare "$MD" "$OUT/budget-$b.png" "Area budget $b mm2: geomean speedup over edge_baseline" \
     --group-by optimizer "${studies[@]}"
 done

@@ -35,17 +35,14 @@ paper_init "$@"
 SEEDS=$(paper_seeds 5 2)
 TRIALS=$(paper_trials 300 100)
 
-workload_args=()
-for w in "${WORKLOADS[@]}"; do workload_args+=(--workload "$w"); done
-
 echo "exp3: ${#TRANSFER_OPTIMIZERS[@]} optimizers x $SEEDS seeds x (source, scratch, transfer) x $TRIALS trials, + random -> $OUT"
 for seed in $(seq 1 "$SEEDS"); do
-  paper_study "exp3-scratch-random-s$seed" "$TRIALS" "${workload_args[@]}" --area-budget "$TARGET_BUDGET" \
+  paper_study "exp3-scratch-random-s$seed" "$TRIALS" "${MULTI_WORKLOAD_ARGS[@]}" --area-budget "$TARGET_BUDGET" \
     --optimizer random --seed "$seed"
 done
 for opt in "${TRANSFER_OPTIMIZERS[@]}"; do
   for seed in $(seq 1 "$SEEDS"); do
-    common=("${workload_args[@]}" --optimizer "$opt" --seed "$seed")
+    common=("${MULTI_WORKLOAD_ARGS[@]}" --optimizer "$opt" --seed "$seed")
     paper_study "exp3-source-$opt-s$seed" "$TRIALS" "${common[@]}" --area-budget "$SOURCE_BUDGET"
     paper_study "exp3-scratch-$opt-s$seed" "$TRIALS" "${common[@]}" --area-budget "$TARGET_BUDGET"
     paper_study "exp3-transfer-$opt-s$seed" "$TRIALS" "${common[@]}" --area-budget "$TARGET_BUDGET" \

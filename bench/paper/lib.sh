@@ -21,6 +21,8 @@ OPTIMIZERS=(random evolution mbo p3bo gp_bandit)
 # squeeze-excite/hard-swish CNN, transformer encoder) that each simulate in
 # well under a second; every trial simulates all three.
 MULTI_WORKLOADS=(mobilenet_v2 mobilenet_v3_large transformer_encoder)
+MULTI_WORKLOAD_ARGS=()  # the same, as apollo search options
+for w in "${MULTI_WORKLOADS[@]}"; do MULTI_WORKLOAD_ARGS+=(--workload "$w"); done
 # Designs per ask/tell round. Fixed (not --jobs) so that a study does not
 # depend on how many cores ran it; 4 rather than 2 halves the model fits of
 # mbo, gp_bandit and p3bo (most of a quick run's time: an evaluation takes
@@ -86,6 +88,18 @@ Common options:
 Environment: APOLLO=path to the apollo binary (default: build/apollo of this repository).
 Re-running resumes: finished studies are skipped, unfinished ones resumed.
 EOF
+}
+
+# The names of the studies "PREFIX-KEY-OPTIMIZER-sSEED" for every KEY given,
+# every optimizer of OPTIMIZERS and seeds 1..SEEDS, one per line (exp1, exp2).
+paper_study_names() {
+  local prefix=$1 key opt seed
+  shift
+  for key in "$@"; do
+    for opt in "${OPTIMIZERS[@]}"; do
+      for seed in $(seq 1 "$SEEDS"); do echo "$prefix-$key-$opt-s$seed"; done
+    done
+  done
 }
 
 # Number of seeds / trials for this mode (overrides win).

@@ -69,16 +69,22 @@ TEST(SimFastForward, DoubleBufferedTilesOnOnePe) {
   EXPECT_LT(r.events, kTiles / 100);
 }
 
-TEST(SimFastForward, TraceTurnsItOffWithTheSameResult) {
-  const auto a = tiny_arch(1, 1, 1, 16);
-  const models::Program p = one_layer_program(uniform_layer(a, {tile(2000, 32, 32, 64, 160, 1)}, {0}));
+// The event-by-event run: a trace request turns every fast path off.
+SimResult event_by_event(const workloads::Network& n, const models::Program& p, const models::ArchConfig& a) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "apollo_test_sim_fastforward";
   std::filesystem::create_directories(dir);
   SimOptions traced;
   traced.vcd_path = (dir / "run.vcd").string();
-  const SimResult fast = simulate(kNoNetwork, p, a);
-  const SimResult slow = simulate(kNoNetwork, p, a, traced);
+  SimResult r = simulate(n, p, a, traced);
   std::filesystem::remove_all(dir);
+  return r;
+}
+
+TEST(SimFastForward, TraceTurnsItOffWithTheSameResult) {
+  const auto a = tiny_arch(1, 1, 1, 16);
+  const models::Program p = one_layer_program(uniform_layer(a, {tile(2000, 32, 32, 64, 160, 1)}, {0}));
+  const SimResult fast = simulate(kNoNetwork, p, a);
+  const SimResult slow = event_by_event(kNoNetwork, p, a);
   EXPECT_EQ(fast.total_cycles, 18 * 2000);
   EXPECT_EQ(slow.total_cycles, fast.total_cycles);
   EXPECT_EQ(slow.pe_busy, fast.pe_busy);
@@ -122,17 +128,6 @@ TEST(SimFastForward, ManyTileDesignsMatchTheEventByEventSimulator) {
     EXPECT_EQ(r.network_busy_cycles, d.network_busy) << what;
     EXPECT_EQ(r.link_busy_cycles, d.link_busy) << what;
   }
-}
-
-// The event-by-event run: a trace request turns every fast path off.
-SimResult event_by_event(const workloads::Network& n, const models::Program& p, const models::ArchConfig& a) {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "apollo_test_sim_memo";
-  std::filesystem::create_directories(dir);
-  SimOptions traced;
-  traced.vcd_path = (dir / "run.vcd").string();
-  SimResult r = simulate(n, p, a, traced);
-  std::filesystem::remove_all(dir);
-  return r;
 }
 
 void expect_same_statistics(const SimResult& fast, const SimResult& slow, const std::string& what) {

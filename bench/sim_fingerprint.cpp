@@ -4,6 +4,8 @@
 //   (change, rebuild)
 //   apollo_sim_fingerprint [--designs N] [--seed S] > after.txt
 //   diff <(cut -d' ' -f1-5 before.txt) <(cut -d' ' -f1-5 after.txt)
+// With --exact-events every simulation runs without fast paths: its
+// fingerprints must equal those of the default run (the fast paths are exact).
 // One line per simulation: the eight zoo networks on the three presets, then
 // N random designs that compile (uniform over the design space, networks in
 // turn). Columns: case, network, design, total cycles, fingerprint (FNV-1a
@@ -43,8 +45,10 @@ struct Fingerprint {
 uint64_t fingerprint(const sim::SimResult& r) {
   Fingerprint f;
   for (const sim::LayerStats& l : r.layers) {
-    for (int64_t v : {l.start_cycle, l.cycles, l.link_bytes, l.network_bytes, l.link_busy_cycles,
-                      l.network_busy_cycles, l.compute_busy_cycles, l.memory_stall_cycles, l.instruction_bytes,
+    using sim::Channel;
+    for (int64_t v : {l.start_cycle, l.cycles, l.channel(Channel::Link).bytes, l.channel(Channel::Network).bytes,
+                      l.channel(Channel::Link).busy_cycles, l.channel(Channel::Network).busy_cycles,
+                      l.compute_busy_cycles, l.memory_stall_cycles, l.instruction_bytes,
                       l.core_bytes, l.tiles, static_cast<int64_t>(l.limiter)}) {
       f.add(v);
     }
@@ -56,10 +60,12 @@ uint64_t fingerprint(const sim::SimResult& r) {
   return f.hash;
 }
 
+sim::SimOptions g_options;
+
 void run(const std::string& label, const workloads::Network& n, const models::ArchConfig& arch,
          const models::Program& program, const std::string& design) {
   const auto start = std::chrono::steady_clock::now();
-  const sim::SimResult r = sim::simulate(n, program, arch);
+  const sim::SimResult r = sim::simulate(n, program, arch, g_options);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s %s %s %lld %016llx %lld %.2f\n", label.c_str(), n.name.c_str(), design.c_str(),
               static_cast<long long>(r.total_cycles), static_cast<unsigned long long>(fingerprint(r)),
@@ -71,8 +77,9 @@ void run(const std::string& label, const workloads::Network& n, const models::Ar
 
 int main(int argc, char** argv) {
   namespace po = boost::program_options;
-  po::options_description opts("Usage: apollo_sim_fingerprint [--designs N] [--seed S]\n\nOptions");
+  po::options_description opts("Usage: apollo_sim_fingerprint [--designs N] [--seed S] [--exact-events]\n\nOptions");
   opts.add_options()("designs", po::value<int>()->default_value(200), "random designs that compile, after the presets")(
+      "exact-events", "no fast paths (fast-forward, layer replay): every event simulated")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of the design sample")("help,h", "show this help");
   po::variables_map vm;
   try {
@@ -87,6 +94,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   const int designs = vm["designs"].as<int>();
+  g_options.exact_events = vm.count("exact-events") > 0;
   if (designs < 0) {
     std::fprintf(stderr, "apollo_sim_fingerprint: --designs must be >= 0\n");
     return 2;

@@ -149,7 +149,7 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
   for (size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     const auto& lp = program.layers[i];
-    layers.push_back({{"index", l.layer_index},
+    nlohmann::json layer = {{"index", l.layer_index},
                       {"name", l.name},
                       {"partition", lp.partition_detail},
                       {"start_cycle", l.start_cycle},
@@ -166,30 +166,32 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
                       {"utilization", l.utilization},
                       {"double_buffered", lp.double_buffered},
                       {"tiles", l.tiles},
-                      {"link_bytes", l.link_bytes},
-                      {"network_bytes", l.network_bytes},
                       {"core_bytes", l.core_bytes},
-                      {"instruction_bytes", l.instruction_bytes},
-                      {"link_busy_cycles", l.link_busy_cycles},
-                      {"network_busy_cycles", l.network_busy_cycles}});
+                      {"instruction_bytes", l.instruction_bytes}};
+    // Per shared channel: <channel>_bytes and <channel>_busy_cycles.
+    for (sim::Channel c : sim::kAllChannels) {
+      layer[std::string(sim::to_string(c)) + "_bytes"] = l.channel(c).bytes;
+      layer[std::string(sim::to_string(c)) + "_busy_cycles"] = l.channel(c).busy_cycles;
+    }
+    layers.push_back(std::move(layer));
   }
   const Summary pe = summarize(r.pe_busy), core = summarize(r.core_busy);
-  return {{"total_cycles", r.total_cycles},
+  nlohmann::json bytes = {{"pe_to_cores", r.core_bytes}, {"instructions", r.instruction_bytes}};
+  nlohmann::json j = {{"total_cycles", r.total_cycles},
           {"latency_ms", r.latency_ms},
           {"bound_cycles", program.network_bound().cycles()},
           {"layers", layers},
-          {"bytes",
-           {{"link", r.link_bytes},
-            {"network", r.network_bytes},
-            {"pe_to_cores", r.core_bytes},
-            {"instructions", r.instruction_bytes}}},
-          {"link_busy_cycles", r.link_busy_cycles},
-          {"network_busy_cycles", r.network_busy_cycles},
           {"pe_busy", r.pe_busy},
           {"pe_busy_summary", {{"min", pe.min}, {"mean", pe.mean}, {"max", pe.max}}},
           {"core_busy", r.core_busy},
           {"core_busy_summary", {{"min", core.min}, {"mean", core.mean}, {"max", core.max}}},
           {"pe_peak_memory_bytes", r.pe_peak_memory_bytes}};
+  for (sim::Channel c : sim::kAllChannels) {
+    bytes[sim::to_string(c)] = r.channel(c).bytes;
+    j[std::string(sim::to_string(c)) + "_busy_cycles"] = r.channel(c).busy_cycles;
+  }
+  j["bytes"] = std::move(bytes);
+  return j;
 }
 
 void write_json(const std::string& path, const nlohmann::json& j) {
@@ -217,7 +219,9 @@ int run_simulate(const std::vector<std::string>& args) {
       ("vcd", po::value(&vcd_path), "write a VCD waveform (GTKWave): link, network, per-PE and per-core busy")
       ("timeline", po::value(&timeline_path), "write a Chrome/Perfetto trace JSON (ui.perfetto.dev)")
       ("heatmap", po::value(&heatmap_path), "write per-PE utilization over the array, .png or .svg (gnuplot)")
-      ("per-layer", "print the per-layer table (cycles, bound, limiter, utilization)");
+      ("per-layer", "print the per-layer table (cycles, bound, limiter, utilization)")
+      ("exact-events", "simulate every tile and transfer event by event: no fast-forward of steady states, "
+                       "no replay of repeated layers (same results, slower; for checking the fast paths)");
   po::variables_map vm;
   if (!parse_options(args,
                      "simulate --arch FILE --workload NAME|FILE [--json FILE] [--vcd FILE] [--timeline FILE]\n"
@@ -263,6 +267,7 @@ int run_simulate(const std::vector<std::string>& args) {
   sim::SimOptions sim_options;
   sim_options.vcd_path = vcd_path;
   sim_options.timeline_path = timeline_path;
+  sim_options.exact_events = vm.count("exact-events") > 0;
   const sim::SimResult r = sim::simulate(network, compiled.program, arch, sim_options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!heatmap_path.empty()) {
@@ -324,13 +329,14 @@ int run_simulate(const std::vector<std::string>& args) {
                              percent(cycles, r.total_cycles));
   }
 
-  std::cout << "\nbytes moved per level                bytes   busy cycles   busy\n"
-            << fmt::format("  DRAM link (I/O)          {:>15} {:>13} {:>6}\n", grouped(r.link_bytes),
-                           grouped(r.link_busy_cycles), percent(r.link_busy_cycles, r.total_cycles))
-            << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes))
-            << fmt::format("  distribution network     {:>15} {:>13} {:>6}\n", grouped(r.network_bytes),
-                           grouped(r.network_busy_cycles), percent(r.network_busy_cycles, r.total_cycles))
-            << fmt::format("  PE memory -> cores       {:>15}\n", grouped(r.core_bytes));
+  std::cout << "\nbytes moved per level                bytes   busy cycles   busy\n";
+  for (sim::Channel c : sim::kAllChannels) {
+    const sim::ChannelStats& s = r.channel(c);
+    std::cout << fmt::format("  {:<22} {:>15} {:>13} {:>6}\n", sim::description(c), grouped(s.bytes),
+                             grouped(s.busy_cycles), percent(s.busy_cycles, r.total_cycles));
+    if (c == sim::Channel::Link) std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes));
+  }
+  std::cout << fmt::format("  PE memory -> cores       {:>15}\n", grouped(r.core_bytes));
 
   const Summary pe = summarize(r.pe_busy), core = summarize(r.core_busy);
   std::cout << fmt::format("\nbusy (fraction of time computing)   min    mean     max\n")

@@ -1,6 +1,7 @@
 // Plain C++ entry point of the SystemC simulator: callers never include
 // SystemC. Each call elaborates a fresh set of modules for the configuration
-// and runs one compiled program (see models/program.hpp for the semantics).
+// and runs one compiled program (see models/program.hpp for the semantics
+// and docs/architecture.md for the modules).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include "models/arch.hpp"
 #include "models/program.hpp"
+#include "sim/events.hpp"
 #include "workloads/graph.hpp"
 
 namespace apollo::sim {
@@ -22,6 +24,10 @@ struct SimOptions {
   // simulation (SystemC unregisters thousands of named objects and
   // processes); each call without it keeps that memory until exit.
   bool teardown = true;
+  // true: no fast-forward of steady states and no replay of repeated
+  // layers; every tile and transfer runs event by event (same results,
+  // slower). Traces imply it (they list every tile and transfer).
+  bool exact_events = false;
 };
 
 struct LayerStats {
@@ -32,13 +38,10 @@ struct LayerStats {
   models::LayerBound bound;         // the compiler's analytical lower bound
   models::Limiter limiter = models::Limiter::Compute;  // resource that limited the simulated layer
   double utilization = 0;           // ops / (cycles * peak lanes)
-  int64_t link_bytes = 0;           // over the DRAM link
-  int64_t network_bytes = 0;        // over the distribution network
-  int64_t link_busy_cycles = 0;
-  int64_t network_busy_cycles = 0;
+  PerChannel channels{};            // bytes and busy cycles per shared channel (index(Channel))
   // Evidence behind `limiter` (the largest of these four wins; ties go to the
   // first): compute = cycles of the busiest PE's compute during the layer,
-  // link/network = the busy cycles above, memory = for layers without double
+  // link/network = the channels' busy cycles, memory = for layers without double
   // buffering, the largest time one PE sat in its own transfers (service and
   // DRAM latency, queueing behind other PEs excluded), which double
   // buffering would have hidden behind compute.
@@ -47,6 +50,7 @@ struct LayerStats {
   int64_t instruction_bytes = 0;    // instruction reload before the layer (link)
   int64_t core_bytes = 0;           // PE memory -> core memories (operands of tiles)
   int64_t tiles = 0;                // tiles executed over all PEs
+  const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
 };
 
 struct SimResult {
@@ -56,10 +60,7 @@ struct SimResult {
   std::vector<double> pe_busy;    // per PE (y * pe_x + x): fraction of total_cycles computing
                                   // (its compute stage: dispatch to the cores + their tile)
   std::vector<double> core_busy;  // per core (pe * cores_per_pe + core): fraction running tiles
-  int64_t link_bytes = 0;
-  int64_t network_bytes = 0;
-  int64_t link_busy_cycles = 0;
-  int64_t network_busy_cycles = 0;
+  PerChannel channels{};           // per shared channel, all layers
   int64_t core_bytes = 0;          // PE memory -> core memories, all layers
   int64_t instruction_bytes = 0;   // instruction reloads over the link
   // Per PE: the most operand bytes (inputs + weights of loaded tiles, from
@@ -68,6 +69,7 @@ struct SimResult {
   std::vector<int64_t> pe_peak_memory_bytes;
   int64_t events = 0;              // SystemC process activations (cost of the run: periods that
                                    // fast-forward skips and replayed layers are not counted)
+  const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
 };
 
 // `network` is the compiled network: when it has layers, every program layer

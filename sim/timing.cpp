@@ -21,13 +21,4 @@ int64_t transfer_cycles(int64_t bytes, double bytes_per_cycle) {
   return static_cast<int64_t>(std::ceil(static_cast<double>(bytes) / bytes_per_cycle));
 }
 
-FifoChannel::Grant FifoChannel::reserve(int64_t arrival, int64_t duration) {
-  Grant g;
-  g.start = std::max(arrival, free_at_);
-  g.end = g.start + duration;
-  free_at_ = g.end;
-  busy_ += duration;
-  return g;
-}
-
 }  // namespace apollo::sim

@@ -3,22 +3,34 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
 #include "models/arch.hpp"
+#include "sim/timing.hpp"
 
 namespace apollo::sim {
 
-const char* to_string(Channel c) { return c == Channel::Link ? "link" : "network"; }
+void TraceObserver::layer_started(int32_t /*position*/, const models::LayerProgram& layer, int64_t cycle) {
+  trace_.layers.push_back({cycle, cycle, layer.layer_name});
+}
 
-const char* to_string(TransferKind k) {
-  switch (k) {
-    case TransferKind::Load: return "load";
-    case TransferKind::Store: return "store";
-    case TransferKind::Instructions: return "instructions";
-  }
-  return "?";
+void TraceObserver::layer_finished(int32_t /*position*/, int64_t cycle) { trace_.layers.back().end = cycle; }
+
+void TraceObserver::transfer(const TransferInterval& t) { trace_.transfers.push_back(t); }
+
+void TraceObserver::tiles(int32_t pe, const models::TileStep& step, int64_t n, int64_t start) {
+  const int64_t cycles = pe_compute_cycles(step, arch_);
+  if (cycles == 0) return;
+  if (n != 1 || start < 0) throw std::logic_error("trace: tiles reported in bulk (fast paths must be off)");
+  trace_.compute.push_back({start, start + cycles, start + cycles - tile_compute_cycles(step, arch_), pe,
+                            static_cast<int32_t>(step.active_cores),
+                            static_cast<int32_t>(trace_.layers.size()) - 1});
+}
+
+void TraceObserver::transfers(Channel /*c*/, const ChannelStats& /*total*/) {
+  throw std::logic_error("trace: transfers reported in bulk (fast paths must be off)");
 }
 
 namespace {
@@ -67,13 +79,13 @@ std::string pe_name(int64_t pe, const TraceGeometry& g) {
 
 void write_vcd(const std::string& path, const TraceRecorder& trace, const TraceGeometry& g) {
   const int64_t pes = g.pe_x * g.pe_y;
-  // Signal order: link, network, then per PE its busy wire and its cores.
+  // Signal order: the channels, then per PE its busy wire and its cores.
   const size_t per_pe = static_cast<size_t>(1 + g.cores_per_pe);
-  const size_t signals = 2 + static_cast<size_t>(pes) * per_pe;
+  const size_t signals = kChannels + static_cast<size_t>(pes) * per_pe;
   std::vector<std::vector<Span>> busy(signals);
-  for (const auto& t : trace.transfers) busy[t.channel == Channel::Link ? 0 : 1].push_back({t.start, t.end});
+  for (const auto& t : trace.transfers) busy[index(t.channel)].push_back({t.start, t.end});
   for (const auto& c : trace.compute) {
-    const size_t base = 2 + static_cast<size_t>(c.pe) * per_pe;
+    const size_t base = kChannels + static_cast<size_t>(c.pe) * per_pe;
     busy[base].push_back({c.start, c.end});
     for (int32_t core = 0; core < c.active_cores; ++core) busy[base + 1 + core].push_back({c.cores_start, c.end});
   }
@@ -108,10 +120,9 @@ void write_vcd(const std::string& path, const TraceRecorder& trace, const TraceG
   std::ofstream out = open_output(path, "VCD");
   out << "$version apollo simulate $end\n$timescale " << unit << " $end\n";
   out << "$scope module apollo $end\n";
-  out << "$var wire 1 " << vcd_code(0) << " link_busy $end\n";
-  out << "$var wire 1 " << vcd_code(1) << " network_busy $end\n";
+  for (Channel c : kAllChannels) out << "$var wire 1 " << vcd_code(index(c)) << " " << to_string(c) << "_busy $end\n";
   for (int64_t pe = 0; pe < pes; ++pe) {
-    const size_t base = 2 + static_cast<size_t>(pe) * per_pe;
+    const size_t base = kChannels + static_cast<size_t>(pe) * per_pe;
     out << "$scope module " << pe_name(pe, g) << " $end\n";
     out << "$var wire 1 " << vcd_code(base) << " busy $end\n";
     for (int64_t core = 0; core < g.cores_per_pe; ++core) {
@@ -159,18 +170,19 @@ void write_timeline(const std::string& path, const TraceRecorder& trace, const T
 
   out << "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock_ghz\":" << json(g.clock_ghz).dump()
       << ",\"total_cycles\":" << g.total_cycles << "},\"traceEvents\":[";
-  name_track(0, 0, "memory system", "link");
-  name_track(0, 1, "memory system", "network");
-  name_track(0, 2, "memory system", "layers");
+  // Process 0: one thread per channel, then the layers.
+  const auto layers_tid = static_cast<int64_t>(kChannels);
+  for (Channel c : kAllChannels) name_track(0, static_cast<int64_t>(index(c)), "memory system", to_string(c));
+  name_track(0, layers_tid, "memory system", "layers");
   for (int64_t pe = 0; pe < pes; ++pe) {
     name_track(1 + pe, 0, pe_name(pe, g), "PE busy");
     for (int64_t core = 0; core < g.cores_per_pe; ++core) {
       name_track(1 + pe, 1 + core, pe_name(pe, g), "core " + std::to_string(core));
     }
   }
-  for (const auto& l : trace.layers) complete(l.name, 0, 2, l.start, l.end, json::object());
+  for (const auto& l : trace.layers) complete(l.name, 0, layers_tid, l.start, l.end, json::object());
   for (const auto& t : trace.transfers) {
-    complete(to_string(t.kind), 0, t.channel == Channel::Link ? 0 : 1, t.start, t.end,
+    complete(to_string(t.kind), 0, static_cast<int64_t>(index(t.channel)), t.start, t.end,
              {{"bytes", t.bytes}, {"pe", t.pe}});
   }
   for (const auto& c : trace.compute) {

@@ -1,19 +1,17 @@
 // Activity traces of one simulation, recorded only when a trace file was
-// requested (the recorder is absent otherwise, so untraced runs pay nothing),
-// and the two writers: VCD for GTKWave and Chrome/Perfetto trace-event JSON.
-// Plain C++: the SystemC modules report intervals through a callback.
+// requested (the observer is not registered otherwise, so untraced runs pay
+// nothing), and the two writers: VCD for GTKWave and Chrome/Perfetto
+// trace-event JSON. Plain C++: the recorder is an observer of module events.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace apollo::sim {
+#include "models/arch.hpp"
+#include "sim/events.hpp"
 
-enum class Channel : int8_t { Link, Network };
-enum class TransferKind : int8_t { Load, Store, Instructions };
-const char* to_string(Channel c);
-const char* to_string(TransferKind k);
+namespace apollo::sim {
 
 // One tile computing on a PE: cores 0 .. active_cores-1 are busy during it
 // (cores of a PE work in lock step on a tile), so per-core activity is
@@ -24,15 +22,6 @@ struct ComputeInterval {
   int32_t pe = 0;
   int32_t active_cores = 0;
   int32_t layer = 0;           // position in Program::layers
-};
-
-// One transfer holding the link or the network.
-struct TransferInterval {
-  int64_t start = 0, end = 0;  // cycles, [start, end)
-  int64_t bytes = 0;
-  int32_t pe = -1;             // requesting PE, -1 for the controller itself
-  Channel channel = Channel::Link;
-  TransferKind kind = TransferKind::Load;
 };
 
 struct LayerInterval {
@@ -46,13 +35,29 @@ struct TraceRecorder {
   std::vector<LayerInterval> layers;
 };
 
+// Records every tile and transfer. Needs the event-by-event run: bulk
+// reports (fast-forward, layer replay) are refused.
+class TraceObserver : public Observer {
+ public:
+  TraceObserver(TraceRecorder& trace, const models::ArchConfig& arch) : trace_(trace), arch_(arch) {}
+  void layer_started(int32_t position, const models::LayerProgram& layer, int64_t cycle) override;
+  void layer_finished(int32_t position, int64_t cycle) override;
+  void transfer(const TransferInterval& t) override;
+  void transfers(Channel c, const ChannelStats& total) override;
+  void tiles(int32_t pe, const models::TileStep& step, int64_t n, int64_t start) override;
+
+ private:
+  TraceRecorder& trace_;
+  const models::ArchConfig& arch_;
+};
+
 struct TraceGeometry {
   int64_t pe_x = 1, pe_y = 1, cores_per_pe = 1;
   double clock_ghz = 1.0;
   int64_t total_cycles = 0;
 };
 
-// GTKWave waveform: wires link_busy, network_busy and, per PE, pe_<x>_<y>.busy
+// GTKWave waveform: wires <channel>_busy (link_busy, network_busy) and, per PE, pe_<x>_<y>.busy
 // and pe_<x>_<y>.core_<c>. Throws models::ConfigError if the file cannot be written.
 void write_vcd(const std::string& path, const TraceRecorder& trace, const TraceGeometry& geometry);
 

@@ -93,7 +93,7 @@ TEST(SimCompiled, FullyConnectedByHand) {
   ASSERT_FALSE(l.double_buffered || l.weights_in_dram || l.input_in_dram || l.output_in_dram);
   const SimResult r = simulate(n, p, a);
   EXPECT_EQ(r.total_cycles, 399);
-  EXPECT_EQ(r.network_bytes, 2 * (4352 + 16));
+  EXPECT_EQ(r.channel(Channel::Network).bytes, 2 * (4352 + 16));
   EXPECT_GE(r.total_cycles, l.bound.cycles());
 }
 
@@ -271,7 +271,7 @@ TEST(SimCompiled, Deterministic) {
   for (size_t i = 0; i < x.layers.size(); ++i) {
     EXPECT_EQ(x.layers[i].cycles, y.layers[i].cycles);
     EXPECT_EQ(x.layers[i].limiter, y.layers[i].limiter);
-    EXPECT_EQ(x.layers[i].network_busy_cycles, y.layers[i].network_busy_cycles);
+    EXPECT_EQ(x.layers[i].channel(Channel::Network).busy_cycles, y.layers[i].channel(Channel::Network).busy_cycles);
   }
 }
 
@@ -286,15 +286,15 @@ TEST(SimCompiled, Consistency) {
   for (const auto& l : r.layers) {
     EXPECT_EQ(l.start_cycle, at);
     at += l.cycles;
-    link += l.link_bytes;
-    EXPECT_LE(l.link_busy_cycles, l.cycles);
-    EXPECT_LE(l.network_busy_cycles, l.cycles);
+    link += l.channel(Channel::Link).bytes;
+    EXPECT_LE(l.channel(Channel::Link).busy_cycles, l.cycles);
+    EXPECT_LE(l.channel(Channel::Network).busy_cycles, l.cycles);
     EXPECT_LE(l.compute_busy_cycles, l.cycles);
     EXPECT_GE(l.utilization, 0.0);
     EXPECT_LE(l.utilization, 1.0);
   }
   EXPECT_EQ(at, r.total_cycles);
-  EXPECT_EQ(link, r.link_bytes);
+  EXPECT_EQ(link, r.channel(Channel::Link).bytes);
   for (double b : r.pe_busy) {
     EXPECT_GE(b, 0.0);
     EXPECT_LE(b, 1.0);

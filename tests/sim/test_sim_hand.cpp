@@ -42,10 +42,10 @@ TEST(SimHand, FullyConnectedSequential) {
   EXPECT_EQ(r.total_cycles, 1340);
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_EQ(r.layers[0].cycles, 1340);
-  EXPECT_EQ(r.layers[0].link_bytes, 4 * 2048);
-  EXPECT_EQ(r.layers[0].network_bytes, 4 * (2304 + 8));
-  EXPECT_EQ(r.layers[0].link_busy_cycles, 4 * 128);
-  EXPECT_EQ(r.layers[0].network_busy_cycles, 4 * (36 + 1));
+  EXPECT_EQ(r.layers[0].channel(Channel::Link).bytes, 4 * 2048);
+  EXPECT_EQ(r.layers[0].channel(Channel::Network).bytes, 4 * (2304 + 8));
+  EXPECT_EQ(r.layers[0].channel(Channel::Link).busy_cycles, 4 * 128);
+  EXPECT_EQ(r.layers[0].channel(Channel::Network).busy_cycles, 4 * (36 + 1));
   EXPECT_EQ(r.layers[0].compute_busy_cycles, 4 * 70);
   // The PE sits 4 x (228 + 36 + 1) = 1060 cycles in its own transfers, more
   // than the link's 512 busy cycles: missing double buffering limits it.
@@ -89,9 +89,9 @@ TEST(SimHand, DepthwiseOnFourPes) {
   l.bound.network_cycles = 35;   // ceil(4 * (296 + 256) / 64)
   const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
   EXPECT_EQ(r.total_cycles, 102);
-  EXPECT_EQ(r.link_bytes, 0);
-  EXPECT_EQ(r.network_bytes, 4 * (296 + 256));
-  EXPECT_EQ(r.network_busy_cycles, 4 * (5 + 4));
+  EXPECT_EQ(r.channel(Channel::Link).bytes, 0);
+  EXPECT_EQ(r.channel(Channel::Network).bytes, 4 * (296 + 256));
+  EXPECT_EQ(r.channel(Channel::Network).busy_cycles, 4 * (5 + 4));
   EXPECT_EQ(r.layers[0].limiter, Limiter::Compute);
   EXPECT_GE(r.layers[0].cycles, r.layers[0].bound.cycles());
   for (double busy : r.pe_busy) EXPECT_DOUBLE_EQ(busy, 78.0 / 102.0);
@@ -115,7 +115,7 @@ TEST(SimHand, BarrierAndInstructionReload) {
   EXPECT_EQ(r.layers[1].start_cycle, 102);
   EXPECT_EQ(r.layers[1].cycles, 216);
   EXPECT_EQ(r.layers[1].instruction_bytes, 1600);
-  EXPECT_EQ(r.layers[1].link_bytes, 1600);
+  EXPECT_EQ(r.layers[1].channel(Channel::Link).bytes, 1600);
   EXPECT_EQ(r.total_cycles, 318);
 }
 
@@ -127,7 +127,7 @@ TEST(SimHand, OutputSpilledToDram) {
   // load 1; compute 2 + 2 + 4 = 8; store: network 3, link 10 + 100 -> 122
   const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
   EXPECT_EQ(r.total_cycles, 122);
-  EXPECT_EQ(r.link_bytes, 160);
+  EXPECT_EQ(r.channel(Channel::Link).bytes, 160);
 }
 
 // Two PEs loading from DRAM at once share the link: the second waits for
@@ -144,7 +144,7 @@ TEST(SimHand, ContentionOnTheLink) {
   const SimResult two = simulate(kNoNetwork, one_layer_program(l), a);
   EXPECT_EQ(two.total_cycles, 1008);
   EXPECT_GT(two.total_cycles, one.total_cycles);
-  EXPECT_EQ(two.link_busy_cycles, 800);
+  EXPECT_EQ(two.channel(Channel::Link).busy_cycles, 800);
 }
 
 // Two PEs on the network only: 6400 B = 100 network cycles each.
@@ -205,11 +205,6 @@ TEST(SimTiming, Formulas) {
   EXPECT_EQ(transfer_cycles(65, 64), 2);
   EXPECT_EQ(transfer_cycles(0, 64), 0);
   EXPECT_EQ(transfer_cycles(25, 6.25), 4);
-  FifoChannel c;
-  EXPECT_EQ(c.reserve(10, 5).end, 15);
-  EXPECT_EQ(c.reserve(12, 5).start, 15);  // waits, first come first served
-  EXPECT_EQ(c.reserve(30, 1).start, 30);
-  EXPECT_EQ(c.busy_cycles(), 11);
 }
 
 }  // namespace

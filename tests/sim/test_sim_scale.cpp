@@ -69,8 +69,8 @@ TEST(SimScale, LargestArray) {
   const auto start = std::chrono::steady_clock::now();
   const SimResult r = simulate({}, one_layer_program(layer), a);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(r.network_busy_cycles, 4 * 1024 * (16 + 4));
-  EXPECT_GE(r.total_cycles, r.network_busy_cycles);
+  EXPECT_EQ(r.channel(Channel::Network).busy_cycles, 4 * 1024 * (16 + 4));
+  EXPECT_GE(r.total_cycles, r.channel(Channel::Network).busy_cycles);
   EXPECT_EQ(r.layers[0].limiter, models::Limiter::Network);
   EXPECT_EQ(r.core_busy.size(), 32768u);
   // 4 tiles x (ceil(4096 / 256) + 4) = 80 busy cycles for every core

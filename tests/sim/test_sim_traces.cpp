@@ -131,9 +131,9 @@ TEST(SimTraces, VcdHasOneWirePerPeAndCoreAndAgreesWithUtilization) {
     }
   }
   // Transfers on one channel never overlap, so the wire's high time is its busy time.
-  EXPECT_EQ(by_name["apollo.link_busy"], t.result.link_busy_cycles);
-  EXPECT_EQ(by_name["apollo.network_busy"], t.result.network_busy_cycles);
-  EXPECT_GT(t.result.network_busy_cycles, 0);
+  EXPECT_EQ(by_name["apollo.link_busy"], t.result.channel(Channel::Link).busy_cycles);
+  EXPECT_EQ(by_name["apollo.network_busy"], t.result.channel(Channel::Network).busy_cycles);
+  EXPECT_GT(t.result.channel(Channel::Network).busy_cycles, 0);
 }
 
 TEST(SimTraces, TimelineIsValidJsonAndAgreesWithUtilization) {
@@ -164,8 +164,8 @@ TEST(SimTraces, TimelineIsValidJsonAndAgreesWithUtilization) {
                   t.result.core_busy[static_cast<size_t>(pe * 2 + core)], 1e-9);
     }
   }
-  EXPECT_NEAR(us(0, 0) * cycles_per_us, static_cast<double>(t.result.link_busy_cycles), 1e-6 * total);
-  EXPECT_NEAR(us(0, 1) * cycles_per_us, static_cast<double>(t.result.network_busy_cycles), 1e-6 * total);
+  EXPECT_NEAR(us(0, 0) * cycles_per_us, static_cast<double>(t.result.channel(Channel::Link).busy_cycles), 1e-6 * total);
+  EXPECT_NEAR(us(0, 1) * cycles_per_us, static_cast<double>(t.result.channel(Channel::Network).busy_cycles), 1e-6 * total);
   // the layer track covers the whole run
   EXPECT_NEAR(us(0, 2) * cycles_per_us, total, 1e-6 * total);
 }

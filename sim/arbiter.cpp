@@ -1,0 +1,31 @@
+#include "sim/arbiter.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <tuple>
+
+namespace apollo::sim {
+
+void Arbiter::request(const Request& r) {
+  if (!pending_.empty() && r.arrival != pending_.front().arrival) {
+    throw std::logic_error("arbiter: requests of different cycles pending together");
+  }
+  pending_.push_back(r);
+}
+
+void Arbiter::grant(std::vector<Grant>& out) {
+  std::stable_sort(pending_.begin(), pending_.end(), [](const Request& a, const Request& b) {
+    return std::tie(a.kind, a.pe) < std::tie(b.kind, b.pe);
+  });
+  for (const Request& r : pending_) {
+    Grant g;
+    g.start = std::max(r.arrival, free_at_);
+    g.end = g.start + r.duration;
+    g.request = r;
+    free_at_ = g.end;
+    out.push_back(g);
+  }
+  pending_.clear();
+}
+
+}  // namespace apollo::sim

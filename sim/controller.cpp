@@ -1,0 +1,221 @@
+#include "sim/controller.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <tuple>
+
+#include "sim/fast_forward.hpp"
+#include "sim/pe.hpp"
+
+namespace apollo::sim {
+
+// ---- HopQueue ----------------------------------------------------------------
+
+bool HopQueue::Waiting::operator==(const Waiting& o) const {
+  auto same_route = [&] {
+    if (route.size() != o.route.size()) return false;
+    for (size_t i = 0; i < route.size(); ++i) {
+      if (route[i].channel != o.route[i].channel || route[i].bytes != o.route[i].bytes) return false;
+    }
+    return true;
+  };
+  return due == o.due && pe == o.pe && kind == o.kind && next_hop == o.next_hop && queued_cycles == o.queued_cycles &&
+         same_route();
+}
+
+void HopQueue::push(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {
+  entries_.emplace(sc_core::sc_time_stamp() + delay, &gp);
+  event_.notify(delay);
+}
+
+tlm::tlm_generic_payload* HopQueue::pop_due() {
+  if (entries_.empty()) return nullptr;
+  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  if (entries_.begin()->first <= now) {
+    tlm::tlm_generic_payload* gp = entries_.begin()->second;
+    entries_.erase(entries_.begin());
+    return gp;
+  }
+  event_.notify(entries_.begin()->first - now);
+  return nullptr;
+}
+
+bool HopQueue::capture(size_t slot, int64_t now, StateHash& hash) {
+  State& s = snapshots_.state[slot];
+  s.waiting.clear();
+  for (const auto& [at, gp] : entries_) {
+    const int64_t due = clock_.cycles(at);
+    if (due <= now) return false;
+    const TransferExt& e = extension(*gp);
+    s.waiting.push_back({due - now, e.pe, e.kind, e.next_hop, e.queued_cycles, e.route});
+  }
+  std::sort(s.waiting.begin(), s.waiting.end(), [](const Waiting& a, const Waiting& b) {
+    return std::tie(a.due, a.pe, a.kind) < std::tie(b.due, b.pe, b.kind);
+  });
+  hash.add(static_cast<int64_t>(s.waiting.size()));
+  for (const Waiting& w : s.waiting) hash.add(w.due).add(w.pe).add(static_cast<int64_t>(w.kind));
+  return true;
+}
+
+void HopQueue::skip(size_t /*then_slot*/, size_t /*now_slot*/, int64_t k, int64_t period, int64_t /*now*/) {
+  if (entries_.empty()) return;
+  const sc_core::sc_time shift = clock_.after(k * period);
+  std::multimap<sc_core::sc_time, tlm::tlm_generic_payload*> moved;
+  for (const auto& [at, gp] : entries_) moved.emplace_hint(moved.end(), at + shift, gp);
+  entries_.swap(moved);
+  event_.cancel();
+  event_.notify(entries_.begin()->first - sc_core::sc_time_stamp());
+}
+
+// ---- Controller --------------------------------------------------------------
+
+Controller::Controller(const sc_core::sc_module_name& name, Context context)
+    : sc_module(name), pe_side("pe_side"), ctx_(context), hops_(ctx_.clock),
+      replay_(static_cast<size_t>(ctx_.arch.num_pes())), layer_event_("layer") {
+  pe_side.register_nb_transport_fw(this, &Controller::nb_transport_fw);
+  for (Channel c : kAllChannels) {
+    auto& port = channel_ports_[index(c)];
+    port = std::make_unique<tlm_utils::simple_initiator_socket<Controller>>((std::string("port_") + to_string(c)).c_str());
+    port->register_nb_transport_bw(this, &Controller::channel_bw);
+  }
+  instructions_.ext.kind = TransferKind::Instructions;
+  instructions_.payload.set_command(tlm::TLM_READ_COMMAND);
+  SC_METHOD(dma_step);
+  sensitive << hops_.event();
+  dont_initialize();
+  SC_METHOD(sequence);  // runs once at time 0 to start the first layer
+  sensitive << layer_event_;
+}
+
+// A PE's load or store: route it by where its bytes live. Weights are in
+// parameter memory unless they stream from DRAM; feature maps are in
+// activation memory unless spilled. A load crosses the link for its DRAM
+// bytes, then the network; a store the network, then the link if its
+// output lives in DRAM.
+tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                               sc_core::sc_time& /*delay*/) {
+  if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
+  TransferExt& ext = extension(gp);
+  const models::LayerProgram& l = layer();
+  ext.route.clear();
+  if (ext.kind == TransferKind::Load) {
+    const int64_t dram = (l.input_in_dram ? ext.input_bytes : 0) + (l.weights_in_dram ? ext.weight_bytes : 0);
+    ext.route.push_back({Channel::Link, dram});
+    ext.route.push_back({Channel::Network, ext.input_bytes + ext.weight_bytes});
+  } else {
+    ext.route.push_back({Channel::Network, ext.output_bytes});
+    ext.route.push_back({Channel::Link, l.output_in_dram ? ext.output_bytes : 0});
+  }
+  ext.next_hop = 0;
+  send_next_hop(gp);
+  phase = tlm::END_REQ;
+  return tlm::TLM_UPDATED;
+}
+
+void Controller::send_next_hop(tlm::tlm_generic_payload& gp) {
+  TransferExt& ext = extension(gp);
+  while (ext.next_hop < ext.route.size() && ext.route[ext.next_hop].bytes == 0) ++ext.next_hop;
+  if (ext.next_hop == ext.route.size()) throw std::logic_error("dma: a transfer without bytes");
+  const Hop& hop = ext.route[ext.next_hop++];
+  gp.set_data_length(static_cast<unsigned int>(hop.bytes));
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  channel_port(hop.channel)->nb_transport_fw(gp, phase, delay);
+}
+
+// A hop was granted; its data arrives after `delay`.
+tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                          sc_core::sc_time& delay) {
+  if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
+  TransferExt& ext = extension(gp);
+  while (ext.next_hop < ext.route.size() && ext.route[ext.next_hop].bytes == 0) ++ext.next_hop;
+  if (ext.next_hop < ext.route.size()) {
+    hops_.push(gp, delay);  // the next hop is requested when this one's data has arrived
+  } else if (ext.pe >= 0) {
+    tlm::tlm_phase resp = tlm::BEGIN_RESP;
+    pe_side[static_cast<size_t>(ext.pe)]->nb_transport_bw(gp, resp, delay);
+  } else {  // the instruction reload: the layer's PEs start when it has arrived
+    layer_event_.notify(delay);
+  }
+  return tlm::TLM_COMPLETED;
+}
+
+void Controller::dma_step() {
+  ++ctx_.activations;
+  if (ctx_.fast_forward) ctx_.fast_forward->activation();
+  while (tlm::tlm_generic_payload* gp = hops_.pop_due()) send_next_hop(*gp);
+}
+
+void Controller::pe_done(int32_t /*pe*/) {
+  if (--running_ == 0) {
+    end_layer();
+    layer_event_.notify(sc_core::SC_ZERO_TIME);  // the sequencer starts the next layer
+  }
+}
+
+void Controller::sequence() {
+  ++ctx_.activations;
+  if (ctx_.fast_forward) ctx_.fast_forward->activation();
+  const int64_t now = ctx_.clock.now();
+  if (state_ == State::Reloading) start_pes();  // may end an empty layer at once
+  if (state_ == State::Replaying) {
+    LayerReplay::replay(*replaying_, layer(), ctx_.observer);
+    replaying_ = nullptr;
+    end_layer();
+  }
+  while (state_ == State::Between && next_layer_ < ctx_.program.layers.size()) {
+    ++next_layer_;
+    const models::LayerProgram& l = layer();
+    layer_start_ = now;
+    ctx_.observer.layer_started(static_cast<int32_t>(next_layer_ - 1), l, now);
+    if (ctx_.replay_layers) {
+      if (model_idle_ && !model_idle_(now)) {
+        throw std::logic_error("sequencer: a layer starts while transfers are in flight");
+      }
+      if ((replaying_ = replay_.find(l))) {
+        state_ = State::Replaying;
+        layer_event_.notify(ctx_.clock.after(replaying_->cycles));
+        return;
+      }
+      replay_.record(l, now);
+    }
+    if (l.instruction_reload_bytes > 0) {
+      // The program did not fit instruction memory: fetch this layer's chunk first.
+      instructions_.ext.route.assign({{Channel::Link, l.instruction_reload_bytes}});
+      instructions_.ext.next_hop = 0;
+      instructions_.ext.queued_cycles = 0;
+      state_ = State::Reloading;
+      send_next_hop(instructions_.payload);
+      return;
+    }
+    start_pes();
+  }
+}
+
+void Controller::start_pes() {
+  const models::LayerProgram& l = layer();
+  state_ = State::Running;
+  running_ = 0;
+  if (ctx_.fast_forward) ctx_.fast_forward->start_layer(true);
+  for (size_t p = 0; p < l.pe_class.size(); ++p) {
+    const int cls = l.pe_class[p];
+    if (cls < 0) continue;
+    const models::PeWork& work = l.work_classes[static_cast<size_t>(cls)];
+    Pe& pe = *(*pes_)[p];
+    if (pe.start(work, l.double_buffered)) {
+      ++running_;
+      int64_t tiles = 0;
+      for (const auto& step : work.steps) tiles += step.count;
+      if (ctx_.fast_forward) ctx_.fast_forward->join(pe, tiles);
+    }
+  }
+  if (running_ == 0) end_layer();
+}
+
+// Barrier: every PE has stored its last tile (or the replayed layer's time has passed).
+void Controller::end_layer() {
+  ctx_.observer.layer_finished(static_cast<int32_t>(next_layer_ - 1), ctx_.clock.now());
+  state_ = State::Between;
+}
+
+}  // namespace apollo::sim

@@ -1,0 +1,247 @@
+#include "sim/pe.hpp"
+
+#include <algorithm>
+
+#include "sim/fast_forward.hpp"
+#include "sim/timing.hpp"
+
+namespace apollo::sim {
+
+bool Pe::State::operator==(const State& o) const {
+  auto same = [](const Pending& a, const Pending& b) { return a.is == b.is && a.at == b.at; };
+  return finished == o.finished && load_step == o.load_step && compute_step == o.compute_step &&
+         store_step == o.store_step && loaded == o.loaded && computed == o.computed && in_flight == o.in_flight &&
+         memory_in_use == o.memory_in_use && computing_operands == o.computing_operands && same(load, o.load) &&
+         same(compute, o.compute) && same(store, o.store);
+}
+
+Pe::Pe(const sc_core::sc_module_name& name, int32_t index, Context context)
+    : sc_module(name), socket("socket"), index_(index), ctx_(std::move(context)),
+      // Named events: SystemC otherwise generates a unique name for each
+      // (sc_gen_unique_name), ~11% of a 32x32-PE simulation's instructions.
+      start_event_("start"), loaded_event_("loaded"), computed_event_("computed"), stored_event_("stored") {
+  socket.register_nb_transport_bw(this, &Pe::nb_transport_bw);
+  load_tx_.ext.kind = TransferKind::Load;
+  store_tx_.ext.kind = TransferKind::Store;
+  load_tx_.ext.pe = store_tx_.ext.pe = index;
+  load_tx_.payload.set_command(tlm::TLM_READ_COMMAND);
+  store_tx_.payload.set_command(tlm::TLM_WRITE_COMMAND);
+  SC_METHOD(run);
+  sensitive << start_event_ << loaded_event_ << computed_event_ << stored_event_;
+  dont_initialize();
+}
+
+bool Pe::start(const models::PeWork& work, bool double_buffered) {
+  work_ = &work;
+  buffers_ = double_buffered ? 2 : 1;
+  load_at_ = compute_at_ = Cursor{};
+  skip_empty(load_at_);
+  skip_empty(compute_at_);
+  store_at_ = load_at_;
+  if (!valid(load_at_)) return false;
+  loaded_ = computed_ = in_flight_ = 0;
+  load_ = compute_ = store_ = Pending{};
+  memory_in_use_ = computing_operands_ = 0;
+  finished_ = false;
+  start_event_.notify(sc_core::SC_ZERO_TIME);
+  return true;
+}
+
+void Pe::skip_empty(Cursor& c) const {
+  while (valid(c) && work_->steps[c.step].count <= 0) ++c.step;
+}
+
+void Pe::advance(Cursor& c) const {
+  if (++c.rep >= work_->steps[c.step].count) {
+    c.rep = 0;
+    ++c.step;
+    skip_empty(c);
+  }
+}
+
+int64_t Pe::room(const Cursor& c) const { return valid(c) ? work_->steps[c.step].count - 1 - c.rep : -1; }
+
+void Pe::run() {
+  ++ctx_.activations;
+  const int64_t now = ctx_.clock.now();
+  if (ctx_.fast_forward) ctx_.fast_forward->activation();
+  auto ready = [now](const Pending& p) { return p.is == Pending::Is::Due && p.at <= now; };
+  bool loaded_any = false;
+  for (bool progress = true; progress;) {
+    progress = false;
+    if (ready(load_)) {
+      load_ = {};
+      ++loaded_;
+      progress = true;
+    }
+    if (ready(compute_)) {
+      compute_ = {};
+      ++computed_;
+      memory_in_use_ -= computing_operands_;  // operands consumed; outputs sit in core memories
+      progress = true;
+    }
+    if (ready(store_)) {
+      store_ = {};
+      --in_flight_;
+      progress = true;
+    }
+    // Store first: it frees a buffer, then compute, then the next load.
+    if (store_.is == Pending::Is::None && computed_ > 0) {
+      --computed_;
+      start_store(now);
+      progress = true;
+    }
+    if (compute_.is == Pending::Is::None && loaded_ > 0) {
+      --loaded_;
+      start_compute(now);
+      progress = true;
+    }
+    if (load_.is == Pending::Is::None && valid(load_at_) && in_flight_ < buffers_) {
+      ++in_flight_;
+      start_load(now);
+      progress = true;
+      loaded_any = true;
+    }
+  }
+  if (!finished_ && !valid(store_at_) && in_flight_ == 0) {
+    finished_ = true;
+    if (ctx_.fast_forward) ctx_.fast_forward->finished(index_);
+    ctx_.on_done(index_);
+  } else if (loaded_any && ctx_.fast_forward) {
+    ctx_.fast_forward->loaded(index_);
+  }
+}
+
+void Pe::start_load(int64_t now) {
+  const models::TileStep& s = work_->steps[load_at_.step];
+  advance(load_at_);
+  memory_in_use_ += s.input_bytes + s.weight_bytes;  // staged in PE memory until computed
+  ctx_.observer.staged(index_, memory_in_use_);
+  load_tx_.ext.input_bytes = s.input_bytes;
+  load_tx_.ext.weight_bytes = s.weight_bytes;
+  load_ = issue(load_tx_, s.input_bytes + s.weight_bytes, now);
+}
+
+void Pe::start_compute(int64_t now) {
+  const models::TileStep& s = work_->steps[compute_at_.step];
+  advance(compute_at_);
+  const int64_t cycles = pe_compute_cycles(s, ctx_.arch);  // dispatch + cores
+  computing_operands_ = s.input_bytes + s.weight_bytes;
+  compute_ = {Pending::Is::Due, now + cycles};
+  if (cycles > 0) computed_event_.notify(ctx_.clock.after(cycles));
+  ctx_.observer.tiles(index_, s, 1, now);
+}
+
+void Pe::start_store(int64_t now) {
+  const models::TileStep& s = work_->steps[store_at_.step];
+  advance(store_at_);
+  store_tx_.ext.output_bytes = s.output_bytes;
+  store_ = issue(store_tx_, s.output_bytes, now);
+}
+
+// Sends a load or store to the controller's DMA, which answers on the
+// backward path when the data has arrived. No bytes: done at once.
+Pe::Pending Pe::issue(Transaction& t, int64_t bytes, int64_t now) {
+  if (bytes <= 0) return {Pending::Is::Due, now};
+  t.ext.queued_cycles = 0;
+  t.payload.set_data_length(static_cast<unsigned int>(bytes));
+  t.payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  tlm::tlm_phase phase = tlm::BEGIN_REQ;
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  socket->nb_transport_fw(t.payload, phase, delay);
+  return {Pending::Is::InDma, now};
+}
+
+// The transfer's data has arrived at `done`: account the PE's own exposed
+// transfer time (for the memory-stall limiter) and wake the PE then.
+void Pe::complete(Transaction& t, Pending& p, sc_core::sc_event& e, int64_t done) {
+  const int64_t own = done - p.at - t.ext.queued_cycles;
+  exposed_ += own;
+  ctx_.observer.exposed(index_, own);
+  p = {Pending::Is::Due, done};
+  e.notify(ctx_.clock.until(done));
+}
+
+tlm::tlm_sync_enum Pe::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+  if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
+  const int64_t done = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
+  if (&gp == &load_tx_.payload) {
+    complete(load_tx_, load_, loaded_event_, done);
+  } else {
+    complete(store_tx_, store_, stored_event_, done);
+  }
+  return tlm::TLM_COMPLETED;
+}
+
+// ---- fast-forward ----------------------------------------------------------
+
+bool Pe::capture(size_t slot, int64_t now, StateHash& hash) {
+  State s;
+  s.finished = finished_;
+  s.load_step = load_at_.step;
+  s.compute_step = compute_at_.step;
+  s.store_step = store_at_.step;
+  s.loaded = loaded_;
+  s.computed = computed_;
+  s.in_flight = in_flight_;
+  s.memory_in_use = memory_in_use_;
+  s.computing_operands = computing_operands_;
+  bool whole = true;
+  auto relative = [&](const Pending& p) {
+    if (p.is == Pending::Is::Due) whole = whole && p.at > now;
+    return Pending{p.is, p.is == Pending::Is::None ? 0 : p.at - now};
+  };
+  s.load = relative(load_);
+  s.compute = relative(compute_);
+  s.store = relative(store_);
+  if (!whole) return false;
+  snapshots_.state[slot] = s;
+  snapshots_.counters[slot] = {load_at_.rep, compute_at_.rep, store_at_.rep, exposed_};
+  hash.add(s.finished).add(static_cast<int64_t>(s.load_step)).add(static_cast<int64_t>(s.compute_step))
+      .add(s.loaded).add(s.computed).add(s.in_flight).add(s.memory_in_use);
+  for (const Pending* p : {&s.load, &s.compute, &s.store}) hash.add(static_cast<int64_t>(p->is)).add(p->at);
+  return true;
+}
+
+bool Pe::same_state(size_t a, size_t b) const { return snapshots_.state[a] == snapshots_.state[b]; }
+
+int64_t Pe::periods_left(size_t then, size_t now) const {
+  const Counters& t = snapshots_.counters[then];
+  const Counters& n = snapshots_.counters[now];
+  int64_t k = kUnlimited;
+  auto limit = [&](const Cursor& c, int64_t delta) {
+    if (delta > 0) k = std::min(k, room(c) / delta);
+  };
+  limit(load_at_, n.load_rep - t.load_rep);
+  limit(compute_at_, n.compute_rep - t.compute_rep);
+  limit(store_at_, n.store_rep - t.store_rep);
+  return k;
+}
+
+void Pe::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int64_t now) {
+  const Counters& t = snapshots_.counters[then_slot];
+  const Counters& n = snapshots_.counters[now_slot];
+  const int64_t shift = k * period;
+  load_at_.rep += k * (n.load_rep - t.load_rep);
+  store_at_.rep += k * (n.store_rep - t.store_rep);
+  const int64_t computes = k * (n.compute_rep - t.compute_rep);
+  if (computes > 0) ctx_.observer.tiles(index_, work_->steps[compute_at_.step], computes, -1);
+  compute_at_.rep += computes;
+  const int64_t exposed = k * (n.exposed - t.exposed);
+  exposed_ += exposed;
+  if (exposed != 0) ctx_.observer.exposed(index_, exposed);
+  // Everything pending happens `shift` later: its event moves with it.
+  auto move = [&](Pending& p, sc_core::sc_event& e) {
+    if (p.is == Pending::Is::None) return;
+    p.at += shift;
+    if (p.is == Pending::Is::Due && p.at > now) {
+      e.cancel();
+      e.notify(ctx_.clock.until(p.at));
+    }
+  };
+  move(load_, loaded_event_);
+  move(compute_, computed_event_);
+  move(store_, stored_event_);
+}
+
+}  // namespace apollo::sim

@@ -1,0 +1,50 @@
+// A transfer as it travels: a TLM-2.0 generic payload with the route the
+// DMA built for it (one hop per shared channel it crosses). The payloads are
+// timing-only (no data pointer), as usual in performance models;
+// data_length carries the bytes of the current hop.
+#pragma once
+
+#include <cstdint>
+#include <tlm>
+#include <vector>
+
+#include "sim/events.hpp"
+
+namespace apollo::sim {
+
+struct Hop {
+  Channel channel = Channel::Network;
+  int64_t bytes = 0;
+};
+
+struct TransferExt : tlm::tlm_extension<TransferExt> {
+  TransferKind kind = TransferKind::Load;
+  int32_t pe = -1;            // requesting PE = its socket index; -1 = the controller
+  int64_t input_bytes = 0;    // load
+  int64_t weight_bytes = 0;   // load
+  int64_t output_bytes = 0;   // store
+  std::vector<Hop> route;     // built by the DMA from where the data lives
+  size_t next_hop = 0;
+  int64_t queued_cycles = 0;  // waited behind other transfers (all hops)
+
+  // The TLM API requires clone() to return an owning raw pointer.
+  tlm::tlm_extension_base* clone() const override { return new TransferExt(*this); }
+  void copy_from(const tlm::tlm_extension_base& other) override {
+    *this = static_cast<const TransferExt&>(other);
+  }
+};
+
+// A payload with its extension, owned by the initiator and reused for every
+// transfer (one load and one store in flight per PE at most).
+struct Transaction {
+  tlm::tlm_generic_payload payload;
+  TransferExt ext;
+  Transaction() { payload.set_extension(&ext); }
+  ~Transaction() { payload.clear_extension(&ext); }  // ext is a member, not heap-owned
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+};
+
+inline TransferExt& extension(tlm::tlm_generic_payload& gp) { return *gp.get_extension<TransferExt>(); }
+
+}  // namespace apollo::sim

@@ -7,7 +7,7 @@
 //    instruction fetch, then stores, then loads (TransferKind's order), and
 //    within a kind the lower PE index first.
 // The channel module collects a cycle's requests and grants them together
-// after every process of that cycle has run, so the order in which the
+// once every process of that cycle has run (sim/channel.hpp), so the order in which the
 // simulation kernel runs processes never decides a grant.
 #pragma once
 

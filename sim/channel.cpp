@@ -1,6 +1,7 @@
 #include "sim/channel.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "sim/timing.hpp"
 #include "sim/transfer.hpp"
@@ -8,13 +9,9 @@
 namespace apollo::sim {
 
 SharedChannel::SharedChannel(const sc_core::sc_module_name& name, const ChannelSpec& spec, const Clock& clock,
-                             Observer& observer, int64_t& activations)
-    : sc_module(name), socket("socket"), spec_(spec), clock_(clock), observer_(observer), activations_(activations),
-      arbitrate_event_("requests") {
+                             Observer& observer)
+    : sc_module(name), socket("socket"), spec_(spec), clock_(clock), observer_(observer) {
   socket.register_nb_transport_fw(this, &SharedChannel::nb_transport_fw);
-  SC_METHOD(arbitrate);
-  sensitive << arbitrate_event_;
-  dont_initialize();
 }
 
 tlm::tlm_sync_enum SharedChannel::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
@@ -22,15 +19,20 @@ tlm::tlm_sync_enum SharedChannel::nb_transport_fw(tlm::tlm_generic_payload& gp, 
   if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
   if (delay != sc_core::SC_ZERO_TIME) throw std::logic_error("channel: requests must be sent when they arrive");
   const TransferExt& ext = extension(gp);
-  if (!arbiter_.pending()) arbitrate_event_.notify(clock_.to_arbitration());
-  arbiter_.request({clock_.now(), ext.kind, ext.pe,
+  const int64_t now = clock_.now();
+  if (now == last_grant_) {
+    throw std::logic_error(std::string(name()) + ": a request came after its cycle's grants (cycle " +
+                           std::to_string(now) + ")");
+  }
+  if (!arbiter_.pending()) grant_point_.request();
+  arbiter_.request({now, ext.kind, ext.pe,
                     transfer_cycles(static_cast<int64_t>(gp.get_data_length()), spec_.bytes_per_cycle), &gp});
   phase = tlm::END_REQ;
   return tlm::TLM_UPDATED;
 }
 
 void SharedChannel::arbitrate() {
-  ++activations_;
+  last_grant_ = clock_.now();
   grants_.clear();
   arbiter_.grant(grants_);
   for (const Arbiter::Grant& g : grants_) {

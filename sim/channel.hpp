@@ -3,12 +3,16 @@
 //
 // Protocol (TLM-2.0 base protocol, approximately timed): the initiator
 // sends BEGIN_REQ at the cycle the request reaches the channel; the channel
-// answers END_REQ at once, collects the requests of the cycle, and at the
-// cycle's arbitration phase (sim/clock.hpp) grants them in rule order and
-// sends each one BEGIN_RESP on the backward path, its delay annotated to the
-// cycle its data has arrived (end of the transfer plus the channel's fixed
-// latency). So contention costs one process activation per cycle with
-// requests, never a per-cycle event.
+// answers END_REQ at once, collects the requests of the cycle, and in the
+// update phase of that delta cycle (after every process that runs then)
+// grants them in rule order and sends each one BEGIN_RESP on the backward
+// path, its delay annotated to the cycle its data has arrived (end of the
+// transfer plus the channel's fixed latency). All requests of a cycle are
+// made in one delta cycle (processes wake on timed events; only a layer's
+// start runs in later deltas, and then nothing else is in flight); a
+// request that comes after its cycle's grants is refused as a model error,
+// so the order of processes can never decide a grant. Contention costs no
+// process activation and no per-cycle event.
 #pragma once
 
 #include <systemc>
@@ -37,8 +41,7 @@ class SharedChannel : public sc_core::sc_module, public SteadyState {
   tlm_utils::simple_target_socket<SharedChannel> socket;
 
   SharedChannel(const sc_core::sc_module_name& name, const ChannelSpec& spec, const Clock& clock,
-                Observer& observer, int64_t& activations);
-  SC_HAS_PROCESS(SharedChannel);
+                Observer& observer);
 
   Channel id() const { return spec_.id; }
   // Idle from `now` on: nothing pending, nothing granted beyond now.
@@ -52,6 +55,17 @@ class SharedChannel : public sc_core::sc_module, public SteadyState {
   tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void arbitrate();
 
+  // Calls arbitrate() in the update phase of the delta cycle it was requested in.
+  class GrantPoint : public sc_core::sc_prim_channel {
+   public:
+    explicit GrantPoint(SharedChannel& c) : sc_prim_channel("grant"), channel_(c) {}
+    void request() { request_update(); }
+
+   private:
+    void update() override { channel_.arbitrate(); }
+    SharedChannel& channel_;
+  };
+
   struct State {
     int64_t busy_for = 0;  // cycles until the channel is free (0: idle, however long ago)
     bool operator==(const State&) const = default;
@@ -63,12 +77,12 @@ class SharedChannel : public sc_core::sc_module, public SteadyState {
   ChannelSpec spec_;
   const Clock& clock_;
   Observer& observer_;
-  int64_t& activations_;
   Arbiter arbiter_;
+  int64_t last_grant_ = -1;             // cycle of the last arbitration
   std::vector<Arbiter::Grant> grants_;  // scratch of arbitrate()
   ChannelStats served_;                 // everything granted so far
   Snapshots<State, Counters> snapshots_;
-  sc_core::sc_event arbitrate_event_;
+  GrantPoint grant_point_{*this};
 };
 
 }  // namespace apollo::sim

@@ -1,9 +1,9 @@
 // Simulated time in clock cycles. One cycle is one nanosecond of SystemC
 // time whatever the clock frequency (latency_ms converts with clock_ghz).
-// A cycle has three phases: at its start the modules run (PEs, DMA,
-// sequencer) and make requests; at its middle the shared channels arbitrate
-// the requests of the cycle (sim/arbiter.hpp); at three quarters
-// fast-forward observes the model, when everything of the cycle is done.
+// At the start of a cycle the modules run (PEs, DMA, sequencer), make
+// requests, and the shared channels grant them in the update phase
+// (sim/channel.hpp); half a cycle later fast-forward may observe the model,
+// when everything of the cycle is done.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,8 @@ struct Clock {
   int64_t cycles(const sc_core::sc_time& t) const { return static_cast<int64_t>(t.value() / ticks); }
   // Delay from now until the start of cycle `at` (>= now()).
   sc_core::sc_time until(int64_t at) const { return after(at) - sc_core::sc_time_stamp(); }
-  // Delay from the start of the current cycle to its arbitration / observation phase.
-  sc_core::sc_time to_arbitration() const { return sc_core::sc_time::from_value(ticks / 2); }
-  sc_core::sc_time to_observation() const { return sc_core::sc_time::from_value(3 * ticks / 4); }
+  // Delay from the start of the current cycle to its observation point.
+  sc_core::sc_time to_observation() const { return sc_core::sc_time::from_value(ticks / 2); }
 };
 
 }  // namespace apollo::sim

@@ -14,7 +14,7 @@ std::vector<ChannelSpec> channel_specs(const models::ArchConfig& arch) {
 Model::Model(const models::Program& program, const models::ArchConfig& arch, Observers& observers, bool fast_paths) {
   for (const ChannelSpec& spec : channel_specs(arch)) {
     channels.push_back(std::make_unique<SharedChannel>((std::string(to_string(spec.id)) + "_channel").c_str(), spec,
-                                                       clock, observers, activations));
+                                                       clock, observers));
   }
   controller = std::make_unique<Controller>(
       "controller", Controller::Context{program, arch, clock, observers, nullptr, fast_paths, activations});

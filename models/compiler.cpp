@@ -24,6 +24,7 @@ namespace {
 
 using workloads::Layer;
 using workloads::Network;
+using workloads::OpMapping;
 using workloads::OpType;
 
 constexpr int64_t kInf = std::numeric_limits<int64_t>::max() / 4;
@@ -435,9 +436,9 @@ LayerModel model_layer(const Layer& l) {
   m.size = {out.n * out.h, out.w, out.c, 1};
   m.in_h = in0.n * in0.h;
   m.in_w = in0.w;
-  switch (l.op) {
-    case OpType::Conv:
-    case OpType::ConvTranspose: {
+  // Per op kind, through its row in the op table (workloads/graph.cpp).
+  switch (workloads::op_def(l.op).mapping) {
+    case OpMapping::Window: {
       m.groups = std::max(1, l.groups);
       m.kh = l.kernel_h, m.kw = l.kernel_w, m.sh = l.stride_h, m.sw = l.stride_w;
       m.dh = l.dilation_h, m.dw = l.dilation_w;
@@ -449,12 +450,12 @@ LayerModel model_layer(const Layer& l) {
       m.ic_split_ok = m.groups == 1 && m.size[kC] > 1;
       break;
     }
-    case OpType::FullyConnected:
+    case OpMapping::Dense:
       m.kind = Footprint::Dense;
       m.size[kC] = in0.c;
       m.ic_split_ok = in0.c > 1;
       break;
-    case OpType::MatMul:
+    case OpMapping::Product:
       // Output {1, batch, m, n}: rows = batch, cols = m, channels = n, depth k.
       m.kind = Footprint::Dense;
       m.operand_b = true;
@@ -463,7 +464,7 @@ LayerModel model_layer(const Layer& l) {
       m.in_w = out.w;
       m.ic_split_ok = l.k > 1;
       break;
-    case OpType::Pool:
+    case OpMapping::Pool:
       if (l.pool == workloads::PoolKind::GlobalAverage) {
         m.kind = Footprint::GlobalPool;
         m.size[kC] = in0.h * in0.w;
@@ -473,15 +474,14 @@ LayerModel model_layer(const Layer& l) {
         m.dh = l.dilation_h, m.dw = l.dilation_w;
       }
       break;
-    case OpType::Add:
-      m.kind = Footprint::Channelwise;
-      m.n_inputs = int64_t(l.input_shapes.size());
-      break;
-    case OpType::Mul: {
+    case OpMapping::Elementwise: {
+      // Full-size operands are read per output element; a 1x1xC operand is a
+      // gate read once per channel. Other broadcast operands (e.g. a per-row
+      // mean) are counted as full-size, which over- not under-states the tile.
       m.kind = Footprint::Channelwise;
       m.n_inputs = 0;
       for (const auto& s : l.input_shapes) {
-        if (s.h * s.w == 1 && out.h * out.w > 1) {
+        if (s.h * s.w == 1 && out.h * out.w > 1 && s.c == out.c) {
           m.gate = true;
         } else {
           ++m.n_inputs;
@@ -489,16 +489,29 @@ LayerModel model_layer(const Layer& l) {
       }
       break;
     }
-    case OpType::Concat:
+    case OpMapping::Copy:
       m.kind = Footprint::Channelwise;  // each output channel copies one input channel
       break;
-    case OpType::Resize:
+    case OpMapping::Upsample:
       m.kind = Footprint::Channelwise;
       m.upsample = true;
       m.kh = m.kw = 2;  // bilinear reads the next input too
       m.sh = m.sw = std::max(1, l.scale);
       break;
-    case OpType::Reshape:
+    case OpMapping::Reduction:
+      if (l.reduce_c) {
+        // Like a weightless dense reduction: every output reads all reduced channels.
+        m.kind = Footprint::Dense;
+        m.kk = 0;
+        m.size[kC] = in0.c * (l.reduce_h ? in0.h : 1) * (l.reduce_w ? in0.w : 1);
+        m.in_h = out.n * out.h;
+        m.in_w = out.w;
+      } else {
+        m.kind = Footprint::GlobalPool;
+        m.size[kC] = (l.reduce_h ? in0.h : 1) * (l.reduce_w ? in0.w : 1);
+      }
+      break;
+    case OpMapping::View:
       m.kind = Footprint::NoWork;
       break;
   }

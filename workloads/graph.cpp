@@ -8,11 +8,13 @@
 //  * vector_ops(): non-MAC element work. Pool: one op per kernel-window
 //    element per output element (global average: one per input element).
 //    Add: (inputs - 1) per output element, i.e. one for a binary add.
-//    Mul / Resize: one per output element. Concat / Reshape: none (pure data
-//    movement). Activations are folded into their layer and counted as zero.
+//    Mul / Resize: one per output element. Elementwise: `ops` per output
+//    element. Reduce: one per input element. Concat / Reshape: none (pure
+//    data movement). Activations are folded into their layer and count zero.
 #include "workloads/graph.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -142,171 +144,266 @@ void check_groups(const Layer& l, int64_t in_c) {
   }
 }
 
-Shape infer_layer(const Layer& l) {
+// ---- per-op definitions ----------------------------------------------------
+// One function each for shape inference and the three counts; op_table()
+// below lists them per op. Operand counts are checked before infer runs.
+
+Shape window_output(const Layer& l) {
   const auto& in = l.input_shapes;
-  switch (l.op) {
-    case OpType::Conv: {
-      require_inputs(l, 1, 1);
-      check_window_attrs(l);
-      check_groups(l, in[0].c);
-      return {in[0].n,
-              window_out(l, "height", in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
-                         l.pad_bottom),
-              window_out(l, "width", in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
-                         l.pad_right),
-              l.out_channels};
+  return {in[0].n,
+          window_out(l, "height", in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
+                     l.pad_bottom),
+          window_out(l, "width", in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
+                     l.pad_right),
+          l.out_channels};
+}
+
+Shape infer_conv(const Layer& l) {
+  check_window_attrs(l);
+  check_groups(l, l.input_shapes[0].c);
+  return window_output(l);
+}
+
+Shape infer_conv_transpose(const Layer& l) {
+  const auto& in = l.input_shapes;
+  check_window_attrs(l);
+  check_groups(l, in[0].c);
+  return {in[0].n,
+          transpose_out(l, in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top, l.pad_bottom),
+          transpose_out(l, in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left, l.pad_right),
+          l.out_channels};
+}
+
+Shape infer_fully_connected(const Layer& l) {
+  const auto& in = l.input_shapes;
+  require_positive(l, "out_channels", l.out_channels);
+  return {in[0].n, in[0].h, in[0].w, l.out_channels};
+}
+
+Shape infer_matmul(const Layer& l) {
+  const auto& in = l.input_shapes;
+  require_positive(l, "batch", l.batch);
+  require_positive(l, "m", l.m);
+  require_positive(l, "k", l.k);
+  require_positive(l, "n", l.n);
+  // Operands are views; only their sizes must agree with the product.
+  if (in[0].elements() != l.batch * l.m * l.k) {
+    fail(l, "first operand " + shape_str(in[0]) + " has " + std::to_string(in[0].elements()) +
+                " elements, expected batch*m*k = " + std::to_string(l.batch * l.m * l.k));
+  }
+  if (in[1].elements() != l.batch * l.k * l.n) {
+    fail(l, "second operand " + shape_str(in[1]) + " has " + std::to_string(in[1].elements()) +
+                " elements, expected batch*k*n = " + std::to_string(l.batch * l.k * l.n));
+  }
+  return {1, l.batch, l.m, l.n};
+}
+
+Shape infer_pool(const Layer& l) {
+  const auto& in = l.input_shapes;
+  if (l.pool == PoolKind::GlobalAverage) return {in[0].n, 1, 1, in[0].c};
+  check_window_attrs(l);
+  Shape out = window_output(l);
+  out.c = in[0].c;
+  return out;
+}
+
+Shape infer_add(const Layer& l) {
+  const auto& in = l.input_shapes;
+  for (size_t i = 1; i < in.size(); ++i) {
+    if (!(in[i] == in[0])) fail(l, "input shapes differ: " + shape_str(in[0]) + " vs " + shape_str(in[i]));
+  }
+  return in[0];
+}
+
+Shape infer_mul(const Layer& l) {
+  const auto& in = l.input_shapes;
+  if (in[0] == in[1]) return in[0];
+  // Squeeze-excite gate: one operand is N x 1 x 1 x C.
+  auto is_gate_for = [](const Shape& gate, const Shape& full) {
+    return gate.n == full.n && gate.h == 1 && gate.w == 1 && gate.c == full.c;
+  };
+  if (is_gate_for(in[1], in[0])) return in[0];
+  if (is_gate_for(in[0], in[1])) return in[1];
+  fail(l, "shapes " + shape_str(in[0]) + " and " + shape_str(in[1]) +
+              " are neither equal nor a 1x1xC gate of each other");
+}
+
+Shape infer_concat(const Layer& l) {
+  const auto& in = l.input_shapes;
+  Shape out = in[0];
+  for (size_t i = 1; i < in.size(); ++i) {
+    if (in[i].n != in[0].n || in[i].h != in[0].h || in[i].w != in[0].w) {
+      fail(l, "inputs must agree on N, H, W to concatenate channels: " + shape_str(in[0]) +
+                  " vs " + shape_str(in[i]));
     }
-    case OpType::ConvTranspose: {
-      require_inputs(l, 1, 1);
-      check_window_attrs(l);
-      check_groups(l, in[0].c);
-      return {in[0].n,
-              transpose_out(l, in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
-                            l.pad_bottom),
-              transpose_out(l, in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
-                            l.pad_right),
-              l.out_channels};
-    }
-    case OpType::FullyConnected:
-      require_inputs(l, 1, 1);
-      require_positive(l, "out_channels", l.out_channels);
-      return {in[0].n, in[0].h, in[0].w, l.out_channels};
-    case OpType::MatMul: {
-      require_inputs(l, 2, 2);
-      require_positive(l, "batch", l.batch);
-      require_positive(l, "m", l.m);
-      require_positive(l, "k", l.k);
-      require_positive(l, "n", l.n);
-      // Operands are views; only their sizes must agree with the product.
-      if (in[0].elements() != l.batch * l.m * l.k) {
-        fail(l, "first operand " + shape_str(in[0]) + " has " + std::to_string(in[0].elements()) +
-                    " elements, expected batch*m*k = " + std::to_string(l.batch * l.m * l.k));
-      }
-      if (in[1].elements() != l.batch * l.k * l.n) {
-        fail(l, "second operand " + shape_str(in[1]) + " has " +
-                    std::to_string(in[1].elements()) + " elements, expected batch*k*n = " +
-                    std::to_string(l.batch * l.k * l.n));
-      }
-      return {1, l.batch, l.m, l.n};
-    }
-    case OpType::Pool: {
-      require_inputs(l, 1, 1);
-      if (l.pool == PoolKind::GlobalAverage) return {in[0].n, 1, 1, in[0].c};
-      check_window_attrs(l);
-      return {in[0].n,
-              window_out(l, "height", in[0].h, l.kernel_h, l.stride_h, l.dilation_h, l.pad_top,
-                         l.pad_bottom),
-              window_out(l, "width", in[0].w, l.kernel_w, l.stride_w, l.dilation_w, l.pad_left,
-                         l.pad_right),
-              in[0].c};
-    }
-    case OpType::Add:
-      require_inputs(l, 2, SIZE_MAX);
-      for (size_t i = 1; i < in.size(); ++i) {
-        if (!(in[i] == in[0])) {
-          fail(l, "input shapes differ: " + shape_str(in[0]) + " vs " + shape_str(in[i]));
-        }
-      }
-      return in[0];
-    case OpType::Mul: {
-      require_inputs(l, 2, 2);
-      if (in[0] == in[1]) return in[0];
-      // Squeeze-excite gate: one operand is N x 1 x 1 x C.
-      auto is_gate_for = [](const Shape& gate, const Shape& full) {
-        return gate.n == full.n && gate.h == 1 && gate.w == 1 && gate.c == full.c;
-      };
-      if (is_gate_for(in[1], in[0])) return in[0];
-      if (is_gate_for(in[0], in[1])) return in[1];
-      fail(l, "shapes " + shape_str(in[0]) + " and " + shape_str(in[1]) +
-                  " are neither equal nor a 1x1xC gate of each other");
-    }
-    case OpType::Concat: {
-      require_inputs(l, 1, SIZE_MAX);
-      Shape out = in[0];
-      for (size_t i = 1; i < in.size(); ++i) {
-        if (in[i].n != in[0].n || in[i].h != in[0].h || in[i].w != in[0].w) {
-          fail(l, "inputs must agree on N, H, W to concatenate channels: " + shape_str(in[0]) +
-                      " vs " + shape_str(in[i]));
-        }
-        out.c += in[i].c;
-      }
-      return out;
-    }
-    case OpType::Resize:
-      require_inputs(l, 1, 1);
-      require_positive(l, "scale", l.scale);
-      if (mul_capped(in[0].h, l.scale) > kMaxCount || mul_capped(in[0].w, l.scale) > kMaxCount) {
-        fail(l, "scale " + std::to_string(l.scale) + " makes the output too large (over 2^50)");
-      }
-      return {in[0].n, in[0].h * l.scale, in[0].w * l.scale, in[0].c};
-    case OpType::Reshape: {
-      require_inputs(l, 1, 1);
-      const Shape& t = l.reshape_to;
-      if (t.n <= 0 || t.h <= 0 || t.w <= 0 || t.c <= 0) {
-        fail(l, "reshape target " + shape_str(t) + " must have positive dimensions");
-      }
-      if (capped_elements(t) > kMaxCount) fail(l, "reshape target " + shape_str(t) + " has more than 2^50 elements");
-      if (t.elements() != in[0].elements()) {
-        fail(l, "reshape target " + shape_str(t) + " has " + std::to_string(t.elements()) +
-                    " elements, input " + shape_str(in[0]) + " has " +
-                    std::to_string(in[0].elements()));
-      }
-      return t;
+    out.c += in[i].c;
+  }
+  return out;
+}
+
+Shape infer_resize(const Layer& l) {
+  const auto& in = l.input_shapes;
+  require_positive(l, "scale", l.scale);
+  if (mul_capped(in[0].h, l.scale) > kMaxCount || mul_capped(in[0].w, l.scale) > kMaxCount) {
+    fail(l, "scale " + std::to_string(l.scale) + " makes the output too large (over 2^50)");
+  }
+  return {in[0].n, in[0].h * l.scale, in[0].w * l.scale, in[0].c};
+}
+
+Shape infer_reshape(const Layer& l) {
+  const auto& in = l.input_shapes;
+  const Shape& t = l.reshape_to;
+  if (t.n <= 0 || t.h <= 0 || t.w <= 0 || t.c <= 0) {
+    fail(l, "reshape target " + shape_str(t) + " must have positive dimensions");
+  }
+  if (capped_elements(t) > kMaxCount) fail(l, "reshape target " + shape_str(t) + " has more than 2^50 elements");
+  if (t.elements() != in[0].elements()) {
+    fail(l, "reshape target " + shape_str(t) + " has " + std::to_string(t.elements()) +
+                " elements, input " + shape_str(in[0]) + " has " + std::to_string(in[0].elements()));
+  }
+  return t;
+}
+
+// Numpy-style broadcasting per NHWC dimension: each input dimension is 1 or
+// the output's (the largest).
+Shape infer_elementwise(const Layer& l) {
+  const auto& in = l.input_shapes;
+  require_positive(l, "ops", l.ops);
+  Shape out = in[0];
+  for (const auto& s : in) {
+    out.n = std::max(out.n, s.n), out.h = std::max(out.h, s.h);
+    out.w = std::max(out.w, s.w), out.c = std::max(out.c, s.c);
+  }
+  for (const auto& s : in) {
+    auto ok = [](int64_t d, int64_t o) { return d == 1 || d == o; };
+    if (!ok(s.n, out.n) || !ok(s.h, out.h) || !ok(s.w, out.w) || !ok(s.c, out.c)) {
+      fail(l, "input " + shape_str(s) + " does not broadcast to " + shape_str(out) +
+                  " (each dimension must be 1 or the largest)");
     }
   }
-  fail(l, "unknown op");
+  return out;
+}
+
+Shape infer_reduce(const Layer& l) {
+  const Shape& in = l.input_shapes[0];
+  if (!l.reduce_h && !l.reduce_w && !l.reduce_c) fail(l, "axes must name at least one of h, w, c");
+  return {in.n, l.reduce_h ? 1 : in.h, l.reduce_w ? 1 : in.w, l.reduce_c ? 1 : in.c};
+}
+
+int64_t no_count(const Layer&) { return 0; }
+
+int64_t conv_macs(const Layer& l) {
+  if (l.input_shapes.empty() || l.groups <= 0) return 0;
+  return l.output.elements() * l.kernel_h * l.kernel_w * (l.input_shapes[0].c / l.groups);
+}
+int64_t conv_transpose_macs(const Layer& l) {
+  // Every input element is scattered through a kh x kw x (out/groups) kernel.
+  if (l.input_shapes.empty() || l.groups <= 0) return 0;
+  return l.input_shapes[0].elements() * l.kernel_h * l.kernel_w * (l.out_channels / l.groups);
+}
+int64_t fc_macs(const Layer& l) {
+  if (l.input_shapes.empty()) return 0;
+  return l.output.elements() * l.input_shapes[0].c;
+}
+int64_t matmul_macs(const Layer& l) { return l.batch * l.m * l.k * l.n; }
+
+int64_t bias_count(const Layer& l) { return l.bias ? l.out_channels : 0; }
+int64_t conv_weights(const Layer& l) {
+  if (l.input_shapes.empty() || l.groups <= 0) return 0;
+  return int64_t(l.kernel_h) * l.kernel_w * (l.input_shapes[0].c / l.groups) * l.out_channels + bias_count(l);
+}
+int64_t fc_weights(const Layer& l) {
+  if (l.input_shapes.empty()) return 0;
+  return l.input_shapes[0].c * l.out_channels + bias_count(l);
+}
+
+int64_t pool_vector_ops(const Layer& l) {
+  if (l.pool == PoolKind::GlobalAverage) return l.input_elements();
+  return l.output.elements() * l.kernel_h * l.kernel_w;
+}
+int64_t add_vector_ops(const Layer& l) {
+  return l.input_shapes.size() > 1 ? l.output.elements() * int64_t(l.input_shapes.size() - 1) : 0;
+}
+int64_t per_output_vector_ops(const Layer& l) { return l.output.elements(); }
+int64_t elementwise_vector_ops(const Layer& l) { return l.output.elements() * l.ops; }
+int64_t reduce_vector_ops(const Layer& l) { return l.input_elements(); }
+
+constexpr size_t kMany = SIZE_MAX;
+
+// The op table. Counting conventions are in the comment at the top.
+constexpr OpDef kOps[] = {
+    {OpType::Conv, "conv", "out_channels kernel stride dilation padding groups batch_norm bias",
+     "out_channels", true, 1, 1, OpMapping::Window, infer_conv, conv_macs, conv_weights, no_count},
+    {OpType::ConvTranspose, "conv_transpose",
+     "out_channels kernel stride dilation padding groups batch_norm bias", "out_channels", true, 1, 1,
+     OpMapping::Window, infer_conv_transpose, conv_transpose_macs, conv_weights, no_count},
+    {OpType::FullyConnected, "fully_connected", "out_channels batch_norm bias", "out_channels", true, 1,
+     1, OpMapping::Dense, infer_fully_connected, fc_macs, fc_weights, no_count},
+    {OpType::MatMul, "matmul", "batch m k n", "m k n", false, 2, 2, OpMapping::Product, infer_matmul,
+     matmul_macs, no_count, no_count},
+    {OpType::Pool, "pool", "pool kernel stride dilation padding", "", false, 1, 1, OpMapping::Pool,
+     infer_pool, no_count, no_count, pool_vector_ops},
+    {OpType::Add, "add", "", "", false, 2, kMany, OpMapping::Elementwise, infer_add, no_count, no_count,
+     add_vector_ops},
+    {OpType::Mul, "mul", "", "", false, 2, 2, OpMapping::Elementwise, infer_mul, no_count, no_count,
+     per_output_vector_ops},
+    {OpType::Concat, "concat", "", "", false, 1, kMany, OpMapping::Copy, infer_concat, no_count,
+     no_count, no_count},
+    {OpType::Resize, "resize", "scale", "scale", false, 1, 1, OpMapping::Upsample, infer_resize,
+     no_count, no_count, per_output_vector_ops},
+    {OpType::Reshape, "reshape", "shape", "shape", false, 1, 1, OpMapping::View, infer_reshape,
+     no_count, no_count, no_count},
+    {OpType::Elementwise, "elementwise", "ops", "", false, 1, kMany, OpMapping::Elementwise,
+     infer_elementwise, no_count, no_count, elementwise_vector_ops},
+    {OpType::Reduce, "reduce", "axes", "axes", false, 1, 1, OpMapping::Reduction, infer_reduce, no_count,
+     no_count, reduce_vector_ops},
+};
+
+// Every op has exactly one row, in enum order, with every function given.
+constexpr bool table_complete() {
+  if (std::size(kOps) != size_t(kOpTypeCount)) return false;
+  for (size_t i = 0; i < std::size(kOps); ++i) {
+    const OpDef& d = kOps[i];
+    if (int(d.op) != int(i) || !d.name || !d.keys || !d.required || !d.infer || !d.macs ||
+        !d.weights || !d.vector_ops || d.min_inputs < 1 || d.min_inputs > d.max_inputs) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(table_complete(), "op_table(): one complete row per OpType, in enum order");
+
+Shape infer_layer(const Layer& l) {
+  const OpDef& d = op_def(l.op);
+  require_inputs(l, d.min_inputs, d.max_inputs);
+  return d.infer(l);
+}
+
+std::vector<std::string> split_words(const char* text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
 }
 
 }  // namespace
 
 std::string to_string(const Shape& s) { return shape_str(s); }
 
-int64_t Layer::macs() const {
-  switch (op) {
-    case OpType::Conv: {
-      if (input_shapes.empty() || groups <= 0) return 0;
-      const int64_t in_c_per_group = input_shapes[0].c / groups;
-      return output.elements() * kernel_h * kernel_w * in_c_per_group;
-    }
-    case OpType::ConvTranspose: {
-      // Every input element is scattered through a kh x kw x (out/groups) kernel.
-      if (input_shapes.empty() || groups <= 0) return 0;
-      return input_shapes[0].elements() * kernel_h * kernel_w * (out_channels / groups);
-    }
-    case OpType::FullyConnected:
-      if (input_shapes.empty()) return 0;
-      return output.elements() * input_shapes[0].c;
-    case OpType::MatMul: return batch * m * k * n;
-    default: return 0;
-  }
+const OpDef* op_table() { return kOps; }
+
+const OpDef& op_def(OpType op) {
+  const int i = int(op);
+  if (i < 0 || i >= kOpTypeCount) throw WorkloadError("invalid op type #" + std::to_string(i));
+  return kOps[i];
 }
 
-int64_t Layer::weights() const {
-  const int64_t b = bias ? out_channels : 0;
-  switch (op) {
-    case OpType::Conv:
-    case OpType::ConvTranspose:
-      if (input_shapes.empty() || groups <= 0) return 0;
-      return int64_t(kernel_h) * kernel_w * (input_shapes[0].c / groups) * out_channels + b;
-    case OpType::FullyConnected:
-      if (input_shapes.empty()) return 0;
-      return input_shapes[0].c * out_channels + b;
-    default: return 0;
-  }
-}
+std::vector<std::string> op_keys(const OpDef& def) { return split_words(def.keys); }
+std::vector<std::string> op_required_keys(const OpDef& def) { return split_words(def.required); }
 
-int64_t Layer::vector_ops() const {
-  switch (op) {
-    case OpType::Pool:
-      if (pool == PoolKind::GlobalAverage) return input_elements();
-      return output.elements() * kernel_h * kernel_w;
-    case OpType::Add:
-      return input_shapes.size() > 1 ? output.elements() * int64_t(input_shapes.size() - 1) : 0;
-    case OpType::Mul:
-    case OpType::Resize: return output.elements();
-    default: return 0;
-  }
-}
+int64_t Layer::macs() const { return op_def(op).macs(*this); }
+int64_t Layer::weights() const { return op_def(op).weights(*this); }
+int64_t Layer::vector_ops() const { return op_def(op).vector_ops(*this); }
 
 int64_t Layer::input_elements() const {
   int64_t total = 0;
@@ -402,19 +499,8 @@ std::vector<std::vector<int>> Network::consumers() const {
 }
 
 const char* to_string(OpType op) {
-  switch (op) {
-    case OpType::Conv: return "conv";
-    case OpType::ConvTranspose: return "conv_transpose";
-    case OpType::FullyConnected: return "fully_connected";
-    case OpType::MatMul: return "matmul";
-    case OpType::Pool: return "pool";
-    case OpType::Add: return "add";
-    case OpType::Mul: return "mul";
-    case OpType::Concat: return "concat";
-    case OpType::Resize: return "resize";
-    case OpType::Reshape: return "reshape";
-  }
-  return "?";
+  const int i = int(op);
+  return i >= 0 && i < kOpTypeCount ? kOps[i].name : "?";
 }
 
 const char* to_string(PoolKind kind) {
@@ -451,10 +537,8 @@ const char* to_string(Activation act) {
 }
 
 std::optional<OpType> op_from_string(const std::string& s) {
-  for (OpType v : {OpType::Conv, OpType::ConvTranspose, OpType::FullyConnected, OpType::MatMul,
-                   OpType::Pool, OpType::Add, OpType::Mul, OpType::Concat, OpType::Resize,
-                   OpType::Reshape}) {
-    if (s == to_string(v)) return v;
+  for (const OpDef& d : kOps) {
+    if (s == d.name) return d.op;
   }
   return std::nullopt;
 }

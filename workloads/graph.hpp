@@ -22,6 +22,24 @@ enum class OpType {
   Concat,         // concatenation along channels
   Resize,         // nearest / bilinear upsampling by an integer scale
   Reshape,        // shape-only view (e.g. split attention heads); no work
+  Elementwise,    // any other per-element op (sub, pow, sqrt, exp, max, ...) with broadcasting
+  Reduce,         // reduction (mean, max, sum, ...) over some of H, W, C
+  // Adding an op: a value here, its row in op_table() (graph.cpp), and
+  // nothing else; see README "Adding an operator".
+};
+inline constexpr int kOpTypeCount = int(OpType::Reduce) + 1;
+
+// How the compiler (models/compiler.cpp, model_layer) executes an op.
+enum class OpMapping {
+  Window,       // sliding-window product over input channels (conv, conv_transpose)
+  Dense,        // rows x in features x out features with constant weights (fully_connected)
+  Product,      // batched product of two activations (matmul)
+  Pool,         // per-channel window or global reduction (pool)
+  Elementwise,  // per output element over full-size inputs, plus 1x1xC gates (add, mul, elementwise)
+  Copy,         // each output channel copies one input channel (concat)
+  Upsample,     // each output element reads about 1/scale^2 inputs (resize)
+  Reduction,    // reduction over some of H, W, C without weights (reduce)
+  View,         // a re-interpretation of the same bytes; nothing executes (reshape)
 };
 
 enum class PoolKind { Max, Average, GlobalAverage };
@@ -64,6 +82,10 @@ struct Layer {
   int scale = 1;
   // Reshape: target shape (element count must match the input).
   Shape reshape_to{};
+  // Elementwise: vector operations per output element (sqrt 1, a*b+c 2, ...).
+  int ops = 1;
+  // Reduce: the reduced dimensions (each becomes 1 in the output).
+  bool reduce_h = false, reduce_w = false, reduce_c = false;
 
   bool bias = true;
   bool batch_norm = false;  // folded: no extra weights counted (published convention)
@@ -83,6 +105,31 @@ struct Layer {
   int64_t output_bytes(int data_bytes = 1) const { return output_elements() * data_bytes; }
   int64_t weight_bytes(int data_bytes = 1) const { return weights() * data_bytes; }
 };
+
+// Everything about one op kind, in one row of op_table() (graph.cpp): the
+// YAML spelling and keys, the operand count, shape inference, the three
+// counts and how the compiler maps it. Every switch over ops in Apollo reads
+// this row; there is no default case that could give a forgotten op zero work.
+struct OpDef {
+  OpType op;
+  const char* name;         // YAML / CLI spelling
+  const char* keys;         // YAML keys besides name, op, inputs, activation (space separated)
+  const char* required;     // keys that must be given (space separated)
+  bool epilogue;            // may carry a folded batch norm / scale and bias (batch_norm key)
+  size_t min_inputs, max_inputs;
+  OpMapping mapping;
+  Shape (*infer)(const Layer&);  // checks attributes and input shapes; the output shape
+  int64_t (*macs)(const Layer&);
+  int64_t (*weights)(const Layer&);
+  int64_t (*vector_ops)(const Layer&);
+};
+
+// The row of `op`; op_table() holds kOpTypeCount rows in enum order.
+const OpDef& op_def(OpType op);
+const OpDef* op_table();
+// The YAML keys of a row as a list.
+std::vector<std::string> op_keys(const OpDef& def);
+std::vector<std::string> op_required_keys(const OpDef& def);
 
 struct GraphInput {
   std::string name;

@@ -33,33 +33,10 @@ std::string join(const std::vector<std::string>& items) {
 const std::vector<std::string>& op_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (OpType op : {OpType::Conv, OpType::ConvTranspose, OpType::FullyConnected,
-                      OpType::MatMul, OpType::Pool, OpType::Add, OpType::Mul, OpType::Concat,
-                      OpType::Resize, OpType::Reshape}) {
-      v.push_back(to_string(op));
-    }
+    for (int i = 0; i < kOpTypeCount; ++i) v.push_back(op_table()[i].name);
     return v;
   }();
   return names;
-}
-
-// Keys a layer of each op may carry (besides name, op, inputs, activation).
-std::vector<std::string> op_keys(OpType op) {
-  switch (op) {
-    case OpType::Conv:
-    case OpType::ConvTranspose:
-      return {"out_channels", "kernel", "stride", "dilation", "groups", "padding", "bias",
-              "batch_norm"};
-    case OpType::FullyConnected: return {"out_channels", "bias", "batch_norm"};
-    case OpType::MatMul: return {"batch", "m", "k", "n"};
-    case OpType::Pool: return {"pool", "kernel", "stride", "dilation", "padding"};
-    case OpType::Resize: return {"scale"};
-    case OpType::Reshape: return {"shape"};
-    case OpType::Add:
-    case OpType::Mul:
-    case OpType::Concat: return {};
-  }
-  return {};
 }
 
 std::string scalar_text(const YAML::Node& n) {
@@ -177,6 +154,60 @@ void read_bias_and_bn(const Source& src, const YAML::Node& ln, const std::string
   }
 }
 
+// One attribute key of a layer (the keys of op_table() rows).
+void read_key(const Source& src, const std::string& key, const YAML::Node& v, const std::string& a,
+              Layer& l) {
+  if (key == "out_channels") {
+    l.out_channels = read_int(src, v, a + "out_channels", 1, INT64_MAX);
+  } else if (key == "kernel") {
+    std::tie(l.kernel_h, l.kernel_w) = read_pair(src, v, a + "kernel", 1);
+  } else if (key == "stride") {
+    std::tie(l.stride_h, l.stride_w) = read_pair(src, v, a + "stride", 1);
+  } else if (key == "dilation") {
+    std::tie(l.dilation_h, l.dilation_w) = read_pair(src, v, a + "dilation", 1);
+  } else if (key == "padding") {
+    read_padding(src, v, a + "padding", l);
+  } else if (key == "groups") {
+    l.groups = int(read_int(src, v, a + "groups", 1));
+  } else if (key == "batch_norm" || key == "bias") {
+    // read_bias_and_bn: the bias default depends on batch_norm
+  } else if (key == "batch") {
+    l.batch = read_int(src, v, a + "batch", 1, INT64_MAX);
+  } else if (key == "m") {
+    l.m = read_int(src, v, a + "m", 1, INT64_MAX);
+  } else if (key == "k") {
+    l.k = read_int(src, v, a + "k", 1, INT64_MAX);
+  } else if (key == "n") {
+    l.n = read_int(src, v, a + "n", 1, INT64_MAX);
+  } else if (key == "pool") {
+    auto k = pool_from_string(v.IsScalar() ? v.Scalar() : "");
+    if (!k) src.fail(v.Mark(), a + "pool: expected max, average or global_average, got " + scalar_text(v));
+    l.pool = *k;
+  } else if (key == "scale") {
+    l.scale = int(read_int(src, v, a + "scale", 1));
+  } else if (key == "shape") {
+    l.reshape_to = read_shape(src, v, a + "shape");
+  } else if (key == "ops") {
+    l.ops = int(read_int(src, v, a + "ops", 1));
+  } else if (key == "axes") {
+    std::vector<YAML::Node> items;
+    if (v.IsSequence()) {
+      for (const auto& i : v) items.push_back(i);
+    } else {
+      items.push_back(v);
+    }
+    for (const auto& i : items) {
+      const std::string ax = i.IsScalar() ? i.Scalar() : "";
+      if (ax == "h") l.reduce_h = true;
+      else if (ax == "w") l.reduce_w = true;
+      else if (ax == "c") l.reduce_c = true;
+      else src.fail(i.Mark(), a + "axes: expected a list of h, w, c, got " + scalar_text(i));
+    }
+  } else {
+    throw WorkloadError("internal: op key '" + key + "' has no reader in yaml_io.cpp");
+  }
+}
+
 Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
                  const std::map<std::string, TensorRef>& defined, TensorRef previous) {
   const std::string where = "layer #" + std::to_string(index + 1);
@@ -195,7 +226,7 @@ Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
   }
   l.op = *op;
   std::set<std::string> allowed = {"name", "op", "inputs", "activation"};
-  for (auto& k : op_keys(l.op)) allowed.insert(k);
+  for (auto& k : op_keys(op_def(l.op))) allowed.insert(k);
   check_keys(src, ln, allowed, ctx + " (op " + op_text + ")");
 
   // Inputs: names of graph inputs or earlier layers; omitted = the previous layer.
@@ -230,63 +261,20 @@ Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
     l.activation = *act;
   }
 
-  auto attr = [&](const char* key) { return ln[key]; };
-  auto has = [&](const char* key) { return ln[key].IsDefined() && !ln[key].IsNull(); };
+  // Attributes: every key of the op's row (op_table()) is read by its key
+  // reader below; required keys must be present.
+  const OpDef& def = op_def(l.op);
+  for (const auto& key : op_required_keys(def)) require(src, ln, key, ctx);
+  l.bias = false;
   const std::string a = ctx + " ";
-  switch (l.op) {
-    case OpType::Conv:
-    case OpType::ConvTranspose:
-    case OpType::Pool: {
-      if (l.op == OpType::Pool) {
-        if (has("pool")) {
-          auto k = pool_from_string(attr("pool").IsScalar() ? attr("pool").Scalar() : "");
-          if (!k) {
-            src.fail(attr("pool").Mark(), a + "pool: expected max, average or global_average, got " +
-                                              scalar_text(attr("pool")));
-          }
-          l.pool = *k;
-        }
-        if (l.pool != PoolKind::GlobalAverage && !has("kernel")) {
-          src.fail(ln.Mark(), a + "(" + to_string(l.pool) + " pool): missing key 'kernel'");
-        }
-        l.bias = false;
-      } else {
-        l.out_channels = read_int(src, require(src, ln, "out_channels", ctx), a + "out_channels",
-                                  1, INT64_MAX);
-        if (has("groups")) l.groups = int(read_int(src, attr("groups"), a + "groups", 1));
-        read_bias_and_bn(src, ln, a, l);
-      }
-      if (has("kernel")) std::tie(l.kernel_h, l.kernel_w) = read_pair(src, attr("kernel"), a + "kernel", 1);
-      if (has("stride")) std::tie(l.stride_h, l.stride_w) = read_pair(src, attr("stride"), a + "stride", 1);
-      if (has("dilation")) {
-        std::tie(l.dilation_h, l.dilation_w) = read_pair(src, attr("dilation"), a + "dilation", 1);
-      }
-      if (has("padding")) read_padding(src, attr("padding"), a + "padding", l);
-      break;
-    }
-    case OpType::FullyConnected:
-      l.out_channels =
-          read_int(src, require(src, ln, "out_channels", ctx), a + "out_channels", 1, INT64_MAX);
-      read_bias_and_bn(src, ln, a, l);
-      break;
-    case OpType::MatMul:
-      l.bias = false;
-      if (has("batch")) l.batch = read_int(src, attr("batch"), a + "batch", 1, INT64_MAX);
-      l.m = read_int(src, require(src, ln, "m", ctx), a + "m", 1, INT64_MAX);
-      l.k = read_int(src, require(src, ln, "k", ctx), a + "k", 1, INT64_MAX);
-      l.n = read_int(src, require(src, ln, "n", ctx), a + "n", 1, INT64_MAX);
-      break;
-    case OpType::Resize:
-      l.bias = false;
-      l.scale = int(read_int(src, require(src, ln, "scale", ctx), a + "scale", 1));
-      break;
-    case OpType::Reshape:
-      l.bias = false;
-      l.reshape_to = read_shape(src, require(src, ln, "shape", ctx), a + "shape");
-      break;
-    case OpType::Add:
-    case OpType::Mul:
-    case OpType::Concat: l.bias = false; break;
+  for (const auto& key : op_keys(def)) {
+    const YAML::Node v = ln[key];
+    if (!v.IsDefined() || v.IsNull()) continue;
+    read_key(src, key, v, a, l);
+  }
+  if (def.epilogue) read_bias_and_bn(src, ln, a, l);
+  if (l.op == OpType::Pool && l.pool != PoolKind::GlobalAverage && !ln["kernel"].IsDefined()) {
+    src.fail(ln.Mark(), a + "(" + to_string(l.pool) + " pool): missing key 'kernel'");
   }
   return l;
 }
@@ -302,26 +290,62 @@ void emit_pair(YAML::Emitter& e, const char* key, int h, int w) {
   }
 }
 
-void emit_window(YAML::Emitter& e, const Layer& l) {
-  if (l.kernel_h != 1 || l.kernel_w != 1 || l.op == OpType::Pool) {
-    emit_pair(e, "kernel", l.kernel_h, l.kernel_w);
-  }
-  if (l.stride_h != 1 || l.stride_w != 1) emit_pair(e, "stride", l.stride_h, l.stride_w);
-  if (l.dilation_h != 1 || l.dilation_w != 1) emit_pair(e, "dilation", l.dilation_h, l.dilation_w);
-  if (l.padding == Padding::Valid) e << YAML::Key << "padding" << YAML::Value << "valid";
-  if (l.padding == Padding::Explicit) {
-    e << YAML::Key << "padding" << YAML::Value << YAML::Flow << YAML::BeginSeq << l.pad_top
-      << l.pad_bottom << l.pad_left << l.pad_right << YAML::EndSeq;
-  }
-}
-
-void emit_bias_and_bn(YAML::Emitter& e, const Layer& l) {
-  if (l.batch_norm) e << YAML::Key << "batch_norm" << YAML::Value << true;
-  if (l.bias == l.batch_norm) e << YAML::Key << "bias" << YAML::Value << l.bias;  // not the default
-}
-
 void emit_shape(YAML::Emitter& e, const Shape& s) {
   e << YAML::Flow << YAML::BeginSeq << s.n << s.h << s.w << s.c << YAML::EndSeq;
+}
+
+// One attribute key, only when it differs from its default (required keys always).
+void emit_key(YAML::Emitter& e, const std::string& key, const Layer& l) {
+  const bool global = l.op == OpType::Pool && l.pool == PoolKind::GlobalAverage;
+  if (key == "out_channels") {
+    e << YAML::Key << "out_channels" << YAML::Value << l.out_channels;
+  } else if (key == "kernel") {
+    if (!global && (l.kernel_h != 1 || l.kernel_w != 1 || l.op == OpType::Pool)) {
+      emit_pair(e, "kernel", l.kernel_h, l.kernel_w);
+    }
+  } else if (key == "stride") {
+    if (!global && (l.stride_h != 1 || l.stride_w != 1)) emit_pair(e, "stride", l.stride_h, l.stride_w);
+  } else if (key == "dilation") {
+    if (!global && (l.dilation_h != 1 || l.dilation_w != 1)) emit_pair(e, "dilation", l.dilation_h, l.dilation_w);
+  } else if (key == "padding") {
+    if (global) return;
+    if (l.padding == Padding::Valid) e << YAML::Key << "padding" << YAML::Value << "valid";
+    if (l.padding == Padding::Explicit) {
+      e << YAML::Key << "padding" << YAML::Value << YAML::Flow << YAML::BeginSeq << l.pad_top
+        << l.pad_bottom << l.pad_left << l.pad_right << YAML::EndSeq;
+    }
+  } else if (key == "groups") {
+    if (l.groups != 1) e << YAML::Key << "groups" << YAML::Value << l.groups;
+  } else if (key == "batch_norm") {
+    if (l.batch_norm) e << YAML::Key << "batch_norm" << YAML::Value << true;
+  } else if (key == "bias") {
+    if (l.bias == l.batch_norm) e << YAML::Key << "bias" << YAML::Value << l.bias;  // not the default
+  } else if (key == "batch") {
+    if (l.batch != 1) e << YAML::Key << "batch" << YAML::Value << l.batch;
+  } else if (key == "m") {
+    e << YAML::Key << "m" << YAML::Value << l.m;
+  } else if (key == "k") {
+    e << YAML::Key << "k" << YAML::Value << l.k;
+  } else if (key == "n") {
+    e << YAML::Key << "n" << YAML::Value << l.n;
+  } else if (key == "pool") {
+    e << YAML::Key << "pool" << YAML::Value << to_string(l.pool);
+  } else if (key == "scale") {
+    e << YAML::Key << "scale" << YAML::Value << l.scale;
+  } else if (key == "shape") {
+    e << YAML::Key << "shape" << YAML::Value;
+    emit_shape(e, l.reshape_to);
+  } else if (key == "ops") {
+    if (l.ops != 1) e << YAML::Key << "ops" << YAML::Value << l.ops;
+  } else if (key == "axes") {
+    e << YAML::Key << "axes" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    if (l.reduce_h) e << "h";
+    if (l.reduce_w) e << "w";
+    if (l.reduce_c) e << "c";
+    e << YAML::EndSeq;
+  } else {
+    throw WorkloadError("internal: op key '" + key + "' has no writer in yaml_io.cpp");
+  }
 }
 
 }  // namespace
@@ -431,36 +455,8 @@ std::string network_to_yaml(const Network& net) {
     e << YAML::Key << "inputs" << YAML::Value << YAML::Flow << YAML::BeginSeq;
     for (TensorRef r : l.inputs) e << ref_name(r);
     e << YAML::EndSeq;
-    switch (l.op) {
-      case OpType::Conv:
-      case OpType::ConvTranspose:
-        e << YAML::Key << "out_channels" << YAML::Value << l.out_channels;
-        emit_window(e, l);
-        if (l.groups != 1) e << YAML::Key << "groups" << YAML::Value << l.groups;
-        emit_bias_and_bn(e, l);
-        break;
-      case OpType::FullyConnected:
-        e << YAML::Key << "out_channels" << YAML::Value << l.out_channels;
-        emit_bias_and_bn(e, l);
-        break;
-      case OpType::MatMul:
-        if (l.batch != 1) e << YAML::Key << "batch" << YAML::Value << l.batch;
-        e << YAML::Key << "m" << YAML::Value << l.m << YAML::Key << "k" << YAML::Value << l.k
-          << YAML::Key << "n" << YAML::Value << l.n;
-        break;
-      case OpType::Pool:
-        e << YAML::Key << "pool" << YAML::Value << to_string(l.pool);
-        if (l.pool != PoolKind::GlobalAverage) emit_window(e, l);
-        break;
-      case OpType::Resize: e << YAML::Key << "scale" << YAML::Value << l.scale; break;
-      case OpType::Reshape:
-        e << YAML::Key << "shape" << YAML::Value;
-        emit_shape(e, l.reshape_to);
-        break;
-      case OpType::Add:
-      case OpType::Mul:
-      case OpType::Concat: break;
-    }
+    const OpDef& def = op_def(l.op);
+    for (const auto& key : op_keys(def)) emit_key(e, key, l);
     if (l.activation != Activation::None) {
       e << YAML::Key << "activation" << YAML::Value << to_string(l.activation);
     }

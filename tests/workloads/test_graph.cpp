@@ -2,6 +2,8 @@
 // hand-computed values.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "workloads/graph.hpp"
 
 namespace apollo::workloads {
@@ -260,16 +262,69 @@ TEST(Graph, InputValidation) {
 }
 
 TEST(Graph, ToStringRoundTrips) {
-  for (OpType op : {OpType::Conv, OpType::ConvTranspose, OpType::FullyConnected, OpType::MatMul,
-                    OpType::Pool, OpType::Add, OpType::Mul, OpType::Concat, OpType::Resize,
-                    OpType::Reshape}) {
+  for (int i = 0; i < kOpTypeCount; ++i) {
+    const OpType op = OpType(i);
     EXPECT_EQ(op_from_string(to_string(op)), op);
+    EXPECT_EQ(op_def(op).op, op);
   }
   EXPECT_EQ(activation_from_string("hard_swish"), Activation::HardSwish);
   EXPECT_EQ(padding_from_string("valid"), Padding::Valid);
   EXPECT_EQ(pool_from_string("global_average"), PoolKind::GlobalAverage);
   EXPECT_FALSE(op_from_string("convolution").has_value());
   EXPECT_EQ(to_string(Shape{1, 2, 3, 4}), "1x2x3x4");
+}
+
+TEST(Graph, ElementwiseBroadcastsAndCountsOpsPerOutput) {
+  // x (1x1x8x16) - mean (1x1x8x1): broadcast along C; 2 ops per element.
+  Network net;
+  net.name = "t";
+  net.inputs = {{"x", {1, 1, 8, 16}}, {"mean", {1, 1, 8, 1}}};
+  Layer l;
+  l.name = "sub";
+  l.op = OpType::Elementwise;
+  l.ops = 2;
+  l.bias = false;
+  l.inputs = {graph_input_ref(0), graph_input_ref(1)};
+  net.layers.push_back(l);
+  net.infer_shapes();
+  EXPECT_EQ(net.layers[0].output, (Shape{1, 1, 8, 16}));
+  EXPECT_EQ(net.layers[0].vector_ops(), 2 * 8 * 16);
+  EXPECT_EQ(net.layers[0].macs(), 0);
+  EXPECT_EQ(net.layers[0].weights(), 0);
+  net.inputs[1].shape = {1, 1, 4, 1};  // 4 does not broadcast to 8
+  EXPECT_THROW(net.infer_shapes(), WorkloadError);
+}
+
+TEST(Graph, ReduceOverChannelsAndSpace) {
+  Layer r;
+  r.op = OpType::Reduce;
+  r.reduce_c = true;
+  r.bias = false;
+  auto net = one_layer({1, 1, 8, 16}, r);
+  EXPECT_EQ(net.layers[0].output, (Shape{1, 1, 8, 1}));
+  EXPECT_EQ(net.layers[0].vector_ops(), 8 * 16);  // one per input element
+  r.reduce_c = false;
+  r.reduce_h = r.reduce_w = true;
+  net = one_layer({2, 4, 4, 3}, r);
+  EXPECT_EQ(net.layers[0].output, (Shape{2, 1, 1, 3}));
+  r.reduce_h = r.reduce_w = false;
+  EXPECT_THROW(one_layer({1, 1, 8, 16}, r), WorkloadError);
+}
+
+// Every op has a complete row: a name, keys that the YAML reader knows, and
+// functions for shape inference and the three counts (graph.cpp also checks
+// this at compile time).
+TEST(Graph, EveryOpHasOneCompleteDefinition) {
+  for (int i = 0; i < kOpTypeCount; ++i) {
+    const OpDef& d = op_table()[i];
+    EXPECT_EQ(int(d.op), i);
+    EXPECT_NE(std::string(d.name), "");
+    EXPECT_TRUE(d.infer && d.macs && d.weights && d.vector_ops) << d.name;
+    for (const auto& k : op_required_keys(d)) {
+      const auto keys = op_keys(d);
+      EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << d.name << " requires " << k;
+    }
+  }
 }
 
 }  // namespace

@@ -62,6 +62,36 @@ TEST(YamlIo, RoundTripEveryZooNetwork) {
   }
 }
 
+TEST(YamlIo, ElementwiseAndReduceRoundTrip) {
+  const std::string text = R"(name: ln
+inputs:
+  - name: x
+    shape: [1, 1, 8, 16]
+layers:
+  - name: mean
+    op: reduce
+    axes: [c]
+  - name: centred
+    op: elementwise
+    inputs: [x, mean]
+  - name: scaled
+    op: elementwise
+    ops: 3
+    inputs: [centred]
+)";
+  const Network net = network_from_yaml(text, "ln.yaml");
+  ASSERT_EQ(net.layers.size(), 3u);
+  EXPECT_EQ(net.layers[0].output, (Shape{1, 1, 8, 1}));
+  EXPECT_EQ(net.layers[1].vector_ops(), 128);
+  EXPECT_EQ(net.layers[2].vector_ops(), 3 * 128);
+  EXPECT_EQ(net.total_vector_ops(), 128 + 128 + 384);
+  const Network back = network_from_yaml(network_to_yaml(net), "ln.yaml");
+  expect_same_graph(net, back);
+  EXPECT_EQ(network_to_yaml(back), network_to_yaml(net));
+  EXPECT_THROW(network_from_yaml(std::string(text).replace(text.find("[c]"), 3, "[q]"), "bad.yaml"),
+               WorkloadError);
+}
+
 TEST(YamlIo, FileRoundTrip) {
   const auto path = std::filesystem::path(testing::TempDir()) / "apollo_resnet.yaml";
   const Network net = zoo_network("resnet50_v1_5");

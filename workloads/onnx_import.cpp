@@ -354,120 +354,375 @@ class Importer {
     }
   }
 
-  // A small integer tensor (rank 0 or 1) computed from shapes and constants.
-  struct IntValue {
-    std::vector<int64_t> v;
-    bool scalar = false;
+  // A small constant tensor computed from shapes and constants (shape
+  // subgraphs): values as doubles (exact for the integers of shapes), its
+  // dimensions and its ONNX element type.
+  struct Value {
+    std::vector<double> v;
+    Dims dims;
+    int type = onnx::TensorProto::INT64;
+    bool is_int() const { return type != onnx::TensorProto::FLOAT && type != onnx::TensorProto::DOUBLE &&
+                                 type != onnx::TensorProto::FLOAT16; }
   };
 
-  static std::optional<IntValue> int_value(const onnx::TensorProto& t) {
-    if (t.data_type() != onnx::TensorProto::INT64 && t.data_type() != onnx::TensorProto::INT32) {
-      return std::nullopt;
+  static std::optional<Value> tensor_value(const onnx::TensorProto& t) {
+    Dims dims(t.dims().begin(), t.dims().end());
+    if (product(dims) > kMaxConstantValues) return std::nullopt;
+    int type = t.data_type();
+    std::optional<std::vector<double>> vals;
+    if (type == onnx::TensorProto::BOOL || type == onnx::TensorProto::UINT8 || type == onnx::TensorProto::INT8) {
+      std::vector<double> v;
+      if (!t.raw_data().empty()) {
+        for (unsigned char c : t.raw_data()) v.push_back(type == onnx::TensorProto::INT8 ? double(int8_t(c)) : double(c));
+      } else {
+        for (int32_t x : t.int32_data()) v.push_back(x);
+      }
+      vals = v;
+    } else {
+      vals = tensor_values(t);
     }
-    if (t.dims_size() > 1 || (t.dims_size() == 1 && t.dims(0) > kMaxConstantValues)) return std::nullopt;
-    auto vals = tensor_values(t);
-    if (!vals) return std::nullopt;
-    IntValue r;
-    r.scalar = t.dims_size() == 0;
-    for (double d : *vals) r.v.push_back(int64_t(d));
-    return r;
+    if (!vals || int64_t(vals->size()) != product(dims)) return std::nullopt;
+    return Value{*vals, dims, type};
   }
 
-  // Evaluates node n over known integer inputs (shape arithmetic only).
-  std::optional<IntValue> eval_int(const onnx::NodeProto& n,
-                                   const std::unordered_map<std::string, IntValue>& known) {
-    auto in = [&](int i) -> const IntValue* {
+  // Evaluates node n over known constant inputs (shape arithmetic and the
+  // small tensors around it); nullopt when an input is unknown, the op is not
+  // one of these, or the result would be large.
+  std::optional<Value> eval_const(const onnx::NodeProto& n, const std::unordered_map<std::string, Value>& known) {
+    auto in = [&](int i) -> const Value* {
       if (i >= n.input_size() || n.input(i).empty()) return nullptr;
       auto it = known.find(n.input(i));
       return it == known.end() ? nullptr : &it->second;
     };
+    auto ints_of = [](const Value& x) {
+      Dims r;
+      for (double d : x.v) r.push_back(int64_t(d));
+      return r;
+    };
+    // Axes from the attribute (older opsets) or input k (newer ones).
+    auto axes_of = [&](int k, bool& ok) -> Dims {
+      ok = true;
+      if (const auto* a = attr(n, "axes")) return Dims(a->ints().begin(), a->ints().end());
+      if (k < n.input_size() && !n.input(k).empty()) {
+        const Value* x = in(k);
+        if (!x) ok = false;
+        return x ? ints_of(*x) : Dims{};
+      }
+      return {};
+    };
     const std::string& op = n.op_type();
     if (op == "Constant") {
-      if (const auto* a = attr(n, "value")) return int_value(a->t());
-      if (const auto* a = attr(n, "value_int")) return IntValue{{a->i()}, true};
-      if (const auto* a = attr(n, "value_ints")) return IntValue{{a->ints().begin(), a->ints().end()}, false};
+      if (const auto* a = attr(n, "value")) return tensor_value(a->t());
+      if (const auto* a = attr(n, "value_int")) return Value{{double(a->i())}, {}, onnx::TensorProto::INT64};
+      if (const auto* a = attr(n, "value_float")) return Value{{a->f()}, {}, onnx::TensorProto::FLOAT};
+      if (const auto* a = attr(n, "value_ints")) {
+        Value r{{}, {a->ints_size()}, onnx::TensorProto::INT64};
+        for (int64_t x : a->ints()) r.v.push_back(double(x));
+        return r;
+      }
+      if (const auto* a = attr(n, "value_floats")) {
+        Value r{{}, {a->floats_size()}, onnx::TensorProto::FLOAT};
+        for (float x : a->floats()) r.v.push_back(x);
+        return r;
+      }
       return std::nullopt;
     }
     if (op == "Shape" || op == "Size") {
       auto s = shapes_.find(n.input(0));
       if (s == shapes_.end()) return std::nullopt;
-      if (op == "Size") return IntValue{{product(s->second)}, true};
+      if (op == "Size") return Value{{double(product(s->second))}, {}, onnx::TensorProto::INT64};
       const int64_t r = int64_t(s->second.size());
       int64_t start = attr_i(n, "start", 0), end = attr_i(n, "end", r);
       if (start < 0) start += r;
       if (end < 0) end += r;
       start = std::clamp<int64_t>(start, 0, r), end = std::clamp<int64_t>(end, start, r);
-      return IntValue{{s->second.begin() + start, s->second.begin() + end}, false};
+      Value v{{}, {end - start}, onnx::TensorProto::INT64};
+      for (int64_t i = start; i < end; ++i) v.v.push_back(double(s->second[size_t(i)]));
+      return v;
     }
-    const IntValue* a = in(0);
+    if (op == "Range") {
+      const Value *st = in(0), *li = in(1), *de = in(2);
+      if (!st || !li || !de || st->v.size() != 1 || li->v.size() != 1 || de->v.size() != 1 || de->v[0] == 0) return std::nullopt;
+      const double count = std::max(0.0, std::ceil((li->v[0] - st->v[0]) / de->v[0]));
+      if (count > double(kMaxConstantValues)) return std::nullopt;
+      Value r{{}, {int64_t(count)}, st->type};
+      for (int64_t i = 0; i < int64_t(count); ++i) r.v.push_back(st->v[0] + double(i) * de->v[0]);
+      return r;
+    }
+    if (op == "ConstantOfShape") {
+      const Value* s = in(0);
+      if (!s) return std::nullopt;
+      const Dims d = ints_of(*s);
+      for (int64_t x : d) if (x < 0) return std::nullopt;
+      if (product(d) > kMaxConstantValues) return std::nullopt;
+      Value r{{}, d, onnx::TensorProto::FLOAT};
+      double fill = 0;
+      if (const auto* a = attr(n, "value")) {
+        auto t = tensor_value(a->t());
+        if (!t || t->v.size() != 1) return std::nullopt;
+        fill = t->v[0];
+        r.type = t->type;
+      }
+      r.v.assign(size_t(product(d)), fill);
+      return r;
+    }
+    const Value* a = in(0);
     if (!a) return std::nullopt;
-    if (op == "Identity" || op == "Cast") return *a;
-    if (op == "Unsqueeze" && a->scalar) return IntValue{a->v, false};
-    if (op == "Squeeze" && a->v.size() == 1) return IntValue{a->v, true};
-    if (op == "Gather" && !a->scalar && attr_i(n, "axis", 0) == 0) {
-      const IntValue* idx = in(1);
-      if (!idx) return std::nullopt;
-      IntValue r{{}, idx->scalar};
-      for (int64_t i : idx->v) {
-        if (i < 0) i += int64_t(a->v.size());
-        if (i < 0 || i >= int64_t(a->v.size())) return std::nullopt;
-        r.v.push_back(a->v[size_t(i)]);
+    if (op == "Identity") return *a;
+    if (op == "Cast") {
+      Value r = *a;
+      r.type = int(attr_i(n, "to", onnx::TensorProto::FLOAT));
+      if (r.is_int()) for (double& x : r.v) x = r.type == onnx::TensorProto::BOOL ? double(x != 0) : std::trunc(x);
+      return r;
+    }
+    if (op == "Unsqueeze") {
+      bool ok = true;
+      Dims axes = axes_of(1, ok);
+      if (!ok || axes.empty()) return std::nullopt;
+      const int64_t rank = int64_t(a->dims.size() + axes.size());
+      for (auto& x : axes) if (x < 0) x += rank;
+      std::sort(axes.begin(), axes.end());
+      Value r = *a;
+      for (int64_t x : axes) {
+        if (x < 0 || x > int64_t(r.dims.size())) return std::nullopt;
+        r.dims.insert(r.dims.begin() + x, 1);
+      }
+      return r;
+    }
+    if (op == "Squeeze") {
+      bool ok = true;
+      Dims axes = axes_of(1, ok);
+      if (!ok) return std::nullopt;
+      const int64_t rank = int64_t(a->dims.size());
+      for (auto& x : axes) if (x < 0) x += rank;
+      Value r = *a;
+      r.dims.clear();
+      for (int64_t i = 0; i < rank; ++i) {
+        const bool listed = std::find(axes.begin(), axes.end(), i) != axes.end();
+        if ((axes.empty() && a->dims[size_t(i)] == 1) || listed) {
+          if (a->dims[size_t(i)] != 1) return std::nullopt;
+          continue;
+        }
+        r.dims.push_back(a->dims[size_t(i)]);
+      }
+      return r;
+    }
+    if (op == "Reshape") {
+      const Value* s = in(1);
+      if (!s) return std::nullopt;
+      Dims d = ints_of(*s);
+      int64_t known_part = 1, infer = -1;
+      for (size_t i = 0; i < d.size(); ++i) {
+        if (d[i] == 0 && i < a->dims.size()) d[i] = a->dims[i];
+        if (d[i] == -1) infer = int64_t(i);
+        else known_part *= d[i];
+      }
+      if (infer >= 0 && known_part > 0) d[size_t(infer)] = int64_t(a->v.size()) / known_part;
+      if (product(d) != int64_t(a->v.size())) return std::nullopt;
+      Value r = *a;
+      r.dims = d;
+      return r;
+    }
+    if (op == "Flatten") {
+      Value r = *a;
+      int64_t axis = attr_i(n, "axis", 1);
+      if (axis < 0) axis += int64_t(a->dims.size());
+      r.dims = {product(a->dims, 0, size_t(axis)), product(a->dims, size_t(axis))};
+      return r;
+    }
+    if (op == "Gather") {
+      const Value* idx = in(1);
+      if (!idx || a->dims.empty()) return std::nullopt;
+      int64_t axis = attr_i(n, "axis", 0);
+      if (axis < 0) axis += int64_t(a->dims.size());
+      if (axis < 0 || axis >= int64_t(a->dims.size())) return std::nullopt;
+      const int64_t outer = product(a->dims, 0, size_t(axis)), len = a->dims[size_t(axis)];
+      const int64_t inner = product(a->dims, size_t(axis) + 1);
+      Value r{{}, {}, a->type};
+      r.dims.assign(a->dims.begin(), a->dims.begin() + axis);
+      r.dims.insert(r.dims.end(), idx->dims.begin(), idx->dims.end());
+      r.dims.insert(r.dims.end(), a->dims.begin() + axis + 1, a->dims.end());
+      for (int64_t o = 0; o < outer; ++o) {
+        for (double id : idx->v) {
+          int64_t i = int64_t(id);
+          if (i < 0) i += len;
+          if (i < 0 || i >= len) return std::nullopt;
+          for (int64_t k = 0; k < inner; ++k) r.v.push_back(a->v[size_t((o * len + i) * inner + k)]);
+        }
       }
       return r;
     }
     if (op == "Concat") {
-      IntValue r;
+      int64_t axis = attr_i(n, "axis", 0);
+      Value r{{}, a->dims, a->type};
+      if (r.dims.empty()) return std::nullopt;
+      if (axis < 0) axis += int64_t(r.dims.size());
+      if (axis != 0) {
+        // Only leading-axis concatenation (what shape vectors use).
+        if (std::any_of(a->dims.begin(), a->dims.begin() + axis, [](int64_t d) { return d != 1; })) return std::nullopt;
+      }
+      r.dims[size_t(axis)] = 0;
       for (int i = 0; i < n.input_size(); ++i) {
-        const IntValue* x = in(i);
-        if (!x || x->scalar) return std::nullopt;
+        const Value* x = in(i);
+        if (!x || x->dims.size() != r.dims.size()) return std::nullopt;
         r.v.insert(r.v.end(), x->v.begin(), x->v.end());
+        r.dims[size_t(axis)] += x->dims[size_t(axis)];
       }
       return r;
     }
-    if (op == "Slice" && !a->scalar) {
-      const IntValue *st = in(1), *en = in(2), *ax = in(3), *sp = in(4);
-      if (!st || !en || (ax && (ax->v.size() != 1 || ax->v[0] != 0))) return std::nullopt;
+    if (op == "Slice") {
+      if (a->dims.size() != 1) return std::nullopt;
+      Dims starts, ends, axes, steps;
+      if (opset_ < 10) {
+        starts = attr_ints(n, "starts", {}), ends = attr_ints(n, "ends", {}), axes = attr_ints(n, "axes", {});
+      } else {
+        const Value *st = in(1), *en = in(2);
+        if (!st || !en) return std::nullopt;
+        starts = ints_of(*st), ends = ints_of(*en);
+        if (n.input_size() > 3 && !n.input(3).empty()) {
+          if (!in(3)) return std::nullopt;
+          axes = ints_of(*in(3));
+        }
+        if (n.input_size() > 4 && !n.input(4).empty()) {
+          if (!in(4)) return std::nullopt;
+          steps = ints_of(*in(4));
+        }
+      }
+      if (starts.size() != 1 || ends.size() != 1) return std::nullopt;
+      if (!axes.empty() && !(axes.size() == 1 && (axes[0] == 0 || axes[0] == -1))) return std::nullopt;
       const int64_t len = int64_t(a->v.size());
-      const int64_t step = sp ? sp->v.at(0) : 1;
-      if (step != 1) return std::nullopt;
-      int64_t b = st->v.at(0), e = en->v.at(0);
+      const int64_t step = steps.empty() ? 1 : steps[0];
+      if (step == 0) return std::nullopt;
+      int64_t b = starts[0], e = ends[0];
       if (b < 0) b += len;
       if (e < 0) e += len;
-      b = std::clamp<int64_t>(b, 0, len), e = std::clamp<int64_t>(e, b, len);
-      return IntValue{{a->v.begin() + b, a->v.begin() + e}, false};
-    }
-    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
-      const IntValue* b = in(1);
-      if (!b) return std::nullopt;
-      const size_t len = std::max(a->v.size(), b->v.size());
-      if ((a->v.size() != len && a->v.size() != 1) || (b->v.size() != len && b->v.size() != 1)) {
-        return std::nullopt;
+      Value r{{}, {0}, a->type};
+      if (step > 0) {
+        b = std::clamp<int64_t>(b, 0, len), e = std::clamp<int64_t>(e, 0, len);
+        for (int64_t i = b; i < e; i += step) r.v.push_back(a->v[size_t(i)]);
+      } else {
+        b = std::clamp<int64_t>(b, -1, len - 1), e = std::clamp<int64_t>(e, -1, len - 1);
+        for (int64_t i = b; i > e; i += step) r.v.push_back(a->v[size_t(i)]);
       }
-      IntValue r{{}, a->scalar && b->scalar};
-      for (size_t i = 0; i < len; ++i) {
-        const int64_t x = a->v[a->v.size() == 1 ? 0 : i], y = b->v[b->v.size() == 1 ? 0 : i];
-        if (op == "Div" && y == 0) return std::nullopt;
-        r.v.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      r.dims[0] = int64_t(r.v.size());
+      return r;
+    }
+    static const std::set<std::string> unary = {"Neg", "Abs", "Floor", "Ceil", "Sqrt", "Reciprocal", "Not", "Relu", "Round"};
+    if (unary.count(op)) {
+      Value r = *a;
+      for (double& x : r.v) {
+        if (op == "Neg") x = -x;
+        else if (op == "Abs") x = std::fabs(x);
+        else if (op == "Floor") x = std::floor(x);
+        else if (op == "Ceil") x = std::ceil(x);
+        else if (op == "Sqrt") x = std::sqrt(x);
+        else if (op == "Reciprocal") { if (x == 0) return std::nullopt; x = 1 / x; }
+        else if (op == "Not") x = x == 0;
+        else if (op == "Relu") x = std::max(0.0, x);
+        else x = std::nearbyint(x);
       }
       return r;
     }
-    return std::nullopt;
+    static const std::set<std::string> binary = {"Add", "Sub", "Mul", "Div", "Mod", "Pow", "Max", "Min",
+                                                 "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
+                                                 "And", "Or", "Where"};
+    if (!binary.count(op)) return std::nullopt;
+    // Numpy broadcasting over up to three operands (Where: cond, x, y; the
+    // variadic Max / Min with two).
+    std::vector<const Value*> xs;
+    for (int i = 0; i < n.input_size(); ++i) {
+      const Value* x = in(i);
+      if (!x) return std::nullopt;
+      xs.push_back(x);
+    }
+    if (xs.size() != (op == "Where" ? 3u : 2u)) return std::nullopt;
+    size_t rank = 0;
+    for (const Value* x : xs) rank = std::max(rank, x->dims.size());
+    Dims od(rank, 1);
+    std::vector<Dims> padded;
+    for (const Value* x : xs) {
+      Dims d(rank - x->dims.size(), 1);
+      d.insert(d.end(), x->dims.begin(), x->dims.end());
+      for (size_t i = 0; i < rank; ++i) {
+        if (d[i] != 1 && od[i] != 1 && d[i] != od[i]) return std::nullopt;
+        od[i] = std::max(od[i], d[i]);
+      }
+      padded.push_back(d);
+    }
+    if (product(od) > kMaxConstantValues) return std::nullopt;
+    const bool cmp = op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" ||
+                     op == "GreaterOrEqual" || op == "And" || op == "Or";
+    Value r{{}, od, cmp ? int(onnx::TensorProto::BOOL) : (op == "Where" ? xs[1]->type : xs[0]->type)};
+    const int64_t total = product(od);
+    for (int64_t flat = 0; flat < total; ++flat) {
+      double vals[3] = {0, 0, 0};
+      for (size_t k = 0; k < xs.size(); ++k) {
+        int64_t idx = 0, rem = flat, stride = 1;
+        for (size_t i = rank; i-- > 0;) {
+          const int64_t coord = rem % od[i];
+          rem /= od[i];
+          if (padded[k][i] != 1) idx += coord * stride;
+          stride *= padded[k][i];
+        }
+        vals[k] = xs[k]->v[size_t(idx)];
+      }
+      const double x = vals[0], y = vals[1];
+      double z = 0;
+      if (op == "Add") z = x + y;
+      else if (op == "Sub") z = x - y;
+      else if (op == "Mul") z = x * y;
+      else if (op == "Div") {
+        if (y == 0) return std::nullopt;
+        z = r.is_int() ? std::trunc(x / y) : x / y;
+      } else if (op == "Mod") {
+        if (y == 0) return std::nullopt;
+        z = std::fmod(x, y);
+      } else if (op == "Pow") z = std::pow(x, y);
+      else if (op == "Max") z = std::max(x, y);
+      else if (op == "Min") z = std::min(x, y);
+      else if (op == "Equal") z = x == y;
+      else if (op == "Less") z = x < y;
+      else if (op == "Greater") z = x > y;
+      else if (op == "LessOrEqual") z = x <= y;
+      else if (op == "GreaterOrEqual") z = x >= y;
+      else if (op == "And") z = (x != 0) && (y != 0);
+      else if (op == "Or") z = (x != 0) || (y != 0);
+      else z = x != 0 ? vals[1] : vals[2];  // Where
+      r.v.push_back(z);
+    }
+    return r;
   }
 
-  // Replaces computed shape inputs of nodes whose output shape is still
+  // Writes a folded value as an initializer of its own element type.
+  static bool write_initializer(onnx::TensorProto* t, const Value& v) {
+    t->set_data_type(v.type);
+    for (int64_t d : v.dims) t->add_dims(d);
+    switch (v.type) {
+      case onnx::TensorProto::INT64: for (double x : v.v) t->add_int64_data(int64_t(x)); return true;
+      case onnx::TensorProto::INT32:
+      case onnx::TensorProto::BOOL:
+      case onnx::TensorProto::INT8:
+      case onnx::TensorProto::UINT8: for (double x : v.v) t->add_int32_data(int32_t(x)); return true;
+      case onnx::TensorProto::FLOAT: for (double x : v.v) t->add_float_data(float(x)); return true;
+      case onnx::TensorProto::DOUBLE: for (double x : v.v) t->add_double_data(x); return true;
+      default: return false;
+    }
+  }
+
+  // Replaces computed constant inputs of nodes whose output shape is still
   // unknown by initializers; true if anything changed.
   bool fold_shape_subgraphs() {
     auto* g = model_.mutable_graph();
-    std::unordered_map<std::string, IntValue> known;
+    std::unordered_map<std::string, Value> known;
     std::unordered_set<std::string> initializer_names;
     for (const auto& t : g->initializer()) {
       initializer_names.insert(t.name());
-      if (auto v = int_value(t)) known[t.name()] = *v;
+      if (auto v = tensor_value(t)) known[t.name()] = *v;
     }
     bool changed = false;
     for (auto& n : *g->mutable_node()) {
       const bool unknown_output = n.output_size() > 0 && !shapes_.count(n.output(0));
-      if (unknown_output) {
+      if (unknown_output && n.op_type() != "Constant") {
         for (int i = 0; i < n.input_size(); ++i) {
           const std::string& name = n.input(i);
           if (name.empty() || initializer_names.count(name)) continue;
@@ -475,11 +730,10 @@ class Importer {
           if (k == known.end()) continue;
           const std::string folded = "apollo.folded/" + name;
           if (!initializer_names.count(folded)) {
-            auto* t = g->add_initializer();
-            t->set_name(folded);
-            t->set_data_type(onnx::TensorProto::INT64);
-            if (!k->second.scalar) t->add_dims(int64_t(k->second.v.size()));
-            for (int64_t v : k->second.v) t->add_int64_data(v);
+            onnx::TensorProto t;
+            t.set_name(folded);
+            if (!write_initializer(&t, k->second)) continue;
+            *g->add_initializer() = t;
             initializer_names.insert(folded);
             known[folded] = k->second;
           }
@@ -487,8 +741,8 @@ class Importer {
           changed = true;
         }
       }
-      if (n.output_size() == 1) {
-        if (auto v = eval_int(n, known)) known[n.output(0)] = *v;
+      if (n.output_size() == 1 && !n.output(0).empty()) {
+        if (auto v = eval_const(n, known)) known[n.output(0)] = *v;
       }
     }
     return changed;

@@ -418,6 +418,75 @@ TEST(OnnxImport, ShapeSubgraphsAndViewsAreSkippedKnowingly) {
   EXPECT_TRUE(r.report.unmapped.empty());
 }
 
+TEST(OnnxImport, PaddleShapeSubgraphsAreFoldedToStaticShapes) {
+  // Paddle2ONNX (opset 11): Reshape(x, Concat(Slice(Cast(Shape(x))), [-1]))
+  // with a float round trip, and a Resize whose sizes come from
+  // Mul(Slice(Shape), 2) -> Concat(N, C, 2H, 2W).
+  OnnxModel m(11);
+  m.input("x", {1, 4, 8, 8});
+  m.weight("w", {4, 4, 3, 3});
+  m.ints("starts", {0});
+  m.ints("ends", {2});
+  m.ints("hw_start", {2});
+  m.ints("hw_end", {4});
+  m.ints("minus1", {-1});
+  m.ints("two", {2});
+  m.floats("empty_roi", {}, {0});
+  m.floats("empty_scales", {}, {0});
+  auto& c1 = m.node("Conv", {"x", "w"}, {"c"}, "conv");
+  OnnxModel::attr(c1, "pads", std::vector<int64_t>{1, 1, 1, 1});
+  m.node("Shape", {"c"}, {"s"});
+  auto& cast = m.node("Cast", {"s"}, {"sf"});
+  OnnxModel::attr(cast, "to", int64_t{onnx::TensorProto::FLOAT});
+  auto& back = m.node("Cast", {"sf"}, {"si"});
+  OnnxModel::attr(back, "to", int64_t{onnx::TensorProto::INT64});
+  m.node("Slice", {"si", "starts", "ends"}, {"nc"});
+  m.node("Slice", {"si", "hw_start", "hw_end"}, {"hw"});
+  m.node("Mul", {"hw", "two"}, {"hw2"});
+  auto& cat = m.node("Concat", {"nc", "hw2"}, {"sizes"});
+  OnnxModel::attr(cat, "axis", int64_t{0});
+  m.node("Resize", {"c", "empty_roi", "empty_scales", "sizes"}, {"up"}, "up");
+  m.node("Shape", {"up"}, {"s2"});
+  m.node("Slice", {"s2", "starts", "ends"}, {"nc2"});
+  auto& cat2 = m.node("Concat", {"nc2", "minus1"}, {"target"});
+  OnnxModel::attr(cat2, "axis", int64_t{0});
+  m.node("Reshape", {"up", "target"}, {"flat"});
+  m.weight("fw", {16 * 16, 10});
+  m.node("MatMul", {"flat", "fw"}, {"y"}, "fc");
+  m.output("y");
+  auto r = import(m, "paddle_shapes.onnx");
+  EXPECT_TRUE(r.report.unmapped.empty());
+  EXPECT_EQ(layer(r, "up").output, (Shape{1, 16, 16, 4}));
+  // fc: [4, 256] x [256, 10] = 4 rows of 256 x 10.
+  EXPECT_EQ(layer(r, "fc").macs(), 4 * 256 * 10);
+  EXPECT_EQ(r.network.total_macs(), 8 * 8 * 4 * 36 + 4 * 256 * 10);
+}
+
+TEST(OnnxImport, OldOpsetSliceAndUnsqueezeAttributesFold) {
+  // Opset 9: Slice and Unsqueeze take their parameters as attributes.
+  OnnxModel m(9);
+  m.input("x", {1, 6, 4, 4});
+  m.ints("minus1", {-1});
+  m.node("Shape", {"x"}, {"s"});
+  auto& sl = m.node("Slice", {"s"}, {"n"});
+  OnnxModel::attr(sl, "starts", std::vector<int64_t>{0});
+  OnnxModel::attr(sl, "ends", std::vector<int64_t>{1});
+  auto& g = m.node("Gather", {"s", "one"}, {"c"});
+  OnnxModel::attr(g, "axis", int64_t{0});
+  m.scalar_int("one", 1);
+  auto& un = m.node("Unsqueeze", {"c"}, {"c1"});
+  OnnxModel::attr(un, "axes", std::vector<int64_t>{0});
+  auto& cat = m.node("Concat", {"n", "c1", "minus1"}, {"target"});
+  OnnxModel::attr(cat, "axis", int64_t{0});
+  m.node("Reshape", {"x", "target"}, {"r"});
+  m.weight("w", {16, 3});
+  m.node("MatMul", {"r", "w"}, {"y"}, "fc");
+  m.output("y");
+  auto r = import(m, "opset9_shapes.onnx");
+  EXPECT_TRUE(r.report.unmapped.empty());
+  EXPECT_EQ(layer(r, "fc").macs(), 6 * 16 * 3);
+}
+
 TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   OnnxModel m;
   m.input("x", {1, 4, 4, 4});

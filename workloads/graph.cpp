@@ -339,7 +339,7 @@ constexpr OpDef kOps[] = {
      OpMapping::Window, infer_conv_transpose, conv_transpose_macs, conv_weights, no_count},
     {OpType::FullyConnected, "fully_connected", "out_channels batch_norm bias", "out_channels", true, 1,
      1, OpMapping::Dense, infer_fully_connected, fc_macs, fc_weights, no_count},
-    {OpType::MatMul, "matmul", "batch m k n", "m k n", false, 2, 2, OpMapping::Product, infer_matmul,
+    {OpType::MatMul, "matmul", "batch m k n batch_norm", "m k n", true, 2, 2, OpMapping::Product, infer_matmul,
      matmul_macs, no_count, no_count},
     {OpType::Pool, "pool", "pool kernel stride dilation padding", "", false, 1, 1, OpMapping::Pool,
      infer_pool, no_count, no_count, pool_vector_ops},

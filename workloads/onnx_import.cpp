@@ -992,7 +992,46 @@ class Importer {
         {"AveragePool", &Importer::pool},
         {"GlobalAveragePool", &Importer::global_pool},
         {"GlobalMaxPool", &Importer::global_pool},
-        {"ReduceMean", &Importer::reduce_mean},
+        {"ReduceMean", &Importer::reduce},
+        {"ReduceMax", &Importer::reduce},
+        {"ReduceMin", &Importer::reduce},
+        {"ReduceSum", &Importer::reduce},
+        {"ReduceProd", &Importer::reduce},
+        {"ReduceL1", &Importer::reduce},
+        {"ReduceL2", &Importer::reduce},
+        {"ReduceSumSquare", &Importer::reduce},
+        {"ReduceLogSum", &Importer::reduce},
+        {"ReduceLogSumExp", &Importer::reduce},
+        {"ArgMax", &Importer::reduce},
+        {"ArgMin", &Importer::reduce},
+        {"Pow", &Importer::elementwise},
+        {"Sqrt", &Importer::elementwise},
+        {"Exp", &Importer::elementwise},
+        {"Log", &Importer::elementwise},
+        {"Neg", &Importer::elementwise},
+        {"Abs", &Importer::elementwise},
+        {"Reciprocal", &Importer::elementwise},
+        {"Floor", &Importer::elementwise},
+        {"Ceil", &Importer::elementwise},
+        {"Round", &Importer::elementwise},
+        {"Sign", &Importer::elementwise},
+        {"Erf", &Importer::elementwise},
+        {"Sin", &Importer::elementwise},
+        {"Cos", &Importer::elementwise},
+        {"Max", &Importer::elementwise},
+        {"Min", &Importer::elementwise},
+        {"Mean", &Importer::elementwise},
+        {"Mod", &Importer::elementwise},
+        {"Equal", &Importer::elementwise},
+        {"Less", &Importer::elementwise},
+        {"Greater", &Importer::elementwise},
+        {"LessOrEqual", &Importer::elementwise},
+        {"GreaterOrEqual", &Importer::elementwise},
+        {"Not", &Importer::elementwise},
+        {"And", &Importer::elementwise},
+        {"Or", &Importer::elementwise},
+        {"Xor", &Importer::elementwise},
+        {"Where", &Importer::elementwise},
         {"Add", &Importer::eltwise},
         {"Sub", &Importer::eltwise},
         {"Mul", &Importer::eltwise},
@@ -1440,26 +1479,115 @@ class Importer {
     emit(n, std::move(l), {in.n, 1, 1, in.c});
   }
 
-  // ReduceMean over H and W of an image is a global average pool (TF exports).
-  void reduce_mean(const onnx::NodeProto& n) {
+  // Reductions. ReduceMean over H and W of an image is a global average pool
+  // (TF exports); any other reduction over contiguous axes is an IR reduce
+  // layer: over the IR dimensions the axes map to, or else on the view
+  // {1, before, after, reduced} with the reduced axes as channels.
+  void reduce(const onnx::NodeProto& n) {
     const Tensor& x = tensor(n, n.input(0));
+    if (x.constant) return unmapped(n, "reduction of a constant");
+    const int64_t rank = int64_t(x.dims.size());
     Dims axes = attr_ints(n, "axes", {});
     if (axes.empty() && n.input_size() > 1 && !n.input(1).empty()) {
       const Tensor& a = tensor(n, n.input(1));
-      if (a.values) for (double v : *a.values) axes.push_back(int64_t(v));
+      if (!a.values) return unmapped(n, "axes computed at run time");
+      for (double v : *a.values) axes.push_back(int64_t(v));
     }
-    for (auto& a : axes) if (a < 0) a += int64_t(x.dims.size());
+    const bool arg = n.op_type() == "ArgMax" || n.op_type() == "ArgMin";
+    if (arg) axes = {attr_i(n, "axis", 0)};
+    if (axes.empty()) {
+      if (attr_i(n, "noop_with_empty_axes", 0) != 0) {
+        report_.skipped[op_key(n)]++;
+        return alias(n, n.input(0), out_dims(n));
+      }
+      for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
+    }
+    for (auto& a : axes) {
+      if (a < 0) a += rank;
+      if (a < 0 || a >= rank) fail(n, "axis out of range for input " + dims_str(x.dims));
+    }
     std::sort(axes.begin(), axes.end());
-    if (x.dims.size() != 4 || axes != Dims{2, 3} || x.padded()) {
-      return unmapped(n, "reduction other than the spatial mean of an image");
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    if (x.padded()) return unmapped(n, "Pad in front of a reduction");
+    if (n.op_type() == "ReduceMean" && rank == 4 && axes == Dims{2, 3}) {
+      const Shape in = window_input_shape(x.dims);
+      Layer l;
+      l.op = OpType::Pool;
+      l.pool = PoolKind::GlobalAverage;
+      l.bias = false;
+      l.inputs = {view_as(n, n.input(0), in)};
+      return emit(n, std::move(l), {in.n, 1, 1, in.c});  // keepdims=0 ([N,C]) has the same elements
     }
-    const Shape in = window_input_shape(x.dims);
     Layer l;
-    l.op = OpType::Pool;
-    l.pool = PoolKind::GlobalAverage;
+    l.op = OpType::Reduce;
     l.bias = false;
+    Shape in = to_ir(x.dims);
+    // Which IR dimension each ONNX axis is (to_ir's arrangement); -1 = N.
+    auto ir_axis = [&](int64_t a) -> int {
+      switch (rank) {
+        case 1: return 3;
+        case 2: return a == 1 ? 3 : -1;
+        case 3: return a == 2 ? 3 : a == 1 ? 2 : -1;
+        default: return a == rank - 3 ? 3 : a == rank - 2 ? 1 : a == rank - 1 ? 2 : -1;
+      }
+    };
+    bool natural = true;
+    for (int64_t a : axes) {
+      const int d = ir_axis(a);
+      if (d < 0 && x.dims[size_t(a)] != 1) natural = false;
+      if (d == 1) l.reduce_h = true;
+      if (d == 2) l.reduce_w = true;
+      if (d == 3) l.reduce_c = true;
+    }
+    if (!natural || (!l.reduce_h && !l.reduce_w && !l.reduce_c)) {
+      if (axes.back() - axes.front() + 1 != int64_t(axes.size())) {
+        return unmapped(n, "reduction over non-contiguous axes of " + dims_str(x.dims));
+      }
+      const size_t first = size_t(axes.front()), last = size_t(axes.back()) + 1;
+      in = {1, product(x.dims, 0, first), product(x.dims, last), product(x.dims, first, last)};
+      l.reduce_h = l.reduce_w = false;
+      l.reduce_c = true;
+    }
+    const Shape out{in.n, l.reduce_h ? 1 : in.h, l.reduce_w ? 1 : in.w, l.reduce_c ? 1 : in.c};
     l.inputs = {view_as(n, n.input(0), in)};
-    emit(n, std::move(l), {in.n, 1, 1, in.c});  // keepdims=0 ([N,C]) has the same elements
+    emit(n, std::move(l), out);
+  }
+
+  // An element-wise node as an IR elementwise layer: its activation inputs
+  // (constants are operands the layer holds) broadcast to the output, `ops`
+  // vector operations per output element. False if the shapes do not fit
+  // (a constant that enlarges the output, broadcasting across folded dims).
+  bool try_elementwise(const onnx::NodeProto& n, int ops) {
+    const Dims od = out_dims(n);
+    const Shape out = to_ir(od);
+    const auto acts = activations(n);
+    if (acts.empty()) return false;
+    std::vector<Shape> views;
+    Shape bc{1, 1, 1, 1};
+    for (const auto& a : acts) {
+      const Tensor& t = tensors_.at(a);
+      if (t.padded() || t.dims.size() > od.size()) return false;
+      Dims d(od.size() - t.dims.size(), 1);
+      d.insert(d.end(), t.dims.begin(), t.dims.end());
+      const Shape s = to_ir(d);
+      auto fits = [](int64_t x, int64_t o) { return x == 1 || x == o; };
+      if (!fits(s.n, out.n) || !fits(s.h, out.h) || !fits(s.w, out.w) || !fits(s.c, out.c)) return false;
+      bc = {std::max(bc.n, s.n), std::max(bc.h, s.h), std::max(bc.w, s.w), std::max(bc.c, s.c)};
+      views.push_back(s);
+    }
+    if (!(bc == out)) return false;
+    Layer l;
+    l.op = OpType::Elementwise;
+    l.ops = ops;
+    l.bias = false;
+    for (size_t i = 0; i < acts.size(); ++i) l.inputs.push_back(view_as(n, acts[i], views[i]));
+    emit(n, std::move(l), out);
+    return true;
+  }
+
+  // Element-wise operators with no fused form: one vector op per output element.
+  void elementwise(const onnx::NodeProto& n) {
+    if (!try_elementwise(n, 1)) unmapped(n, "operands that do not broadcast to the output in the IR's layout");
   }
 
   // Element-wise op with one constant operand: a bias add folds into a
@@ -1467,16 +1595,24 @@ class Importer {
   void fold_affine(const onnx::NodeProto& n, const std::string& act, const std::string& cst) {
     auto target = fold_target(act);
     const bool additive = n.op_type() == "Add" || n.op_type() == "Sub";
-    if (!target) return unmapped(n, "constant operand applied to a network input");
+    if (!target) {
+      if (try_elementwise(n, 1)) return;
+      return unmapped(n, "constant operand applied to a network input");
+    }
     Layer& l = net_.layers[*target];
     const Tensor& c = tensors_.at(cst);
     const bool has_out_channels = l.op == OpType::Conv || l.op == OpType::ConvTranspose ||
                                   l.op == OpType::FullyConnected;
-    if (additive && has_out_channels && !l.bias && product(c.dims) == l.out_channels) {
+    // Folding needs the layer's epilogue free and the op to apply after it
+    // (an activation already folded runs first: the affine op cannot).
+    const bool after_act = l.activation != Activation::None;
+    if (additive && has_out_channels && !l.bias && !after_act && product(c.dims) == l.out_channels) {
       l.bias = true;
-    } else if (!l.batch_norm) {
+    } else if (op_def(l.op).epilogue && !l.batch_norm && !after_act) {
       l.batch_norm = true;
     } else {
+      // Its own layer: one vector op per element (decomposed norms, hard-swish, ...).
+      if (try_elementwise(n, 1)) return;
       return unmapped(n, "layer '" + l.name + "' already has a folded scale and bias");
     }
     report_.folded[op_key(n)]++;
@@ -1491,7 +1627,7 @@ class Importer {
     if (a.constant != b.constant) {
       const std::string& act = a.constant ? n.input(1) : n.input(0);
       const std::string& cst = a.constant ? n.input(0) : n.input(1);
-      if (product(tensors_.at(act).dims) != product(od)) return unmapped(n, "constant operand broadcasts the activation");
+      if (product(tensors_.at(act).dims) != product(od)) return elementwise(n);
       return fold_affine(n, act, cst);
     }
     const bool mul = n.op_type() == "Mul" || n.op_type() == "Div";
@@ -1505,7 +1641,10 @@ class Importer {
       Dims g = t.dims;
       while (g.size() < od.size()) g.insert(g.begin(), 1);
       const bool gate = mul && od.size() == 4 && g[0] == od[0] && g[1] == od[1] && g[2] == 1 && g[3] == 1;
-      if (!gate) return unmapped(n, "broadcast of " + dims_str(t.dims) + " to " + dims_str(od));
+      if (!gate) {
+        if (try_elementwise(n, 1)) return;
+        return unmapped(n, "broadcast of " + dims_str(t.dims) + " to " + dims_str(od));
+      }
       is_gate[i] = true;
     }
     Layer l;
@@ -1676,10 +1815,17 @@ class Importer {
   void fold_activation(const onnx::NodeProto& n, const std::string& input, Activation act,
                        const std::string& what) {
     auto target = fold_target(input);
-    if (!target) return unmapped(n, what + " of a network input");
+    // An activation that cannot fold (on a network input, or a layer that
+    // has one already) is a layer of its own, one vector op per element.
+    auto own_layer = [&](const std::string& why) {
+      // x * sigmoid(x): the skipped gate's work is this layer's second op.
+      if (try_elementwise(n, what.rfind("x * ", 0) == 0 ? 2 : 1)) return;
+      unmapped(n, why);
+    };
+    if (!target) return own_layer(what + " of a network input");
     Layer& l = net_.layers[*target];
     if (l.activation != Activation::None) {
-      return unmapped(n, "layer '" + l.name + "' already has activation " + to_string(l.activation));
+      return own_layer("layer '" + l.name + "' already has activation " + to_string(l.activation));
     }
     if (tensors_.at(input).padded()) return unmapped(n, "activation of a padded tensor");
     l.activation = act;

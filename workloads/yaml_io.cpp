@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <climits>
 #include <fstream>
 #include <map>
@@ -273,6 +274,8 @@ Layer read_layer(const Source& src, const YAML::Node& ln, size_t index,
     read_key(src, key, v, a, l);
   }
   if (def.epilogue) read_bias_and_bn(src, ln, a, l);
+  const auto keys = op_keys(def);
+  if (std::find(keys.begin(), keys.end(), "bias") == keys.end()) l.bias = false;
   if (l.op == OpType::Pool && l.pool != PoolKind::GlobalAverage && !ln["kernel"].IsDefined()) {
     src.fail(ln.Mark(), a + "(" + to_string(l.pool) + " pool): missing key 'kernel'");
   }
@@ -319,7 +322,7 @@ void emit_key(YAML::Emitter& e, const std::string& key, const Layer& l) {
   } else if (key == "batch_norm") {
     if (l.batch_norm) e << YAML::Key << "batch_norm" << YAML::Value << true;
   } else if (key == "bias") {
-    if (l.bias == l.batch_norm) e << YAML::Key << "bias" << YAML::Value << l.bias;  // not the default
+    if (l.bias == l.batch_norm && l.op != OpType::MatMul) e << YAML::Key << "bias" << YAML::Value << l.bias;  // not the default
   } else if (key == "batch") {
     if (l.batch != 1) e << YAML::Key << "batch" << YAML::Value << l.batch;
   } else if (key == "m") {

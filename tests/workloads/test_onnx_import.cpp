@@ -491,31 +491,79 @@ TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   OnnxModel m;
   m.input("x", {1, 4, 4, 4});
   m.weight("w", {4, 4, 1, 1});
-  m.ints("axes", {1});
+  m.scalar_int("axis", 1);
+  m.ints("repeats", {1, 2, 1, 1});
   m.node("Conv", {"x", "w"}, {"c"}, "conv");
-  m.node("Abs", {"c"}, {"a"}, "abs");  // same element count: passes through
+  m.node("CumSum", {"c", "axis"}, {"a"}, "cumsum");  // same element count: passes through
   m.node("Conv", {"a", "w"}, {"d"}, "conv2");
-  m.node("Abs", {"d"}, {"e"}, "abs2");
-  auto& rs = m.node("ReduceSum", {"e", "axes"}, {"s"}, "rsum");  // 4 -> 1 channel
-  OnnxModel::attr(rs, "keepdims", int64_t{1});
-  m.weight("w3", {2, 1, 1, 1});
+  m.node("CumSum", {"d", "axis"}, {"e"}, "cumsum2");
+  m.node("Tile", {"e", "repeats"}, {"s"}, "tile");  // 4 -> 8 channels
+  m.weight("w3", {2, 8, 1, 1});
   m.node("Conv", {"s", "w3"}, {"y"}, "conv3");
   m.output("y");
   std::ostringstream warnings;
   ImportOptions o;
   o.warnings = &warnings;
   auto r = import(m, "unmapped.onnx", o);
-  EXPECT_EQ(r.report.unmapped.at("Abs"), 2);
-  EXPECT_EQ(r.report.unmapped.at("ReduceSum"), 1);
+  EXPECT_EQ(r.report.unmapped.at("CumSum"), 2);
+  EXPECT_EQ(r.report.unmapped.at("Tile"), 1);
   EXPECT_EQ(r.report.unmapped_total(), 3);
   EXPECT_EQ(r.report.warnings.size(), 3u);
-  EXPECT_NE(warnings.str().find("node 'rsum' (ReduceSum) not mapped"), std::string::npos);
-  EXPECT_NE(warnings.str().find("NOT mapped: Abs x2, ReduceSum x1"), std::string::npos) << warnings.str();
-  // conv2 reads conv's output through the Abs; conv3 reads a new input.
+  EXPECT_NE(warnings.str().find("node 'tile' (Tile) not mapped"), std::string::npos);
+  EXPECT_NE(warnings.str().find("NOT mapped: CumSum x2, Tile x1"), std::string::npos) << warnings.str();
+  // conv2 reads conv's output through the CumSum; conv3 reads a new input.
   EXPECT_EQ(layer(r, "conv2").inputs[0], *r.network.find_layer("conv"));
   ASSERT_EQ(r.network.inputs.size(), 2u);
-  EXPECT_EQ(r.network.inputs[1].shape, (Shape{1, 4, 4, 1}));
-  EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 16 * 2);
+  EXPECT_EQ(r.network.inputs[1].shape, (Shape{1, 4, 4, 8}));
+  EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 16 * 2 * 8);
+}
+
+TEST(OnnxImport, ElementWiseWorkIsNeverDropped) {
+  // A LayerNorm written out (PyTorch exports of openWakeWord), unary math on
+  // a network input, an activation after an activation, a broadcast that is
+  // not a squeeze-excite gate, and reductions over channels and tokens.
+  OnnxModel m;
+  m.input("x", {1, 16});
+  m.weight("w", {16, 32});
+  m.floats("two", {2.0f});
+  m.floats("eps", {1e-5f});
+  m.weight("gamma", {32});
+  m.weight("beta", {32});
+  m.node("Exp", {"x"}, {"ex"}, "exp");                      // network input: own layer
+  m.node("Gemm", {"ex", "w"}, {"g"}, "fc");
+  auto& mean = m.node("ReduceMean", {"g"}, {"mu"}, "mean");
+  OnnxModel::attr(mean, "axes", std::vector<int64_t>{-1});
+  m.node("Sub", {"g", "mu"}, {"d"}, "sub");                 // [1,32] - [1,1]
+  m.node("Pow", {"d", "two"}, {"d2"}, "pow");
+  auto& var = m.node("ReduceMean", {"d2"}, {"var"}, "var");
+  OnnxModel::attr(var, "axes", std::vector<int64_t>{-1});
+  m.node("Add", {"var", "eps"}, {"ve"}, "add_eps");         // after a reduce: own layer
+  m.node("Sqrt", {"ve"}, {"sd"}, "sqrt");
+  m.node("Div", {"d", "sd"}, {"n"}, "div");
+  m.node("Mul", {"n", "gamma"}, {"ng"}, "scale");            // after an elementwise layer: own layer
+  m.node("Add", {"ng", "beta"}, {"nb"}, "shift");
+  m.node("Relu", {"nb"}, {"r"}, "relu");                    // folds into 'shift'
+  m.node("Sigmoid", {"r"}, {"s"}, "sig");                   // second activation: own layer
+  auto& mx = m.node("ReduceMax", {"s"}, {"y"}, "max");
+  OnnxModel::attr(mx, "keepdims", int64_t{0});
+  m.output("y");
+  auto r = import(m, "layernorm.onnx");
+  EXPECT_TRUE(r.report.unmapped.empty()) << summarize(r.report);
+  EXPECT_EQ(layer(r, "exp").op, OpType::Elementwise);
+  EXPECT_EQ(layer(r, "mean").op, OpType::Reduce);
+  EXPECT_EQ(layer(r, "mean").output, (Shape{1, 1, 1, 1}));
+  EXPECT_EQ(layer(r, "sub").op, OpType::Elementwise);
+  EXPECT_EQ(layer(r, "sub").input_shapes[1], (Shape{1, 1, 1, 1}));
+  for (const char* name : {"pow", "add_eps", "sqrt", "div", "scale", "shift", "sig"}) {
+    EXPECT_EQ(layer(r, name).op, OpType::Elementwise) << name;
+  }
+  EXPECT_EQ(layer(r, "shift").activation, Activation::Relu);
+  EXPECT_EQ(r.report.folded.at("Relu"), 1);
+  EXPECT_EQ(r.network.total_macs(), 16 * 32);
+  EXPECT_EQ(r.network.total_weights(), 16 * 32);
+  // Vector work: exp 16; mean 32, sub 32, pow 32, var 32, add 1, sqrt 1,
+  // div 32, scale 32, shift 32, sigmoid 32, max 32.
+  EXPECT_EQ(r.network.total_vector_ops(), 16 + 32 * 9 + 2);
 }
 
 TEST(OnnxImport, PadFoldsIntoTheConvAndReduceMeanIsAGlobalPool) {

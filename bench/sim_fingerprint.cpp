@@ -61,9 +61,11 @@ uint64_t fingerprint(const sim::SimResult& r) {
 }
 
 sim::SimOptions g_options;
+std::string g_only;  // --only: run just this case
 
 void run(const std::string& label, const workloads::Network& n, const models::ArchConfig& arch,
          const models::Program& program, const std::string& design) {
+  if (!g_only.empty() && label != g_only) return;
   const auto start = std::chrono::steady_clock::now();
   const sim::SimResult r = sim::simulate(n, program, arch, g_options);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -80,6 +82,7 @@ int main(int argc, char** argv) {
   po::options_description opts("Usage: apollo_sim_fingerprint [--designs N] [--seed S] [--exact-events]\n\nOptions");
   opts.add_options()("designs", po::value<int>()->default_value(200), "random designs that compile, after the presets")(
       "exact-events", "no fast paths (fast-forward, layer replay): every event simulated")(
+      "only", po::value<std::string>(&g_only), "run only the case with this label (e.g. random13)")(
       "seed", po::value<uint64_t>()->default_value(1), "seed of the design sample")("help,h", "show this help");
   po::variables_map vm;
   try {

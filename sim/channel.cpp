@@ -39,7 +39,7 @@ void SharedChannel::arbitrate() {
     auto& gp = *static_cast<tlm::tlm_generic_payload*>(g.request.tag);
     TransferExt& ext = extension(gp);
     const auto bytes = static_cast<int64_t>(gp.get_data_length());
-    ext.queued_cycles += g.start - g.request.arrival;
+    ext.own_cycles += g.end - g.start + spec_.latency_cycles;
     served_.bytes += bytes;
     served_.busy_cycles += g.end - g.start;
     observer_.transfer({g.start, g.end, bytes, ext.pe, spec_.id, ext.kind});

@@ -19,7 +19,7 @@ bool HopQueue::Waiting::operator==(const Waiting& o) const {
     }
     return true;
   };
-  return due == o.due && pe == o.pe && kind == o.kind && next_hop == o.next_hop && queued_cycles == o.queued_cycles &&
+  return due == o.due && pe == o.pe && kind == o.kind && next_hop == o.next_hop && own_cycles == o.own_cycles &&
          same_route();
 }
 
@@ -47,7 +47,7 @@ bool HopQueue::capture(size_t slot, int64_t now, StateHash& hash) {
     const int64_t due = clock_.cycles(at);
     if (due <= now) return false;
     const TransferExt& e = extension(*gp);
-    s.waiting.push_back({due - now, e.pe, e.kind, e.next_hop, e.queued_cycles, e.route});
+    s.waiting.push_back({due - now, e.pe, e.kind, e.next_hop, e.own_cycles, e.route});
   }
   std::sort(s.waiting.begin(), s.waiting.end(), [](const Waiting& a, const Waiting& b) {
     return std::tie(a.due, a.pe, a.kind) < std::tie(b.due, b.pe, b.kind);
@@ -183,7 +183,7 @@ void Controller::sequence() {
       // The program did not fit instruction memory: fetch this layer's chunk first.
       instructions_.ext.route.assign({{Channel::Link, l.instruction_reload_bytes}});
       instructions_.ext.next_hop = 0;
-      instructions_.ext.queued_cycles = 0;
+      instructions_.ext.own_cycles = 0;
       state_ = State::Reloading;
       send_next_hop(instructions_.payload);
       return;

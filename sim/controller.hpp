@@ -55,7 +55,7 @@ class HopQueue : public SteadyState {
     int32_t pe = -1;
     TransferKind kind = TransferKind::Load;
     size_t next_hop = 0;
-    int64_t queued_cycles = 0;
+    int64_t own_cycles = 0;
     std::vector<Hop> route;
     bool operator==(const Waiting& o) const;
   };

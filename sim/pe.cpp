@@ -143,19 +143,19 @@ void Pe::start_store(int64_t now) {
 // backward path when the data has arrived. No bytes: done at once.
 Pe::Pending Pe::issue(Transaction& t, int64_t bytes, int64_t now) {
   if (bytes <= 0) return {Pending::Is::Due, now};
-  t.ext.queued_cycles = 0;
+  t.ext.own_cycles = 0;
   t.payload.set_data_length(static_cast<unsigned int>(bytes));
   t.payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   tlm::tlm_phase phase = tlm::BEGIN_REQ;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   socket->nb_transport_fw(t.payload, phase, delay);
-  return {Pending::Is::InDma, now};
+  return {Pending::Is::InDma, 0};
 }
 
 // The transfer's data has arrived at `done`: account the PE's own exposed
 // transfer time (for the memory-stall limiter) and wake the PE then.
 void Pe::complete(Transaction& t, Pending& p, sc_core::sc_event& e, int64_t done) {
-  const int64_t own = done - p.at - t.ext.queued_cycles;
+  const int64_t own = t.ext.own_cycles;
   exposed_ += own;
   ctx_.observer.exposed(index_, own);
   p = {Pending::Is::Due, done};
@@ -189,7 +189,7 @@ bool Pe::capture(size_t slot, int64_t now, StateHash& hash) {
   bool whole = true;
   auto relative = [&](const Pending& p) {
     if (p.is == Pending::Is::Due) whole = whole && p.at > now;
-    return Pending{p.is, p.is == Pending::Is::None ? 0 : p.at - now};
+    return Pending{p.is, p.is == Pending::Is::Due ? p.at - now : 0};
   };
   s.load = relative(load_);
   s.compute = relative(compute_);
@@ -232,9 +232,9 @@ void Pe::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int6
   if (exposed != 0) ctx_.observer.exposed(index_, exposed);
   // Everything pending happens `shift` later: its event moves with it.
   auto move = [&](Pending& p, sc_core::sc_event& e) {
-    if (p.is == Pending::Is::None) return;
+    if (p.is != Pending::Is::Due) return;
     p.at += shift;
-    if (p.is == Pending::Is::Due && p.at > now) {
+    if (p.at > now) {
       e.cancel();
       e.notify(ctx_.clock.until(p.at));
     }

@@ -59,7 +59,7 @@ class Pe : public sc_core::sc_module, public SteadyState {
   struct Pending {
     enum class Is : int8_t { None, InDma, Due };
     Is is = Is::None;
-    int64_t at = 0;  // Due: completion cycle; InDma: cycle it was issued
+    int64_t at = 0;  // Due: completion cycle
   };
   // The PE's state relative to a snapshot's time.
   struct State {

@@ -25,7 +25,10 @@ struct TransferExt : tlm::tlm_extension<TransferExt> {
   int64_t output_bytes = 0;   // store
   std::vector<Hop> route;     // built by the DMA from where the data lives
   size_t next_hop = 0;
-  int64_t queued_cycles = 0;  // waited behind other transfers (all hops)
+  // Cycles of the hops done so far spent on the transfer itself (service
+  // and fixed latency; waiting behind other transfers excluded): a function
+  // of the route alone, so queueing history is not part of the state.
+  int64_t own_cycles = 0;
 
   // The TLM API requires clone() to return an owning raw pointer.
   tlm::tlm_extension_base* clone() const override { return new TransferExt(*this); }

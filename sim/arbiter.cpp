@@ -14,9 +14,13 @@ void Arbiter::request(const Request& r) {
 }
 
 void Arbiter::grant(std::vector<Grant>& out) {
-  std::stable_sort(pending_.begin(), pending_.end(), [](const Request& a, const Request& b) {
-    return std::tie(a.kind, a.pe) < std::tie(b.kind, b.pe);
-  });
+  // (kind, pe) is unique within a cycle: a PE has at most one load and one
+  // store in flight, the controller one instruction fetch.
+  if (pending_.size() > 1) {
+    std::sort(pending_.begin(), pending_.end(), [](const Request& a, const Request& b) {
+      return std::tie(a.kind, a.pe) < std::tie(b.kind, b.pe);
+    });
+  }
   for (const Request& r : pending_) {
     Grant g;
     g.start = std::max(r.arrival, free_at_);

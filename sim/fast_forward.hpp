@@ -61,7 +61,7 @@ class FastForward : public sc_core::sc_module {
   static constexpr int kMaxBackoff = 6;
   // A layer expected to take fewer activations per PE (about 3 per tile)
   // is too short for snapshots to pay off.
-  static constexpr int64_t kMinActivationsPerPe = 128;
+  static constexpr int64_t kMinActivationsPerPe = 24;
 };
 
 }  // namespace apollo::sim

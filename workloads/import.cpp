@@ -80,8 +80,48 @@ void add_input_shape(ImportOptions& options, const std::string& spec) {
 }
 
 std::string summarize(const ImportReport& r) {
-  return "mapped: " + counts(r.mapped) + "\nfolded: " + counts(r.folded) +
-         "\nskipped (no work): " + counts(r.skipped) + "\nNOT mapped: " + counts(r.unmapped) + "\n";
+  if (r.nodes.empty()) {  // SCALE-Sim: counts per row kind
+    return "mapped: " + counts(r.mapped) + "\nfolded: " + counts(r.folded) +
+           "\nskipped (no work): " + counts(r.skipped) + "\nNOT mapped: " + counts(r.unmapped) + "\n";
+  }
+  // Per operator type: how many, then each (action, IR op) group.
+  std::map<std::string, std::vector<const NodeRecord*>> by_op;
+  for (const auto& n : r.nodes) by_op[n.op].push_back(&n);
+  size_t width = 0;
+  for (const auto& [op, list] : by_op) width = std::max(width, op.size() + 1 + std::to_string(list.size()).size() + 1);
+  std::string out;
+  for (const auto& [op, list] : by_op) {
+    std::map<std::string, int> groups;  // ordered by text; "NOT" sorts first
+    for (const NodeRecord* n : list) {
+      std::string g;
+      if (n->action == "mapped") g = "mapped as " + n->ir_op;
+      else if (n->action == "folded") g = "folded into " + (n->ir_op.empty() ? std::string("its producer") : n->ir_op);
+      else if (n->action == "skipped") g = "skipped (" + n->detail + ")";
+      else if (n->action == "inlined") g = "inlined (" + n->detail + ")";
+      else g = "NOT mapped: work not counted";
+      groups[g]++;
+    }
+    std::string head = op + " x" + std::to_string(list.size());
+    std::string line = "  " + head + std::string(width + 1 - std::min(width, head.size()), ' ');
+    bool first = true;
+    for (const auto& [g, k] : groups) {
+      line += (first ? "" : "; ") + g + (groups.size() > 1 ? " x" + std::to_string(k) : "");
+      first = false;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string node_list(const ImportReport& r) {
+  std::string out;
+  for (const auto& n : r.nodes) {
+    out += "  node '" + n.node + "' (" + n.op + "): " + n.action;
+    if (!n.ir_op.empty()) out += (n.action == "folded" ? " into " : " as ") + n.ir_op;
+    if (!n.detail.empty()) out += " — " + n.detail;
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace apollo::workloads

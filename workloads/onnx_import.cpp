@@ -15,6 +15,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -150,6 +151,7 @@ class Importer {
     fix_input_shapes();
     spell_out_conv_kernel_shapes();
     infer();
+    name_nodes();
     collect_shapes();
     bind_constants_and_inputs();
     find_consumers();
@@ -174,7 +176,12 @@ class Importer {
   }
   void warn(const std::string& msg) {
     report_.warnings.push_back(msg);
-    if (opts_.warnings) *opts_.warnings << "warning: " << path_ << ": " << msg << "\n";
+    if (opts_.warnings && opts_.verbose) *opts_.warnings << "warning: " << path_ << ": " << msg << "\n";
+  }
+  void record(const onnx::NodeProto& n, std::map<std::string, int>& counter, const char* action,
+              const std::string& ir_op, const std::string& detail) {
+    counter[op_key(n)]++;
+    report_.nodes.push_back({node_name(n), op_key(n), action, ir_op, detail});
   }
   std::string op_key(const onnx::NodeProto& n) const {
     const std::string& d = n.domain();
@@ -206,6 +213,12 @@ class Importer {
     for (const auto& op : model_.opset_import()) {
       if (op.domain().empty() || op.domain() == "ai.onnx") opset_ = op.version();
     }
+    const auto& g = model_.graph();
+  }
+
+  // Unique layer names: ONNX node names may be empty or repeated. After
+  // inference, which may have inlined If branches.
+  void name_nodes() {
     const auto& g = model_.graph();
     // Unique layer names: ONNX node names may be empty or repeated.
     std::set<std::string> taken;
@@ -265,6 +278,15 @@ class Importer {
     }
   }
 
+  // A symbolic dimension that names a batch: batch / batch_size / N (any
+  // position), or an unnamed-by-the-exporter unk__* / empty one at position 0.
+  static bool is_batch_dim(const onnx::TensorShapeProto::Dimension& d, int position) {
+    std::string p = d.has_dim_param() ? d.dim_param() : "";
+    std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (p == "batch" || p == "batch_size" || p == "batchsize" || p == "n") return true;
+    return position == 0 && p.rfind("unk__", 0) == 0;
+  }
+
   void fix_input_shapes() {
     auto* g = model_.mutable_graph();
     std::set<std::string> known_inputs;
@@ -292,7 +314,14 @@ class Importer {
       std::vector<std::string> dynamic;
       std::string example;  // the static dims, 1 for the dynamic ones
       for (int i = 0; i < shape->dim_size(); ++i) {
-        const auto& d = shape->dim(i);
+        auto& d = *shape->mutable_dim(i);
+        if (!(d.has_dim_value() && d.dim_value() > 0) && is_batch_dim(d, i)) {
+          const std::string sym = d.has_dim_param() ? d.dim_param() : "";
+          d.clear_dim_param();
+          d.set_dim_value(1);
+          report_.notes.push_back("input '" + in.name() + "' dim " + std::to_string(i) + " '" + sym +
+                                  "' is a batch dimension: set to 1 (--input-shape to change)");
+        }
         const bool fixed = d.has_dim_value() && d.dim_value() > 0;
         example += (i ? "x" : "") + (fixed ? std::to_string(d.dim_value()) : std::string("1"));
         if (fixed) continue;
@@ -331,7 +360,10 @@ class Importer {
     for (int round = 0; round < 256; ++round) {
       run_inference();
       collect_shapes();
-      if (!fold_shape_subgraphs()) return;
+      if (fold_shape_subgraphs()) continue;
+      // If nodes: a constant condition picks its branch; once nothing else
+      // resolves, a data-dependent one is replaced by its larger branch.
+      if (!inline_ifs(false) && !inline_ifs(true)) return;
     }
   }
 
@@ -709,6 +741,90 @@ class Importer {
     }
   }
 
+  // Parameters of the MAC operators of a graph and its subgraphs: how the
+  // importer compares the work of two If branches.
+  static int64_t branch_weight(const onnx::GraphProto& g) {
+    std::unordered_map<std::string, int64_t> sizes;
+    for (const auto& t : g.initializer()) sizes[t.name()] = product(Dims(t.dims().begin(), t.dims().end()));
+    int64_t total = 0;
+    for (const auto& n : g.node()) {
+      const std::string& op = n.op_type();
+      if (op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "MatMul" || op == "LSTM" || op == "GRU" || op == "RNN") {
+        for (const auto& in : n.input()) {
+          auto it = sizes.find(in);
+          if (it != sizes.end()) total += it->second;
+        }
+        total += 1;
+      }
+      for (const auto& a : n.attribute()) {
+        if (a.has_g()) total += branch_weight(a.g());
+      }
+    }
+    return total;
+  }
+
+  // Replaces If nodes of the main graph by one of their branches (the
+  // branch's nodes and initializers, then Identity nodes from the branch's
+  // outputs to the If's). Without `any`, only Ifs whose condition is a known
+  // constant; with it, the first remaining If, by its larger branch.
+  bool inline_ifs(bool any) {
+    auto* g = model_.mutable_graph();
+    std::unordered_map<std::string, Value> known;
+    for (const auto& t : g->initializer()) {
+      if (auto v = tensor_value(t)) known[t.name()] = *v;
+    }
+    for (const auto& n : g->node()) {
+      if (n.output_size() == 1 && !n.output(0).empty()) {
+        if (auto v = eval_const(n, known)) known[n.output(0)] = *v;
+      }
+    }
+    for (int i = 0; i < g->node_size(); ++i) {
+      const onnx::NodeProto n = g->node(i);
+      if (n.op_type() != "If" || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;
+      const auto* then_b = attr(n, "then_branch");
+      const auto* else_b = attr(n, "else_branch");
+      const std::string label = "node '" + (n.name().empty() ? std::string("If") : n.name()) + "' (If)";
+      if (!then_b || !else_b || n.input_size() != 1) fail(label + ": needs a condition and then_branch / else_branch");
+      bool take_then = true;
+      auto c = known.find(n.input(0));
+      if (c != known.end() && c->second.v.size() == 1) {
+        take_then = c->second.v[0] != 0;
+        report_.notes.push_back(label + ": constant condition, " + (take_then ? "then" : "else") + " branch inlined");
+      } else if (any) {
+        take_then = branch_weight(then_b->g()) >= branch_weight(else_b->g());
+        report_.notes.push_back(label + ": condition known only at run time; the " +
+                                (take_then ? "then" : "else") + " branch (the larger) is counted");
+      } else {
+        continue;
+      }
+      report_.inlined[op_key(n)]++;
+      report_.nodes.push_back({n.name().empty() ? "If" : n.name(), op_key(n), "inlined", "",
+                               std::string(take_then ? "then" : "else") + " branch" +
+                                   (c != known.end() ? "" : ", the larger; condition known at run time")});
+      const onnx::GraphProto& branch = (take_then ? then_b : else_b)->g();
+      if (branch.output_size() != n.output_size()) {
+        fail(label + ": the branch has " + std::to_string(branch.output_size()) + " outputs, the node " +
+             std::to_string(n.output_size()));
+      }
+      google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+      for (int k = 0; k < i; ++k) *nodes.Add() = g->node(k);
+      for (const auto& bn : branch.node()) *nodes.Add() = bn;
+      for (int k = 0; k < n.output_size(); ++k) {
+        if (n.output(k).empty()) continue;
+        auto* id = nodes.Add();
+        id->set_op_type("Identity");
+        id->set_name(n.name() + "/" + n.output(k));
+        id->add_input(branch.output(k).name());
+        id->add_output(n.output(k));
+      }
+      for (int k = i + 1; k < g->node_size(); ++k) *nodes.Add() = g->node(k);
+      g->mutable_node()->Swap(&nodes);
+      for (const auto& t : branch.initializer()) *g->add_initializer() = t;
+      return true;
+    }
+    return false;
+  }
+
   // Replaces computed constant inputs of nodes whose output shape is still
   // unknown by initializers; true if anything changed.
   bool fold_shape_subgraphs() {
@@ -914,9 +1030,10 @@ class Importer {
     const Dims dims = out_dims(n);
     l.name = node_name(n);
     used_names_.insert(l.name);
+    const std::string ir_op = to_string(l.op);
     const TensorRef r = add_layer(std::move(l), ir_out, product(dims), node_label(n));
     bind(n, 0, r, ir_out, dims);
-    report_.mapped[op_key(n)]++;
+    record(n, report_.mapped, "mapped", ir_op, "");
   }
 
   // Output 0 of n is the same IR tensor as input `from` (seen with new dims).
@@ -1102,12 +1219,12 @@ class Importer {
           t.known = true;
         }
       }
-      report_.skipped[op_key(n)]++;
+      record(n, report_.skipped, "skipped", "", all_constant ? "constant" : "shape");
       return;
     }
     if (n.output_size() == 0) fail(n, "has no outputs");
     if (swish_gate_.count(index)) {
-      report_.folded[op_key(n)]++;
+      record(n, report_.folded, "folded", "", "gate of an x * gate(x) product, folded with it");
       alias(n, n.input(0), out_dims(n));  // read only by its x * gate(x) Mul
       return;
     }
@@ -1142,14 +1259,14 @@ class Importer {
       t.dims = s->second;
       t.known = true;
     }
-    report_.skipped[op_key(n)]++;
+    record(n, report_.skipped, "skipped", "", "constant");
   }
 
   // The node's work has no IR equivalent: say so, and keep the graph
   // connected (pass-through when the element count is unchanged, else a new
   // network input with the output's shape).
   void unmapped(const onnx::NodeProto& n, const std::string& why) {
-    report_.unmapped[op_key(n)]++;
+    record(n, report_.unmapped, "not mapped", "", why);
     std::string first_act;
     for (const auto& in : n.input()) {
       if (!in.empty() && !tensors_.at(in).constant) {
@@ -1246,6 +1363,8 @@ class Importer {
       w.pt += x.pad_t, w.pb += x.pad_b, w.pl += x.pad_l, w.pr += x.pad_r;
       w.padding = Padding::Explicit;
       report_.folded["Pad"]++;
+      report_.nodes.push_back({"(Pad read by " + node_name(n) + ")", "Pad", "folded", "pads",
+                               "into the pads of " + node_label(n)});
     }
     return w;
   }
@@ -1497,7 +1616,7 @@ class Importer {
     if (arg) axes = {attr_i(n, "axis", 0)};
     if (axes.empty()) {
       if (attr_i(n, "noop_with_empty_axes", 0) != 0) {
-        report_.skipped[op_key(n)]++;
+        record(n, report_.skipped, "skipped", "", "no axes: identity");
         return alias(n, n.input(0), out_dims(n));
       }
       for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
@@ -1615,7 +1734,7 @@ class Importer {
       if (try_elementwise(n, 1)) return;
       return unmapped(n, "layer '" + l.name + "' already has a folded scale and bias");
     }
-    report_.folded[op_key(n)]++;
+    record(n, report_.folded, "folded", to_string(l.op), "layer '" + l.name + "' (" + (l.batch_norm ? "scale and shift" : "bias") + ")");
     alias(n, act, out_dims(n));
   }
 
@@ -1661,7 +1780,7 @@ class Importer {
     const auto acts = activations(n);
     if (acts.size() != size_t(n.input_size())) return unmapped(n, "constant operand in Sum");
     if (acts.size() == 1) {
-      report_.skipped[op_key(n)]++;
+      record(n, report_.skipped, "skipped", "", "one operand: identity");
       return alias(n, acts[0], od);
     }
     Layer l;
@@ -1728,7 +1847,7 @@ class Importer {
     Layer& l = net_.layers[*target];
     if (l.batch_norm) return unmapped(n, "layer '" + l.name + "' already has a folded normalization");
     l.batch_norm = true;
-    report_.folded[op_key(n)]++;
+    record(n, report_.folded, "folded", to_string(l.op), "layer '" + l.name + "' (normalization)");
     alias(n, acts[0], out_dims(n));
   }
 
@@ -1765,7 +1884,7 @@ class Importer {
     const Dims od = out_dims(n);
     if (x.padded()) return unmapped(n, "view of a padded tensor");
     if (product(od) != product(x.dims)) fail(n, "output " + dims_str(od) + " has a different element count than input " + dims_str(x.dims));
-    report_.skipped[op_key(n)]++;
+    record(n, report_.skipped, "skipped", "", "view");
     alias(n, n.input(0), od);
     for (int k = 1; k < n.output_size(); ++k) {  // e.g. Dropout's mask: no work
       if (!n.output(k).empty()) tensors_[n.output(k)].constant = true;
@@ -1829,7 +1948,7 @@ class Importer {
     }
     if (tensors_.at(input).padded()) return unmapped(n, "activation of a padded tensor");
     l.activation = act;
-    report_.folded[op_key(n)]++;
+    record(n, report_.folded, "folded", to_string(l.op), "layer '" + l.name + "' (activation " + to_string(act) + ")");
     alias(n, input, out_dims(n));
   }
 
@@ -1837,6 +1956,20 @@ class Importer {
 
   void finish() {
     if (net_.layers.empty()) fail("no operator of the model maps to a layer (nothing to simulate)");
+    if (opts_.strict && !report_.unmapped.empty()) {
+      std::string list;
+      for (const auto& r : report_.nodes) {
+        if (r.action == "not mapped") list += (list.empty() ? "" : "; ") + ("node '" + r.node + "' (" + r.op + "): " + r.detail);
+      }
+      fail("--strict: " + std::to_string(report_.unmapped_total()) + " node(s) not mapped: " + list);
+    }
+    if (opts_.warnings) {
+      for (const auto& note : report_.notes) *opts_.warnings << "note: " << path_ << ": " << note << "\n";
+      if (!opts_.verbose && !report_.warnings.empty()) {
+        *opts_.warnings << "warning: " << path_ << ": " << report_.warnings.size()
+                        << " warning(s) (approximations, nodes not mapped); --verbose lists them\n";
+      }
+    }
     if (!report_.unmapped.empty() && opts_.warnings) {
       // One line with the totals after the per-node lines (the report has the map).
       std::string list;

@@ -25,10 +25,19 @@ CliRun apollo(const std::string& args) {
   return apollo::testing::run_apollo(args, apollo::testing::Stderr::Capture);
 }
 
+// The rest of the line that starts with `prefix`, without the padding.
+std::string line_of(const std::string& text, const std::string& prefix) {
+  const size_t at = text.find(prefix);
+  if (at == std::string::npos) return "(no line " + prefix + ")";
+  size_t b = at + prefix.size();
+  while (b < text.size() && text[b] == ' ') ++b;
+  return text.substr(b, text.find('\n', b) - b);
+}
+
 // Two convs, a residual add, pool and classifier; batch is dynamic.
-OnnxModel small_net(int64_t batch) {
+OnnxModel small_net(int64_t batch, const std::string& symbol = "batch") {
   OnnxModel m;
-  m.input("x", {batch, 3, 8, 8}, "batch");
+  m.input("x", {batch, 3, 8, 8}, symbol);
   m.weight("w1", {8, 3, 3, 3});
   m.weight("w2", {8, 8, 3, 3});
   m.weight("fc", {8, 5});
@@ -55,8 +64,30 @@ TEST(OnnxCli, ImportWritesYamlThatLoadsBackWithTheSameWork) {
   const std::string yaml = (std::filesystem::path(model).parent_path() / "cli_small.yaml").string();
   const CliRun r = apollo("workloads import " + model + " -o " + yaml);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("NOT mapped: CumSum x1"), std::string::npos) << r.out;
-  EXPECT_NE(r.err.find("node 'cumsum' (CumSum) not mapped"), std::string::npos) << r.err;
+  // One line per operator type; the nodes only with --verbose.
+  EXPECT_EQ(line_of(r.out, "  CumSum x1 "), "NOT mapped: work not counted") << r.out;
+  EXPECT_EQ(line_of(r.out, "  Conv x2 "), "mapped as conv") << r.out;
+  EXPECT_EQ(line_of(r.out, "  Relu x1 "), "folded into conv") << r.out;
+  EXPECT_EQ(line_of(r.out, "  Flatten x1 "), "skipped (view)") << r.out;
+  EXPECT_EQ(r.out.find("node 'cumsum'"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("node 'cumsum' (CumSum) not mapped"), std::string::npos) << r.err;
+  const CliRun v = apollo("workloads import " + model + " -o " + yaml + " --verbose");
+  ASSERT_EQ(v.code, 0) << v.err;
+  EXPECT_NE(v.err.find("node 'cumsum' (CumSum) not mapped"), std::string::npos) << v.err;
+  EXPECT_NE(v.out.find("  node 'classifier' (MatMul): mapped as fully_connected\n"), std::string::npos) << v.out;
+  // --strict: exit 2 naming the node; --report: every node's mapping as JSON.
+  const CliRun s = apollo("workloads import " + model + " -o " + yaml + " --strict");
+  EXPECT_EQ(s.code, 2);
+  EXPECT_NE(s.err.find("node 'cumsum' (CumSum)"), std::string::npos) << s.err;
+  const std::string report = (std::filesystem::path(model).parent_path() / "cli_small.json").string();
+  ASSERT_EQ(apollo("workloads import " + model + " -o " + yaml + " --report " + report).code, 0);
+  std::ifstream rf(report);
+  const auto rj = nlohmann::json::parse(rf);
+  ASSERT_EQ(rj.at("nodes").size(), 8u);
+  EXPECT_EQ(rj.at("nodes")[0].at("node").get<std::string>(), "conv1");
+  EXPECT_EQ(rj.at("nodes")[0].at("action").get<std::string>(), "mapped");
+  EXPECT_EQ(rj.at("nodes")[7].at("action").get<std::string>(), "not mapped");
+  EXPECT_EQ(rj.at("macs").get<int64_t>(), kMacs);
   const Network back = load_network_yaml(yaml);
   EXPECT_EQ(back.total_macs(), kMacs);
   EXPECT_EQ(back.total_weights(), 8 * 27 + 8 * 72 + 40);
@@ -66,9 +97,10 @@ TEST(OnnxCli, ImportWritesYamlThatLoadsBackWithTheSameWork) {
 TEST(OnnxCli, ImportReportAsJsonAndInputShapes) {
   const std::string model = small_net(-1).save("cli_dynamic.onnx");
   const std::string yaml = (std::filesystem::path(model).parent_path() / "cli_dynamic.yaml").string();
-  const CliRun bad = apollo("workloads import " + model + " -o " + yaml);
+  const std::string frames = small_net(-1, "frames").save("cli_frames.onnx");
+  const CliRun bad = apollo("workloads import " + frames + " -o " + yaml);
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.err.find("'batch'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("'frames'"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("--input-shape"), std::string::npos) << bad.err;
 
   const CliRun r = apollo("workloads import " + model + " --input-shape x=4x3x8x8 -o " + yaml + " --json");

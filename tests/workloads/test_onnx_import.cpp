@@ -504,6 +504,7 @@ TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   std::ostringstream warnings;
   ImportOptions o;
   o.warnings = &warnings;
+  o.verbose = true;
   auto r = import(m, "unmapped.onnx", o);
   EXPECT_EQ(r.report.unmapped.at("CumSum"), 2);
   EXPECT_EQ(r.report.unmapped.at("Tile"), 1);
@@ -516,6 +517,22 @@ TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   ASSERT_EQ(r.network.inputs.size(), 2u);
   EXPECT_EQ(r.network.inputs[1].shape, (Shape{1, 4, 4, 8}));
   EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 16 * 2 * 8);
+  // Every node has its record; --strict turns the unmapped ones into an error.
+  ASSERT_EQ(r.report.nodes.size(), 6u);
+  EXPECT_EQ(r.report.nodes[1].node, "cumsum");
+  EXPECT_EQ(r.report.nodes[1].action, "not mapped");
+  EXPECT_EQ(r.report.nodes[0].ir_op, "conv");
+  ImportOptions strict;
+  strict.strict = true;
+  const std::string err = error_of([&] { import(m, "unmapped_strict.onnx", strict); });
+  EXPECT_NE(err.find("--strict: 3 node(s) not mapped: node 'cumsum' (CumSum)"), std::string::npos) << err;
+  // Without --verbose one line sums the warnings up.
+  std::ostringstream quiet;
+  ImportOptions q;
+  q.warnings = &quiet;
+  import(m, "unmapped_quiet.onnx", q);
+  EXPECT_EQ(quiet.str().find("node 'cumsum'"), std::string::npos) << quiet.str();
+  EXPECT_NE(quiet.str().find("3 warning(s)"), std::string::npos) << quiet.str();
 }
 
 TEST(OnnxImport, ElementWiseWorkIsNeverDropped) {
@@ -632,9 +649,9 @@ TEST(OnnxImport, QuantizedModelsQdqAndQOperator) {
 
 // A small residual network: stem, two basic blocks (the second strided with
 // a 1x1 projection), global pool and classifier.
-OnnxModel residual_net(int64_t batch) {
+OnnxModel residual_net(int64_t batch, const std::string& symbol = "batch") {
   OnnxModel m;
-  m.input("image", {batch, 3, 16, 16}, "batch");
+  m.input("image", {batch, 3, 16, 16}, symbol);
   auto conv = [&](const std::string& name, const std::string& in, int64_t cin, int64_t cout, int k,
                   int stride, bool relu) {
     m.weight(name + ".w", {cout, cin, k, k});
@@ -783,11 +800,18 @@ TEST(OnnxImport, ModelWrittenByThePythonOnnxHelper) {
 
 TEST(OnnxImport, DynamicDimensionsNeedAnInputShape) {
   const std::string path = residual_net(-1).save("resnet_dynamic.onnx");
-  const std::string err = error_of([&] { import_onnx(path); });
-  EXPECT_NE(err.find(path), std::string::npos) << err;
+  // A dimension named as a batch defaults to 1, with a note.
+  auto one = import_onnx(path);
+  EXPECT_EQ(one.network.inputs[0].shape, (Shape{1, 16, 16, 3}));
+  ASSERT_EQ(one.report.notes.size(), 1u);
+  EXPECT_NE(one.report.notes[0].find("'batch' is a batch dimension: set to 1"), std::string::npos);
+  // Any other dynamic dimension needs --input-shape.
+  const std::string other = residual_net(-1, "frames").save("resnet_frames.onnx");
+  const std::string err = error_of([&] { import_onnx(other); });
+  EXPECT_NE(err.find(other), std::string::npos) << err;
   EXPECT_NE(err.find("'image'"), std::string::npos) << err;
-  EXPECT_NE(err.find("'batch'"), std::string::npos) << err;
-  EXPECT_NE(err.find("--input-shape"), std::string::npos) << err;
+  EXPECT_NE(err.find("'frames'"), std::string::npos) << err;
+  EXPECT_NE(err.find("--input-shape image=1x3x16x16"), std::string::npos) << err;
 
   ImportOptions o;
   add_input_shape(o, "image=2x3x16x16");

@@ -24,8 +24,10 @@ def save(model, path):
         f.write(model.SerializeToString())
 
 
-# batch dimension symbolic and no --input-shape given
+# batch dimension symbolic and no --input-shape given (a batch name: now set to 1)
 save(conv_model("dynamic", ["N", 3, 8, 8], [4, 3, 3, 3]), "dynamic_dim.onnx")
+# a dynamic dimension that is not a batch, and no --input-shape given
+save(conv_model("dynamic_size", ["N", 3, "height", 8], [4, 3, 3, 3]), "dynamic_size.onnx")
 # a zero-sized spatial dimension
 save(conv_model("zero", [1, 3, 0, 8], [4, 3, 3, 3]), "zero_dim.onnx")
 # weights for 5 input channels on a 3-channel input: shape inference fails

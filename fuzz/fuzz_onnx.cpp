@@ -10,7 +10,9 @@
 #include <string>
 
 #include "workloads/graph.hpp"
+#include "workloads/import.hpp"
 #include "workloads/onnx_import.hpp"
+#include "workloads/yaml_io.hpp"
 
 namespace {
 
@@ -36,6 +38,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)result.network.total_macs();
     (void)result.network.total_weights();
     (void)result.network.total_vector_ops();
+    // The report the CLI prints, and the YAML round trip of what was mapped.
+    (void)apollo::workloads::summarize(result.report);
+    (void)apollo::workloads::node_list(result.report);
+    const std::string yaml = apollo::workloads::network_to_yaml(result.network);
+    (void)apollo::workloads::network_from_yaml(yaml, "fuzz.yaml");
+  } catch (const apollo::workloads::WorkloadError&) {
+  }
+  try {
+    // --strict: an unmapped node is the loader's error, nothing else.
+    apollo::workloads::ImportOptions strict;
+    strict.strict = true;
+    (void)apollo::workloads::import_onnx(path, strict);
   } catch (const apollo::workloads::WorkloadError&) {
   }
   return 0;

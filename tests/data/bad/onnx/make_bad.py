@@ -40,3 +40,25 @@ empty = onnx.ModelProto()
 empty.ir_version = 8
 empty.opset_import.add().version = 13
 save(empty, "no_graph.onnx")
+# an If whose chosen branch has no output for the node's output
+cond = numpy_helper.from_array(np.array(True), "cond")
+x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+empty_branch = helper.make_graph([], "then", [], [])
+relu_branch = helper.make_graph([helper.make_node("Relu", ["x"], ["r"])], "else", [],
+                                [helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, 4])])
+if_node = helper.make_node("If", ["cond"], ["y"], name="bad_if", then_branch=empty_branch, else_branch=relu_branch)
+save(helper.make_model(helper.make_graph([if_node], "if_outputs", [x], [y], initializer=[cond]),
+                       opset_imports=[helper.make_opsetid("", 13)]), "if_branch_outputs.onnx")
+# a node whose work is not mapped (CumSum), for --strict
+w = numpy_helper.from_array(np.ones([4, 3, 1, 1], dtype=np.float32), "w")
+axis = numpy_helper.from_array(np.array(1, dtype=np.int64), "axis")
+xi = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 4, 4])
+nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv0"),
+         helper.make_node("CumSum", ["c", "axis"], ["y"], name="cumsum0")]
+save(helper.make_model(helper.make_graph(nodes, "unmapped", [xi], [y], initializer=[w, axis]),
+                       opset_imports=[helper.make_opsetid("", 13)]), "unmapped_op.onnx")
+# a reduction over an axis the input does not have
+rm = helper.make_node("ReduceMean", ["c"], ["y"], name="mean0", axes=[5])
+save(helper.make_model(helper.make_graph([nodes[0], rm], "reduce_axis", [xi], [y], initializer=[w]),
+                       opset_imports=[helper.make_opsetid("", 13)]), "reduce_axis.onnx")

@@ -67,7 +67,7 @@ void run(const std::string& label, const workloads::Network& n, const models::Ar
          const models::Program& program, const std::string& design) {
   if (!g_only.empty() && label != g_only) return;
   const auto start = std::chrono::steady_clock::now();
-  const sim::SimResult r = sim::simulate(n, program, arch, g_options);
+  const sim::SimResult r = sim::simulate(n, program, g_options);
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s %s %s %lld %016llx %lld %.2f\n", label.c_str(), n.name.c_str(), design.c_str(),
               static_cast<long long>(r.total_cycles), static_cast<unsigned long long>(fingerprint(r)),

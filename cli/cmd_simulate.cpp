@@ -268,7 +268,7 @@ int run_simulate(const std::vector<std::string>& args) {
   sim_options.vcd_path = vcd_path;
   sim_options.timeline_path = timeline_path;
   sim_options.exact_events = vm.count("exact-events") > 0;
-  const sim::SimResult r = sim::simulate(network, compiled.program, arch, sim_options);
+  const sim::SimResult r = sim::simulate(network, compiled.program, sim_options);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!heatmap_path.empty()) {
     write_heatmap(heatmap_path,

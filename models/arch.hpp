@@ -37,6 +37,13 @@ struct ArchConfig {
 
   TemplateConstants constants{};
 
+  // Sizes the simulator accepts (validate() refuses larger ones): 16x the
+  // search grid's largest array (32 x 32 PEs x 32 cores). Memory grows
+  // about linearly with PEs (a few KiB each), so these keep one simulation
+  // within about 1 GiB and elaboration within seconds.
+  static constexpr int64_t kMaxPes = 16384;       // e.g. 128 x 128
+  static constexpr int64_t kMaxCores = 1 << 19;  // 524,288 = 16,384 PEs x 32 cores
+
   int64_t num_pes() const { return pe_x * pe_y; }
   int64_t total_cores() const { return num_pes() * cores_per_pe; }
   int64_t peak_macs_per_cycle() const { return total_cores() * simd_lanes; }

@@ -103,6 +103,18 @@ const std::array<FieldInfo<TemplateConstants>, 8>& template_constant_fields() {
 void validate(const ArchConfig& arch, const std::string& source) {
   check_positive(arch_parameters(), arch, source, "");
   check_positive(template_constant_fields(), arch.constants, source, "constants.");
+  // Products checked without overflow: each factor is positive and finite here.
+  const double pes = static_cast<double>(arch.pe_x) * static_cast<double>(arch.pe_y);
+  if (pes > static_cast<double>(ArchConfig::kMaxPes)) {
+    throw ConfigError(source + ": keys 'pe_x' x 'pe_y': " + std::to_string(arch.pe_x) + " x " +
+                      std::to_string(arch.pe_y) + " PEs is more than the simulator accepts (" +
+                      std::to_string(ArchConfig::kMaxPes) + " PEs; the search grid's largest array is 32 x 32)");
+  }
+  if (pes * static_cast<double>(arch.cores_per_pe) > static_cast<double>(ArchConfig::kMaxCores)) {
+    throw ConfigError(source + ": key 'cores_per_pe': " + std::to_string(arch.cores_per_pe) + " cores on each of " +
+                      std::to_string(arch.num_pes()) + " PEs is more than the simulator accepts (" +
+                      std::to_string(ArchConfig::kMaxCores) + " cores in all)");
+  }
 }
 
 ArchConfig parse_arch(const std::string& yaml_text, const std::string& source,

@@ -31,8 +31,11 @@ const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters();
 // The template constants in arch.hpp order.
 const std::array<FieldInfo<TemplateConstants>, 8>& template_constant_fields();
 
-// Throws ConfigError naming `source` (a file name), the key, the value and
-// what is allowed when any parameter or constant is not positive.
+// The one check of an architecture (loading, the compiler and the simulator
+// all call it). Throws ConfigError naming `source` (a file name), the key,
+// the value and what is allowed when any parameter or constant is not
+// positive, or when the array is larger than the simulator accepts
+// (ArchConfig::kMaxPes, kMaxCores).
 void validate(const ArchConfig& arch, const std::string& source = "<arch>");
 
 // Parses YAML text; `source` names the text in error messages (a path).

@@ -8,6 +8,8 @@
 // analytical bounds" for the policies in prose.
 #include "models/compiler.hpp"
 
+#include "models/arch_io.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -630,26 +632,6 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
   return std::nullopt;
 }
 
-void check_arch(const ArchConfig& a) {
-  auto positive = [](const char* name, double v) {
-    if (!(v > 0)) throw ConfigError(std::string("architecture: ") + name + " must be positive, got " + std::to_string(v));
-  };
-  positive("pe_x", double(a.pe_x));
-  positive("pe_y", double(a.pe_y));
-  positive("simd_lanes", double(a.simd_lanes));
-  positive("cores_per_pe", double(a.cores_per_pe));
-  positive("parameter_memory", double(a.parameter_memory));
-  positive("activation_memory", double(a.activation_memory));
-  positive("core_memory", double(a.core_memory));
-  positive("instruction_memory", double(a.instruction_memory));
-  positive("pe_memory", double(a.pe_memory));
-  positive("io_bandwidth", a.io_bandwidth_gbps);
-  positive("constants.clock_ghz", a.constants.clock_ghz);
-  positive("constants.data_bytes", a.constants.data_bytes);
-  positive("constants.accumulator_bytes", a.constants.accumulator_bytes);
-  positive("constants.network_bytes_per_cycle", a.constants.network_bytes_per_cycle);
-  positive("constants.instruction_bytes", a.constants.instruction_bytes);
-}
 
 // ---- activation memory plan -------------------------------------------------
 
@@ -739,9 +721,10 @@ int64_t ceil_bytes_over(int64_t bytes, double per_cycle) {
 }  // namespace
 
 CompileResult compile(const Network& network, const ArchConfig& arch) {
-  check_arch(arch);
+  validate(arch, "architecture");
   CompileResult result;
   Program& prog = result.program;
+  prog.arch = arch;
   const int L = int(network.layers.size());
   const TensorPlan tp = plan_activations(network, arch);
   auto tensor_of = [&](workloads::TensorRef r) {

@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 
+#include "models/arch.hpp"
+
 namespace apollo::models {
 
 // How the layer's work is split over the PE array.
@@ -87,6 +89,7 @@ struct LayerProgram {
 };
 
 struct Program {
+  ArchConfig arch;                     // the architecture it was compiled for (validated)
   std::vector<LayerProgram> layers;
   int64_t program_bytes = 0;           // instructions * instruction_bytes
   int64_t instruction_chunks = 1;      // > 1 when the program exceeds instruction memory

@@ -53,7 +53,7 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     // be torn down (the earlier ones are, so memory does not add up).
     sim::SimOptions options;
     options.teardown = !in_pool_worker() || i + 1 < ctx.networks.size();
-    sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], arch, options);
+    sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], options);
     m.latency_ms[ctx.workload_names[i]] = r.latency_ms;
   }
   m.status = TrialStatus::Feasible;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "models/arch_io.hpp"
 #include "sim/kernel.hpp"
 #include "sim/model.hpp"
 #include "sim/run_stats.hpp"
@@ -28,17 +29,11 @@ int sc_main(int /*argc*/, char* /*argv*/[]) {
 namespace apollo::sim {
 namespace {
 
-void check_inputs(const workloads::Network& network, const models::Program& program,
-                  const models::ArchConfig& arch) {
-  auto bad_arch = [](const std::string& what) { throw models::ConfigError("simulate: architecture: " + what); };
-  if (arch.pe_x < 1 || arch.pe_y < 1 || arch.cores_per_pe < 1 || arch.simd_lanes < 1) {
-    bad_arch("pe_x, pe_y, cores_per_pe and simd_lanes must be >= 1");
-  }
-  if (!(arch.io_bandwidth_gbps > 0) || !(arch.constants.clock_ghz > 0)) bad_arch("io_bandwidth and clock must be > 0");
-  if (arch.constants.network_bytes_per_cycle < 1) bad_arch("network_bytes_per_cycle must be >= 1");
-  if (arch.constants.dram_latency_cycles < 0 || arch.constants.core_pipeline_cycles < 0) {
-    bad_arch("dram_latency_cycles and core_pipeline_cycles must be >= 0");
-  }
+// The architecture is checked by the one rule set (models::validate); the
+// program against it and against the network.
+void check_inputs(const workloads::Network& network, const models::Program& program) {
+  const models::ArchConfig& arch = program.arch;
+  models::validate(arch, "simulate: architecture");
   for (const auto& l : program.layers) {
     auto bad = [&](const std::string& what) {
       throw std::invalid_argument("simulate: program layer '" + l.layer_name + "': " + what);
@@ -75,9 +70,9 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
 
 }  // namespace
 
-SimResult simulate(const workloads::Network& network, const models::Program& program,
-                   const models::ArchConfig& arch, const SimOptions& options) {
-  check_inputs(network, program, arch);
+SimResult simulate(const workloads::Network& network, const models::Program& program, const SimOptions& options) {
+  check_inputs(network, program);
+  const models::ArchConfig& arch = program.arch;
   const bool tracing = !options.vcd_path.empty() || !options.timeline_path.empty();
   RunStats stats(arch);
   TraceRecorder trace;

@@ -72,6 +72,7 @@ struct SimResult {
   const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
 };
 
+// Runs `program` on the architecture it was compiled for (program.arch).
 // `network` is the compiled network: when it has layers, every program layer
 // must name one of them (a mismatched pair is rejected). Throws
 // std::invalid_argument for a malformed program, models::ConfigError for an
@@ -79,6 +80,6 @@ struct SimResult {
 // time per process: the SystemC kernel is process-global state (the search
 // runs evaluations in forked workers).
 SimResult simulate(const workloads::Network& network, const models::Program& program,
-                   const models::ArchConfig& arch, const SimOptions& options = {});
+                   const SimOptions& options = {});
 
 }  // namespace apollo::sim

@@ -215,6 +215,30 @@ TEST(ArchIo, ValidateNamesSourceKeyAndValue) {
   EXPECT_NO_THROW(validate(ArchConfig{}));
 }
 
+// The simulator's size limit is part of the one check: 128 x 128 PEs with
+// 32 cores each is accepted, one PE or one core per PE more is not.
+TEST(ArchIo, ValidateRefusesArraysBeyondTheSimulatorsLimit) {
+  ArchConfig a;
+  a.pe_x = a.pe_y = 128;
+  a.cores_per_pe = 32;
+  EXPECT_NO_THROW(validate(a));
+  a.pe_x = 129;
+  try {
+    validate(a, "big.yaml");
+    ADD_FAILURE() << "validate accepted 129 x 128 PEs";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("big.yaml: keys 'pe_x' x 'pe_y': 129 x 128 PEs is more than"),
+              std::string::npos)
+        << e.what();
+  }
+  a.pe_x = 128;
+  a.cores_per_pe = 33;
+  EXPECT_THROW(validate(a), ConfigError);
+  a.pe_x = a.pe_y = int64_t{1} << 40;  // the product would overflow int64
+  a.cores_per_pe = 1;
+  EXPECT_THROW(validate(a), ConfigError);
+}
+
 TEST(ArchIo, PresetsLoadAndBaselineIsTheEdgeTpuLikeDesign) {
   for (const char* name : {"edge_baseline", "small", "large"}) {
     EXPECT_NO_THROW(load_arch(repo_path(std::string("configs/arch/") + name + ".yaml"))) << name;

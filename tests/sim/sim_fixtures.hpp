@@ -42,8 +42,9 @@ inline models::LayerProgram uniform_layer(const models::ArchConfig& a, std::vect
   return l;
 }
 
-inline models::Program one_layer_program(models::LayerProgram l) {
+inline models::Program one_layer_program(const models::ArchConfig& a, models::LayerProgram l) {
   models::Program p;
+  p.arch = a;
   p.layers.push_back(std::move(l));
   return p;
 }

@@ -32,7 +32,7 @@ TEST(SimGolden, CycleCounts) {
     const workloads::Network n = workloads::load_workload(g.network);
     const models::CompileResult c = models::compile(n, arch);
     ASSERT_TRUE(c.ok()) << g.preset << " " << g.network;
-    const SimResult r = simulate(n, c.program, arch);
+    const SimResult r = simulate(n, c.program);
     EXPECT_EQ(r.total_cycles, g.cycles) << g.preset << " " << g.network;
     EXPECT_GE(r.total_cycles, c.program.network_bound().cycles());
   }

@@ -38,7 +38,7 @@ models::LayerProgram fc_layer(const models::ArchConfig& a, bool double_buffered)
 
 TEST(SimHand, FullyConnectedSequential) {
   const auto a = tiny_arch(1, 1, 2, 16);
-  const SimResult r = simulate(kNoNetwork, one_layer_program(fc_layer(a, false)), a);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, fc_layer(a, false)));
   EXPECT_EQ(r.total_cycles, 1340);
   ASSERT_EQ(r.layers.size(), 1u);
   EXPECT_EQ(r.layers[0].cycles, 1340);
@@ -66,7 +66,7 @@ TEST(SimHand, FullyConnectedSequential) {
 // last compute (70) and store (1): 1127 cycles.
 TEST(SimHand, FullyConnectedDoubleBuffered) {
   const auto a = tiny_arch(1, 1, 2, 16);
-  const SimResult r = simulate(kNoNetwork, one_layer_program(fc_layer(a, true)), a);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, fc_layer(a, true)));
   EXPECT_EQ(r.total_cycles, 1127);
   EXPECT_EQ(r.layers[0].memory_stall_cycles, 0);
   // link 512 busy cycles > 280 compute and 148 network
@@ -87,7 +87,7 @@ TEST(SimHand, DepthwiseOnFourPes) {
   l.weights_resident = true;
   l.bound.compute_cycles = 72;   // ceil(9216 / (4 PEs * 4 cores * 8 lanes))
   l.bound.network_cycles = 35;   // ceil(4 * (296 + 256) / 64)
-  const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(r.total_cycles, 102);
   EXPECT_EQ(r.channel(Channel::Link).bytes, 0);
   EXPECT_EQ(r.channel(Channel::Network).bytes, 4 * (296 + 256));
@@ -108,8 +108,9 @@ TEST(SimHand, BarrierAndInstructionReload) {
   l1.instruction_reload_bytes = 1600;
   // layer 1: reload 200; load 64 B = 1; compute 2 + ceil(64/8) + 4 = 14; store 1 -> 216
   models::Program p;
+  p.arch = a;
   p.layers = {l0, l1};
-  const SimResult r = simulate(kNoNetwork, p, a);
+  const SimResult r = simulate(kNoNetwork, p);
   ASSERT_EQ(r.layers.size(), 2u);
   EXPECT_EQ(r.layers[0].cycles, 102);
   EXPECT_EQ(r.layers[1].start_cycle, 102);
@@ -125,7 +126,7 @@ TEST(SimHand, OutputSpilledToDram) {
   auto l = uniform_layer(a, {tile(1, 64, 0, 160, 8, 1)}, {0});
   l.output_in_dram = true;
   // load 1; compute 2 + 2 + 4 = 8; store: network 3, link 10 + 100 -> 122
-  const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(r.total_cycles, 122);
   EXPECT_EQ(r.channel(Channel::Link).bytes, 160);
 }
@@ -137,11 +138,11 @@ TEST(SimHand, ContentionOnTheLink) {
   auto l = uniform_layer(a, {tile(1, 6400, 0, 64, 64, 1)}, {0});
   l.input_in_dram = true;
   // one PE: link 400 + 100 + network 100 + compute 2 + 1 + 4 + store 1 = 608
-  const SimResult one = simulate(kNoNetwork, one_layer_program(l), a);
+  const SimResult one = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(one.total_cycles, 608);
   // second PE: link [400, 800) + 100 -> network [900, 1000) -> 1007 -> 1008
   l.pe_class = {0, 0};
-  const SimResult two = simulate(kNoNetwork, one_layer_program(l), a);
+  const SimResult two = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(two.total_cycles, 1008);
   EXPECT_GT(two.total_cycles, one.total_cycles);
   EXPECT_EQ(two.channel(Channel::Link).busy_cycles, 800);
@@ -151,9 +152,9 @@ TEST(SimHand, ContentionOnTheLink) {
 TEST(SimHand, ContentionOnTheNetwork) {
   const auto a = tiny_arch(2, 1, 1, 64);
   auto l = uniform_layer(a, {tile(1, 6400, 0, 0, 64, 1)}, {0});
-  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 100 + 7);
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 100 + 7);
   l.pe_class = {0, 0};
-  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(l), a).total_cycles, 200 + 7);
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 200 + 7);
 }
 
 // Steps run in order and the pipeline continues across steps; cores beyond
@@ -164,7 +165,7 @@ TEST(SimHand, StepsAndActiveCores) {
   // step 2: 1 tile on 1 core, 800 ops: cores 104, PE 106. Each load 64 B (1
   // cycle), no store. Sequential: (1 + 14) * 2 + (1 + 106) = 137.
   auto l = uniform_layer(a, {tile(2, 64, 0, 0, 64, 4), tile(1, 64, 0, 0, 800, 1)}, {0});
-  const SimResult r = simulate(kNoNetwork, one_layer_program(l), a);
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(r.total_cycles, 137);
   EXPECT_DOUBLE_EQ(r.pe_busy[0], 134.0 / 137.0);
   EXPECT_DOUBLE_EQ(r.core_busy[0], 128.0 / 137.0);
@@ -180,8 +181,9 @@ TEST(SimHand, EmptyLayersAndIdlePes) {
   reshape.partition = models::PartitionKind::None;
   reshape.pe_class.assign(4, -1);
   models::Program p;
+  p.arch = a;
   p.layers = {reshape, reshape};
-  const SimResult r = simulate(kNoNetwork, p, a);
+  const SimResult r = simulate(kNoNetwork, p);
   EXPECT_EQ(r.total_cycles, 0);
   ASSERT_EQ(r.layers.size(), 2u);
   EXPECT_EQ(r.layers[1].cycles, 0);
@@ -190,10 +192,10 @@ TEST(SimHand, EmptyLayersAndIdlePes) {
 TEST(SimHand, RejectsMalformedPrograms) {
   const auto a = tiny_arch(2, 2, 2, 8);
   auto l = uniform_layer(a, {tile(1, 64, 0, 0, 64, 3)}, {0});  // 3 active cores of 2
-  EXPECT_THROW(simulate(kNoNetwork, one_layer_program(l), a), std::invalid_argument);
+  EXPECT_THROW(simulate(kNoNetwork, one_layer_program(a, l)), std::invalid_argument);
   l = uniform_layer(a, {tile(1, 64, 0, 0, 64, 1)}, {0});
   l.pe_class = {0, 1};  // wrong size and a missing class
-  EXPECT_THROW(simulate(kNoNetwork, one_layer_program(l), a), std::invalid_argument);
+  EXPECT_THROW(simulate(kNoNetwork, one_layer_program(a, l)), std::invalid_argument);
 }
 
 TEST(SimTiming, Formulas) {

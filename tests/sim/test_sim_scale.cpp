@@ -18,9 +18,9 @@ using namespace apollo::sim::testing;
 
 TEST(SimScale, ManyCallsInOneProcess) {
   const auto a = tiny_arch(2, 2, 4, 8);
-  const auto program = one_layer_program(uniform_layer(a, {tile(3, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}));
-  const int64_t first = simulate({}, program, a).total_cycles;
-  for (int i = 0; i < 300; ++i) ASSERT_EQ(simulate({}, program, a).total_cycles, first);
+  const auto program = one_layer_program(a, uniform_layer(a, {tile(3, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}));
+  const int64_t first = simulate({}, program).total_cycles;
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(simulate({}, program).total_cycles, first);
 }
 
 // SimOptions::teardown = false (forked evaluation workers): the same
@@ -31,8 +31,8 @@ TEST(SimScale, WithoutTeardownSameResultAndTheCallerCanGoOn) {
   const auto a = tiny_arch(4, 4, 2, 8);
   std::vector<int> all(16);
   for (int p = 0; p < 16; ++p) all[static_cast<size_t>(p)] = p;
-  const auto program = one_layer_program(uniform_layer(a, {tile(5, 256, 40, 256, 576, 2)}, all));
-  const int64_t expected = simulate({}, program, a).total_cycles;
+  const auto program = one_layer_program(a, uniform_layer(a, {tile(5, 256, 40, 256, 576, 2)}, all));
+  const int64_t expected = simulate({}, program).total_cycles;
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   const pid_t child = fork();
@@ -40,7 +40,7 @@ TEST(SimScale, WithoutTeardownSameResultAndTheCallerCanGoOn) {
   if (child == 0) {
     SimOptions keep;
     keep.teardown = false;
-    int64_t cycles[2] = {simulate({}, program, a, keep).total_cycles, simulate({}, program, a).total_cycles};
+    int64_t cycles[2] = {simulate({}, program, keep).total_cycles, simulate({}, program).total_cycles};
     const bool written = write(fds[1], cycles, sizeof cycles) == static_cast<ssize_t>(sizeof cycles);
     _exit(written ? 0 : 1);
   }
@@ -67,7 +67,7 @@ TEST(SimScale, LargestArray) {
   auto layer = uniform_layer(a, {tile(4, 768, 256, 256, 4096, 32)}, all);
   layer.double_buffered = true;
   const auto start = std::chrono::steady_clock::now();
-  const SimResult r = simulate({}, one_layer_program(layer), a);
+  const SimResult r = simulate({}, one_layer_program(a, layer));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.channel(Channel::Network).busy_cycles, 4 * 1024 * (16 + 4));
   EXPECT_GE(r.total_cycles, r.channel(Channel::Network).busy_cycles);

@@ -105,7 +105,7 @@ Traced run_traced(const std::string& tag) {
   SimOptions options;
   options.vcd_path = t.vcd;
   options.timeline_path = t.timeline;
-  t.result = simulate(n, c.program, t.arch, options);
+  t.result = simulate(n, c.program, options);
   return t;
 }
 
@@ -178,7 +178,7 @@ TEST(SimTraces, VcdTimescaleFollowsTheClock) {
   const std::string path = temp_file("clock.vcd");
   SimOptions options;
   options.vcd_path = path;
-  const SimResult r = simulate({}, one_layer_program(uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0})), a, options);
+  const SimResult r = simulate({}, one_layer_program(a, uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0})), options);
   const Vcd vcd = read_vcd(path);
   EXPECT_EQ(vcd.timescale, "1ps");
   EXPECT_EQ(vcd.last_time, r.total_cycles * 1250);
@@ -187,11 +187,11 @@ TEST(SimTraces, VcdTimescaleFollowsTheClock) {
 
 TEST(SimTraces, NoFilesUnlessAsked) {
   const auto a = tiny_arch(1, 1, 1, 8);
-  const SimResult r = simulate({}, one_layer_program(uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0})), a);
+  const SimResult r = simulate({}, one_layer_program(a, uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0})));
   EXPECT_GT(r.total_cycles, 0);
   SimOptions bad;
   bad.vcd_path = "/nonexistent-dir/x.vcd";
-  EXPECT_THROW(simulate({}, one_layer_program(uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0})), a, bad),
+  EXPECT_THROW(simulate({}, one_layer_program(a, uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0})), bad),
                models::ConfigError);
 }
 

@@ -119,7 +119,7 @@ void Pe::start_load(int64_t now) {
   ctx_.observer.staged(index_, memory_in_use_);
   load_tx_.ext.input_bytes = s.input_bytes;
   load_tx_.ext.weight_bytes = s.weight_bytes;
-  load_ = issue(load_tx_, s.input_bytes + s.weight_bytes, now);
+  issue(load_tx_, load_, s.input_bytes + s.weight_bytes, now);
 }
 
 void Pe::start_compute(int64_t now) {
@@ -136,20 +136,24 @@ void Pe::start_store(int64_t now) {
   const models::TileStep& s = work_->steps[store_at_.step];
   advance(store_at_);
   store_tx_.ext.output_bytes = s.output_bytes;
-  store_ = issue(store_tx_, s.output_bytes, now);
+  issue(store_tx_, store_, s.output_bytes, now);
 }
 
 // Sends a load or store to the controller's DMA, which answers on the
-// backward path when the data has arrived. No bytes: done at once.
-Pe::Pending Pe::issue(Transaction& t, int64_t bytes, int64_t now) {
-  if (bytes <= 0) return {Pending::Is::Due, now};
+// backward path (possibly within this call) with the cycle the data has
+// arrived. No bytes: done at once.
+void Pe::issue(Transaction& t, Pending& p, int64_t bytes, int64_t now) {
+  if (bytes <= 0) {
+    p = {Pending::Is::Due, now};
+    return;
+  }
+  p = {Pending::Is::InDma, 0};
   t.ext.own_cycles = 0;
   t.payload.set_data_length(static_cast<unsigned int>(bytes));
   t.payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   tlm::tlm_phase phase = tlm::BEGIN_REQ;
   sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
   socket->nb_transport_fw(t.payload, phase, delay);
-  return {Pending::Is::InDma, 0};
 }
 
 // The transfer's data has arrived at `done`: account the PE's own exposed

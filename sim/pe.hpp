@@ -82,7 +82,7 @@ class Pe : public sc_core::sc_module, public SteadyState {
   void start_load(int64_t now);
   void start_compute(int64_t now);
   void start_store(int64_t now);
-  Pending issue(Transaction& t, int64_t bytes, int64_t now);
+  void issue(Transaction& t, Pending& p, int64_t bytes, int64_t now);
   void complete(Transaction& t, Pending& p, sc_core::sc_event& e, int64_t done);
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   int64_t room(const Cursor& c) const;  // tiles the cursor can advance without leaving its step; -1: done

@@ -9,8 +9,8 @@
 //    element per output element (global average: one per input element).
 //    Add: (inputs - 1) per output element, i.e. one for a binary add.
 //    Mul / Resize: one per output element. Elementwise: `ops` per output
-//    element. Reduce: one per input element. Concat / Reshape: none (pure
-//    data movement). Activations are folded into their layer and count zero.
+//    element. Reduce: one per input element. Concat / Reshape / Copy: none
+//    (pure data movement). Activations are folded into their layer and count zero.
 #include "workloads/graph.hpp"
 
 #include <algorithm>
@@ -284,6 +284,15 @@ Shape infer_elementwise(const Layer& l) {
   return out;
 }
 
+Shape infer_copy(const Layer& l) {
+  const Shape& t = l.reshape_to;
+  if (t.n <= 0 || t.h <= 0 || t.w <= 0 || t.c <= 0) {
+    fail(l, "copy shape " + shape_str(t) + " must have positive dimensions");
+  }
+  if (capped_elements(t) > kMaxCount) fail(l, "copy shape " + shape_str(t) + " has more than 2^50 elements");
+  return t;
+}
+
 Shape infer_reduce(const Layer& l) {
   const Shape& in = l.input_shapes[0];
   if (!l.reduce_h && !l.reduce_w && !l.reduce_c) fail(l, "axes must name at least one of h, w, c");
@@ -357,6 +366,8 @@ constexpr OpDef kOps[] = {
      infer_elementwise, no_count, no_count, elementwise_vector_ops},
     {OpType::Reduce, "reduce", "axes", "axes", false, 1, 1, OpMapping::Reduction, infer_reduce, no_count,
      no_count, reduce_vector_ops},
+    {OpType::Copy, "copy", "shape", "shape", false, 1, 1, OpMapping::Copy, infer_copy, no_count, no_count,
+     no_count},
 };
 
 // Every op has exactly one row, in enum order, with every function given.

@@ -24,10 +24,11 @@ enum class OpType {
   Reshape,        // shape-only view (e.g. split attention heads); no work
   Elementwise,    // any other per-element op (sub, pow, sqrt, exp, max, ...) with broadcasting
   Reduce,         // reduction (mean, max, sum, ...) over some of H, W, C
+  Copy,           // data movement into a new shape (slice, split, pad, expand, tile); no work
   // Adding an op: a value here, its row in op_table() (graph.cpp), and
   // nothing else; see README "Adding an operator".
 };
-inline constexpr int kOpTypeCount = int(OpType::Reduce) + 1;
+inline constexpr int kOpTypeCount = int(OpType::Copy) + 1;
 
 // How the compiler (models/compiler.cpp, model_layer) executes an op.
 enum class OpMapping {
@@ -80,7 +81,8 @@ struct Layer {
   int64_t batch = 1, m = 0, k = 0, n = 0;
   // Resize: integer upsampling factor on H and W.
   int scale = 1;
-  // Reshape: target shape (element count must match the input).
+  // Reshape: target shape (element count must match the input). Copy: the
+  // output shape (any element count).
   Shape reshape_to{};
   // Elementwise: vector operations per output element (sqrt 1, a*b+c 2, ...).
   int ops = 1;

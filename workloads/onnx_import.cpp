@@ -1027,13 +1027,109 @@ class Importer {
 
   // Emits a layer for node n (named after it) and binds its first output.
   void emit(const onnx::NodeProto& n, Layer l, const Shape& ir_out) {
-    const Dims dims = out_dims(n);
-    l.name = node_name(n);
-    used_names_.insert(l.name);
     const std::string ir_op = to_string(l.op);
-    const TensorRef r = add_layer(std::move(l), ir_out, product(dims), node_label(n));
-    bind(n, 0, r, ir_out, dims);
+    emit_output(n, 0, std::move(l), ir_out, node_name(n));
     record(n, report_.mapped, "mapped", ir_op, "");
+  }
+
+  // A layer named `name` for output k of n (bound to it); no record.
+  TensorRef emit_output(const onnx::NodeProto& n, int k, Layer l, const Shape& ir_out, const std::string& name) {
+    const Dims dims = out_dims(n, k);
+    l.name = name;
+    used_names_.insert(l.name);
+    const TensorRef r = add_layer(std::move(l), ir_out, product(dims), node_label(n));
+    bind(n, k, r, ir_out, dims);
+    return r;
+  }
+
+  // An extra layer of node n that no ONNX output is bound to.
+  TensorRef emit_internal(const onnx::NodeProto& n, Layer l, const Shape& ir_out, const std::string& suffix) {
+    l.name = unique_name(node_name(n) + "/" + suffix);
+    return add_layer(std::move(l), ir_out, ir_out.elements(), node_label(n));
+  }
+
+  static Layer copy_layer(TensorRef from, const Shape& to) {
+    Layer l;
+    l.op = OpType::Copy;
+    l.bias = false;
+    l.reshape_to = to;
+    l.inputs = {from};
+    return l;
+  }
+
+  // Data movement: every output of n is a zero-work copy of its first
+  // activation input into the shape ONNX inferred (Slice, Split, Pad,
+  // Expand, Tile, Gather with constant indices).
+  void data_movement(const onnx::NodeProto& n) {
+    const auto acts = activations(n);
+    if (acts.empty()) fail(n, "has no activation input");
+    if (n.op_type() == "Gather" && acts[0] != n.input(0)) return unmapped(n, "indices computed at run time");
+    if (acts.size() > 1 && n.op_type() != "Pad") return unmapped(n, "shape or indices computed at run time");
+    if (tensors_.at(acts[0]).padded()) return unmapped(n, "data movement of a padded tensor");
+    const TensorRef from = ref_of(acts[0]);
+    int outputs = 0;
+    for (int k = 0; k < n.output_size(); ++k) {
+      if (n.output(k).empty()) continue;
+      const Shape out = to_ir(out_dims(n, k));
+      emit_output(n, k, copy_layer(from, out), out, outputs++ == 0 ? node_name(n) : unique_name(node_name(n) + "/" + std::to_string(k)));
+    }
+    record(n, report_.mapped, "mapped", "copy", outputs > 1 ? std::to_string(outputs) + " outputs" : "");
+  }
+
+  // LSTM / GRU / RNN as matrix products over all time steps: the input
+  // projection X W^T (rows T*B, all directions' gates) and the recurrent
+  // projection h R^T (rows T*B, k = hidden), each a fully_connected layer
+  // with its bias, then the gate arithmetic as an elementwise layer (3 ops
+  // per gate element) and copies into the outputs' shapes. MACs and weights
+  // are exact (T*B*gates*H*(I+H) per direction; W, R, B); the recurrence's
+  // step-by-step order is not modelled (its products are one taller product).
+  void recurrent(const onnx::NodeProto& n) {
+    if (n.input_size() < 3) fail(n, "expects inputs X, W, R[, B, ...], got " + std::to_string(n.input_size()));
+    const Tensor& x = tensor(n, n.input(0));
+    const Tensor& w = tensor(n, n.input(1));
+    const Tensor& rw = tensor(n, n.input(2));
+    if (x.constant) return unmapped(n, "constant input sequence");
+    if (!w.constant || !rw.constant) return unmapped(n, "weights computed at run time");
+    if (x.dims.size() != 3 || w.dims.size() != 3 || rw.dims.size() != 3) {
+      fail(n, "X, W and R must have rank 3, got " + dims_str(x.dims) + ", " + dims_str(w.dims) + ", " + dims_str(rw.dims));
+    }
+    if (attr_i(n, "layout", 0) != 0) return unmapped(n, "batch-first layout");
+    const int64_t dirs = w.dims[0], gates_h = w.dims[1], in = w.dims[2], hidden = rw.dims[2];
+    const int64_t steps = x.dims[0], batch = x.dims[1];
+    if (x.dims[2] != in || rw.dims[0] != dirs || rw.dims[1] != gates_h || hidden <= 0 || gates_h % hidden != 0) {
+      fail(n, "inconsistent shapes X " + dims_str(x.dims) + ", W " + dims_str(w.dims) + ", R " + dims_str(rw.dims));
+    }
+    if (x.padded()) return unmapped(n, "Pad in front of a recurrent layer");
+    const bool bias = n.input_size() > 3 && !n.input(3).empty();
+    const int64_t rows = steps * batch, gates = dirs * gates_h;
+    Layer fx;
+    fx.op = OpType::FullyConnected;
+    fx.out_channels = gates;
+    fx.bias = bias;
+    fx.inputs = {view_as(n, n.input(0), {1, 1, rows, in})};
+    const TensorRef px = emit_internal(n, std::move(fx), {1, 1, rows, gates}, "input_projection");
+    // The recurrent operand: the hidden state of every step, T*B rows of H
+    // (in the data flow, a copy of the sequence standing for h(t-1)).
+    const TensorRef h = emit_internal(n, copy_layer(ref_of(n.input(0)), {1, 1, rows, hidden}), {1, 1, rows, hidden}, "hidden_states");
+    Layer fh;
+    fh.op = OpType::FullyConnected;
+    fh.out_channels = gates;
+    fh.bias = bias;
+    fh.inputs = {h};
+    const TensorRef ph = emit_internal(n, std::move(fh), {1, 1, rows, gates}, "recurrent_projection");
+    Layer g;
+    g.op = OpType::Elementwise;
+    g.ops = 3;
+    g.bias = false;
+    g.inputs = {px, ph};
+    const TensorRef cells = emit_internal(n, std::move(g), {1, 1, rows, gates}, "gates");
+    for (int k = 0; k < n.output_size(); ++k) {
+      if (n.output(k).empty()) continue;
+      const Shape out = to_ir(out_dims(n, k));
+      emit_output(n, k, copy_layer(cells, out), out, k == 0 ? node_name(n) : unique_name(node_name(n) + "/" + std::to_string(k)));
+    }
+    record(n, report_.mapped, "mapped", "fully_connected",
+           "input and recurrent projections over " + std::to_string(steps) + " step(s), gates, outputs");
   }
 
   // Output 0 of n is the same IR tensor as input `from` (seen with new dims).
@@ -1122,6 +1218,14 @@ class Importer {
         {"ArgMax", &Importer::reduce},
         {"ArgMin", &Importer::reduce},
         {"Pow", &Importer::elementwise},
+        {"Slice", &Importer::data_movement},
+        {"Split", &Importer::data_movement},
+        {"Expand", &Importer::data_movement},
+        {"Tile", &Importer::data_movement},
+        {"Gather", &Importer::data_movement},
+        {"LSTM", &Importer::recurrent},
+        {"GRU", &Importer::recurrent},
+        {"RNN", &Importer::recurrent},
         {"Sqrt", &Importer::elementwise},
         {"Exp", &Importer::elementwise},
         {"Log", &Importer::elementwise},
@@ -1843,9 +1947,18 @@ class Importer {
     const auto acts = activations(n);
     if (acts.empty()) fail(n, "has no activation input");
     auto target = fold_target(acts[0]);
-    if (!target) return unmapped(n, "normalization of a network input");
+    // Statistics and scale / shift per element when it cannot fold: batch
+    // norm 2 ops, the others (mean, variance, normalize, scale, shift) 7.
+    const int ops = n.op_type() == "BatchNormalization" ? 2 : 7;
+    if (!target) {
+      if (try_elementwise(n, ops)) return;
+      return unmapped(n, "normalization of a network input");
+    }
     Layer& l = net_.layers[*target];
-    if (l.batch_norm) return unmapped(n, "layer '" + l.name + "' already has a folded normalization");
+    if (l.batch_norm || l.activation != Activation::None || !op_def(l.op).epilogue) {
+      if (try_elementwise(n, ops)) return;
+      return unmapped(n, "layer '" + l.name + "' already has a folded normalization");
+    }
     l.batch_norm = true;
     record(n, report_.folded, "folded", to_string(l.op), "layer '" + l.name + "' (normalization)");
     alias(n, acts[0], out_dims(n));
@@ -1870,7 +1983,7 @@ class Importer {
                               pads[4] == 0 && pads[5] == 0 &&
                               std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v >= 0; });
     if (!consumers_ok || !spatial_only || x.padded()) {
-      return unmapped(n, "padding other than H/W zero padding read only by Conv or pooling");
+      return data_movement(n);  // padding other than H/W zeros read by Conv / pooling: a copy
     }
     if (mode != "constant") warn(node_label(n) + ": " + mode + " padding counted as zero padding");
     alias(n, n.input(0), out_dims(n));
@@ -1943,6 +2056,7 @@ class Importer {
     };
     if (!target) return own_layer(what + " of a network input");
     Layer& l = net_.layers[*target];
+    if (l.op == OpType::Copy) return own_layer("a copy has no arithmetic to fold into");
     if (l.activation != Activation::None) {
       return own_layer("layer '" + l.name + "' already has activation " + to_string(l.activation));
     }

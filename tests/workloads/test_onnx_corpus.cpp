@@ -33,6 +33,9 @@ struct CorpusModel {
   std::string exception;
 };
 
+// gtest prints a failing parameter with this.
+void PrintTo(const CorpusModel& m, std::ostream* os) { *os << m.file; }
+
 // For gtest's parameter names: alexa_v0.1.onnx -> alexa_v0_1.
 std::string test_name(const std::string& file) {
   std::string s = fs::path(file).stem().string();

@@ -272,7 +272,7 @@ TEST(OnnxImport, SequencesOneDimensionalConvAndOtherProductForms) {
   m.weight("w", {8, 16});
   auto& cat = m.node("Concat", {"s", "t"}, {"st"}, "tokens");  // along the sequence
   OnnxModel::attr(cat, "axis", int64_t{1});
-  m.node("LayerNormalization", {"st", "gamma"}, {"ln"});
+  m.node("LayerNormalization", {"st", "gamma"}, {"ln"}, "norm");
   m.node("MatMul", {"ln", "w"}, {"proj"}, "proj");
   m.output("proj");
   // Shared right operand: [2,3,4] x [4,5] = one 6x4 by 4x5 product.
@@ -300,7 +300,10 @@ TEST(OnnxImport, SequencesOneDimensionalConvAndOtherProductForms) {
   const Layer& tokens = layer(r, "tokens");
   EXPECT_EQ(tokens.op, OpType::Concat);
   EXPECT_EQ(tokens.output.elements(), 10 * 8);
-  EXPECT_TRUE(tokens.batch_norm);  // the layer norm folds into the concat
+  // A concat has no epilogue: the layer norm is its own layer, 7 ops per element.
+  EXPECT_FALSE(tokens.batch_norm);
+  EXPECT_EQ(layer(r, "norm").op, OpType::Elementwise);
+  EXPECT_EQ(layer(r, "norm").vector_ops(), 7 * 10 * 8);
   EXPECT_EQ(layer(r, "proj").macs(), 10 * 8 * 16);
   EXPECT_EQ(layer(r, "proj").output, (Shape{1, 1, 10, 16}));
   const Layer& shared = layer(r, "shared");
@@ -487,18 +490,62 @@ TEST(OnnxImport, OldOpsetSliceAndUnsqueezeAttributesFold) {
   EXPECT_EQ(layer(r, "fc").macs(), 6 * 16 * 3);
 }
 
+TEST(OnnxImport, DataMovementAndRecurrentLayers) {
+  // Slice, Split, a reflect Pad and Expand on activations are zero-work
+  // copies; an LSTM is its input and recurrent projections (hand counts).
+  OnnxModel m;
+  m.input("x", {1, 8, 10});  // [B, C, L]
+  m.ints("starts", {2});
+  m.ints("ends", {10});
+  m.ints("axes", {2});
+  m.ints("pads", {0, 0, 1, 0, 0, 1});
+  m.ints("split", {3, 5});
+  m.node("Slice", {"x", "starts", "ends", "axes"}, {"sl"}, "slice");        // 1x8x8
+  auto& pad = m.node("Pad", {"sl", "pads"}, {"pd"}, "pad");                 // 1x8x10
+  OnnxModel::attr(pad, "mode", std::string("reflect"));
+  auto& sp = m.node("Split", {"pd", "split"}, {"p0", "p1"}, "split");       // 1x3x10, 1x5x10
+  OnnxModel::attr(sp, "axis", int64_t{1});
+  auto& tr = m.node("Transpose", {"p0"}, {"seq"}, "to_seq");               // [10, 1, 3]
+  OnnxModel::attr(tr, "perm", std::vector<int64_t>{2, 0, 1});
+  m.weight("W", {1, 64, 3});   // 4 gates x H=16, input 3
+  m.weight("R", {1, 64, 16});
+  m.weight("B", {1, 128});
+  auto& lstm = m.node("LSTM", {"seq", "W", "R", "B"}, {"y", "yh"}, "lstm");
+  OnnxModel::attr(lstm, "hidden_size", int64_t{16});
+  m.ints("big", {2, 5, 10});
+  m.node("Expand", {"p1", "big"}, {"ex"}, "expand");                        // 2x5x10
+  m.output("y");
+  m.output("yh");
+  m.output("ex");
+  auto r = import(m, "movement.onnx");
+  EXPECT_TRUE(r.report.unmapped.empty()) << summarize(r.report);
+  for (const char* name : {"slice", "pad", "split", "expand"}) EXPECT_EQ(layer(r, name).op, OpType::Copy) << name;
+  EXPECT_EQ(layer(r, "slice").output.elements(), 8 * 8);
+  EXPECT_EQ(layer(r, "pad").output.elements(), 8 * 10);
+  EXPECT_EQ(layer(r, "split").output.elements(), 3 * 10);
+  EXPECT_EQ(layer(r, "split/1").output.elements(), 5 * 10);
+  EXPECT_EQ(layer(r, "expand").output.elements(), 2 * 5 * 10);
+  // LSTM: 10 steps x batch 1 x 4 gates x 16 x (3 + 16) MACs; W, R and B.
+  EXPECT_EQ(r.network.total_macs(), 10 * 64 * (3 + 16));
+  EXPECT_EQ(r.network.total_weights(), 64 * 3 + 64 * 16 + 128);
+  EXPECT_EQ(layer(r, "lstm").output.elements(), 10 * 16);
+  EXPECT_EQ(layer(r, "lstm/1").output.elements(), 16);
+  EXPECT_EQ(r.network.total_vector_ops(), 3 * 10 * 64);  // the gates; copies are free
+}
+
 TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   OnnxModel m;
   m.input("x", {1, 4, 4, 4});
   m.weight("w", {4, 4, 1, 1});
   m.scalar_int("axis", 1);
-  m.ints("repeats", {1, 2, 1, 1});
+  m.ints("k", {2});
   m.node("Conv", {"x", "w"}, {"c"}, "conv");
   m.node("CumSum", {"c", "axis"}, {"a"}, "cumsum");  // same element count: passes through
   m.node("Conv", {"a", "w"}, {"d"}, "conv2");
   m.node("CumSum", {"d", "axis"}, {"e"}, "cumsum2");
-  m.node("Tile", {"e", "repeats"}, {"s"}, "tile");  // 4 -> 8 channels
-  m.weight("w3", {2, 8, 1, 1});
+  auto& topk = m.node("TopK", {"e", "k"}, {"s", "idx"}, "topk");  // 4 -> 2 channels
+  OnnxModel::attr(topk, "axis", int64_t{1});
+  m.weight("w3", {2, 2, 1, 1});
   m.node("Conv", {"s", "w3"}, {"y"}, "conv3");
   m.output("y");
   std::ostringstream warnings;
@@ -507,16 +554,16 @@ TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   o.verbose = true;
   auto r = import(m, "unmapped.onnx", o);
   EXPECT_EQ(r.report.unmapped.at("CumSum"), 2);
-  EXPECT_EQ(r.report.unmapped.at("Tile"), 1);
+  EXPECT_EQ(r.report.unmapped.at("TopK"), 1);
   EXPECT_EQ(r.report.unmapped_total(), 3);
   EXPECT_EQ(r.report.warnings.size(), 3u);
-  EXPECT_NE(warnings.str().find("node 'tile' (Tile) not mapped"), std::string::npos);
-  EXPECT_NE(warnings.str().find("NOT mapped: CumSum x2, Tile x1"), std::string::npos) << warnings.str();
+  EXPECT_NE(warnings.str().find("node 'topk' (TopK) not mapped"), std::string::npos);
+  EXPECT_NE(warnings.str().find("NOT mapped: CumSum x2, TopK x1"), std::string::npos) << warnings.str();
   // conv2 reads conv's output through the CumSum; conv3 reads a new input.
   EXPECT_EQ(layer(r, "conv2").inputs[0], *r.network.find_layer("conv"));
   ASSERT_EQ(r.network.inputs.size(), 2u);
-  EXPECT_EQ(r.network.inputs[1].shape, (Shape{1, 4, 4, 8}));
-  EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 16 * 2 * 8);
+  EXPECT_EQ(r.network.inputs[1].shape, (Shape{1, 4, 4, 2}));
+  EXPECT_EQ(r.network.total_macs(), 2 * 16 * 4 * 4 + 16 * 2 * 2);
   // Every node has its record; --strict turns the unmapped ones into an error.
   ASSERT_EQ(r.report.nodes.size(), 6u);
   EXPECT_EQ(r.report.nodes[1].node, "cumsum");

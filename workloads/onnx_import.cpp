@@ -1637,7 +1637,19 @@ class Importer {
     if (k != kb) fail(n, "inner dimensions differ: " + dims_str(a.dims) + " x " + dims_str(b.dims));
     const int64_t batch_a = product(ad, 0, ad.size() - 2), batch_b = product(bd, 0, bd.size() - 2);
     if (b.constant) {
-      if (batch_b != 1) return unmapped(n, "batched constant right operand");
+      if (batch_b != 1) {
+        // One weight matrix per batch: a 1x1 convolution with one group per
+        // batch over the M rows (MACs b*M*K*N, weights b*K*N).
+        if (batch_a != batch_b || a.padded()) return unmapped(n, "batched constant right operand across other batches");
+        Layer l;
+        l.op = OpType::Conv;
+        l.padding = Padding::Valid;
+        l.groups = to_int(n, batch_b, "batch");
+        l.out_channels = batch_b * cols;
+        l.bias = false;
+        l.inputs = {view_as(n, an, {1, 1, m, batch_a * k})};
+        return emit(n, std::move(l), {1, 1, m, batch_b * cols});
+      }
       return fully_connected(n, an, k, cols, false, false);
     }
     if (a.constant) {
@@ -1647,7 +1659,10 @@ class Importer {
     if (batch_a == batch_b) return act_matmul(n, an, bn, batch_a, m, k, cols);
     // A right operand shared by every batch is one taller product.
     if (batch_b == 1) return act_matmul(n, an, bn, 1, batch_a * m, k, cols);
-    unmapped(n, "broadcast of the left operand across batches");
+    // A left operand shared by every batch: the transposed product
+    // (B^T A^T), one taller product of b*N rows.
+    if (batch_a == 1) return act_matmul(n, bn, an, 1, batch_b * cols, k, m);
+    unmapped(n, "batch dimensions broadcast against each other");
   }
 
   void pool(const onnx::NodeProto& n) {
@@ -1928,12 +1943,15 @@ class Importer {
   void resize(const onnx::NodeProto& n) {
     const Tensor& x = tensor(n, n.input(0));
     const Dims od = out_dims(n);
-    if (x.dims.size() != 4 || x.padded()) return unmapped(n, "resize of a non-image tensor");
-    const int64_t sh = od[2] / x.dims[2], sw = od[3] / x.dims[3];
-    if (od[0] != x.dims[0] || od[1] != x.dims[1] || sh * x.dims[2] != od[2] ||
+    const bool image = x.dims.size() == 4 && !x.padded();
+    const int64_t sh = image ? od[2] / x.dims[2] : 0, sw = image ? od[3] / x.dims[3] : 0;
+    if (!image || od[0] != x.dims[0] || od[1] != x.dims[1] || sh * x.dims[2] != od[2] ||
         sw * x.dims[3] != od[3] || sh != sw || sh < 1) {
-      return unmapped(n, "scale " + dims_str(x.dims) + " -> " + dims_str(od) +
-                             " is not one integer factor on H and W");
+      // Other factors: the data movement, with the interpolation arithmetic
+      // (about one op per output element) not counted.
+      warn(node_label(n) + ": scale " + dims_str(x.dims) + " -> " + dims_str(od) +
+           " is not one integer factor on H and W; mapped as a copy, its interpolation not counted");
+      return data_movement(n);
     }
     Layer l;
     l.op = OpType::Resize;

@@ -533,6 +533,37 @@ TEST(OnnxImport, DataMovementAndRecurrentLayers) {
   EXPECT_EQ(r.network.total_vector_ops(), 3 * 10 * 64);  // the gates; copies are free
 }
 
+TEST(OnnxImport, MatMulWithBroadcastBatchDimensions) {
+  OnnxModel m;
+  // [3, 4, 5] x constant [3, 5, 6]: one weight matrix per batch, a grouped
+  // 1x1 conv: MACs 3*4*5*6, weights 3*5*6.
+  m.input("a", {3, 4, 5});
+  m.weight("wb", {3, 5, 6});
+  m.node("MatMul", {"a", "wb"}, {"y1"}, "per_batch");
+  m.output("y1");
+  // Shared left operand [4, 5] x activation [2, 5, 7]: 2*4*5*7 MACs.
+  m.input("s", {4, 5});
+  m.input("t", {2, 5, 7});
+  m.node("MatMul", {"s", "t"}, {"y2"}, "shared_left");
+  m.output("y2");
+  // Resize by 1.5: a copy, with a warning.
+  m.input("img", {1, 2, 4, 4});
+  m.floats("roi", {}, {0});
+  m.floats("scales", {1.0f, 1.0f, 1.5f, 1.5f});
+  m.node("Resize", {"img", "roi", "scales"}, {"up"}, "up");
+  m.output("up");
+  auto r = import(m, "broadcast.onnx");
+  EXPECT_TRUE(r.report.unmapped.empty()) << summarize(r.report);
+  EXPECT_EQ(layer(r, "per_batch").op, OpType::Conv);
+  EXPECT_EQ(layer(r, "per_batch").macs(), 3 * 4 * 5 * 6);
+  EXPECT_EQ(layer(r, "per_batch").weights(), 3 * 5 * 6);
+  EXPECT_EQ(layer(r, "shared_left").op, OpType::MatMul);
+  EXPECT_EQ(layer(r, "shared_left").macs(), 2 * 4 * 5 * 7);
+  EXPECT_EQ(layer(r, "up").op, OpType::Copy);
+  EXPECT_EQ(layer(r, "up").output.elements(), 2 * 6 * 6);
+  EXPECT_EQ(r.report.warnings.size(), 1u);
+}
+
 TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   OnnxModel m;
   m.input("x", {1, 4, 4, 4});

@@ -363,7 +363,7 @@ class Importer {
       if (fold_shape_subgraphs()) continue;
       // If nodes: a constant condition picks its branch; once nothing else
       // resolves, a data-dependent one is replaced by its larger branch.
-      if (!inline_ifs(false) && !inline_ifs(true)) return;
+      if (!inline_ifs(false) && !unroll_loops() && !inline_ifs(true)) return;
     }
   }
 
@@ -820,6 +820,152 @@ class Importer {
       for (int k = i + 1; k < g->node_size(); ++k) *nodes.Add() = g->node(k);
       g->mutable_node()->Swap(&nodes);
       for (const auto& t : branch.initializer()) *g->add_initializer() = t;
+      return true;
+    }
+    return false;
+  }
+
+  // Loops with a constant trip count (and no condition, or a constant true
+  // one) are unrolled: the body once per iteration, its tensors renamed
+  // per iteration, loop-carried values chained, scan outputs concatenated.
+  // The body's own condition output is not read: all M iterations count
+  // (the worst case). Any other Loop is an error naming the node.
+  static constexpr int64_t kMaxUnroll = 1024;
+
+  bool unroll_loops() {
+    auto* g = model_.mutable_graph();
+    std::unordered_map<std::string, Value> known;
+    for (const auto& t : g->initializer()) {
+      if (auto v = tensor_value(t)) known[t.name()] = *v;
+    }
+    for (const auto& n : g->node()) {
+      if (n.output_size() == 1 && !n.output(0).empty()) {
+        if (auto v = eval_const(n, known)) known[n.output(0)] = *v;
+      }
+    }
+    for (int i = 0; i < g->node_size(); ++i) {
+      const onnx::NodeProto n = g->node(i);
+      if (n.op_type() != "Loop" || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;
+      const std::string label = "node '" + (n.name().empty() ? std::string("Loop") : n.name()) + "' (Loop)";
+      const auto* body_attr = attr(n, "body");
+      if (!body_attr || n.input_size() < 2) fail(label + ": needs inputs M, cond and a body");
+      const onnx::GraphProto& body = body_attr->g();
+      auto trip = n.input(0).empty() ? known.end() : known.find(n.input(0));
+      if (trip == known.end() || trip->second.v.size() != 1) {
+        fail(label + ": the trip count is not a constant; only loops with a constant trip count are unrolled");
+      }
+      if (!n.input(1).empty()) {
+        auto c = known.find(n.input(1));
+        if (c == known.end() || c->second.v.size() != 1 || c->second.v[0] == 0) {
+          fail(label + ": the loop condition is not a constant true; only loops with a constant trip count are unrolled");
+        }
+      }
+      const int64_t iterations = int64_t(trip->second.v[0]);
+      if (iterations < 0 || iterations > kMaxUnroll) {
+        fail(label + ": trip count " + std::to_string(iterations) + " is outside 0.." + std::to_string(kMaxUnroll));
+      }
+      const int carried = n.input_size() - 2;
+      if (body.input_size() != carried + 2 || body.output_size() < carried + 1) {
+        fail(label + ": the body has " + std::to_string(body.input_size()) + " inputs and " +
+             std::to_string(body.output_size()) + " outputs for " + std::to_string(carried) + " loop-carried values");
+      }
+      const int scans = body.output_size() - 1 - carried;
+      if (n.output_size() > carried + scans) fail(label + ": more outputs than the body provides");
+      if (iterations == 0 && scans > 0) fail(label + ": a trip count of 0 with scan outputs");
+      const std::string prefix = (n.name().empty() ? std::string("loop") + std::to_string(i) : n.name()) + "/iter";
+      google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+      for (int k = 0; k < i; ++k) *nodes.Add() = g->node(k);
+      std::vector<std::string> state(n.input().begin() + 2, n.input().end());
+      std::vector<std::vector<std::string>> scan_values(static_cast<size_t>(scans));
+      for (int64_t it = 0; it < iterations; ++it) {
+        const std::string tag = prefix + std::to_string(it) + "/";
+        std::unordered_map<std::string, std::string> rename;
+        // Body inputs: the iteration number, the condition, the carried values.
+        auto* iter_t = g->add_initializer();
+        iter_t->set_name(tag + body.input(0).name());
+        iter_t->set_data_type(onnx::TensorProto::INT64);
+        iter_t->add_int64_data(it);
+        rename[body.input(0).name()] = iter_t->name();
+        auto* cond_t = g->add_initializer();
+        cond_t->set_name(tag + body.input(1).name());
+        cond_t->set_data_type(onnx::TensorProto::BOOL);
+        cond_t->add_int32_data(1);
+        rename[body.input(1).name()] = cond_t->name();
+        for (int v = 0; v < carried; ++v) rename[body.input(v + 2).name()] = state[size_t(v)];
+        for (const auto& t : body.initializer()) {
+          auto* c = g->add_initializer();
+          *c = t;
+          c->set_name(tag + t.name());
+          rename[t.name()] = c->name();
+        }
+        for (const auto& bn : body.node()) {
+          for (const auto& o : bn.output()) {
+            if (!o.empty()) rename[o] = tag + o;
+          }
+        }
+        for (const auto& bn : body.node()) {
+          onnx::NodeProto c = bn;
+          c.set_name(tag + (bn.name().empty() ? bn.op_type() : bn.name()));
+          for (int k = 0; k < c.input_size(); ++k) {
+            auto r = rename.find(c.input(k));
+            if (r != rename.end()) c.set_input(k, r->second);
+          }
+          for (int k = 0; k < c.output_size(); ++k) {
+            if (!c.output(k).empty()) c.set_output(k, rename.at(c.output(k)));
+          }
+          *nodes.Add() = c;
+        }
+        auto renamed = [&](const std::string& name) {
+          auto r = rename.find(name);
+          return r == rename.end() ? name : r->second;
+        };
+        for (int v = 0; v < carried; ++v) state[size_t(v)] = renamed(body.output(v + 1).name());
+        for (int sidx = 0; sidx < scans; ++sidx) {
+          scan_values[size_t(sidx)].push_back(renamed(body.output(1 + carried + sidx).name()));
+        }
+      }
+      for (int k = 0; k < n.output_size(); ++k) {
+        if (n.output(k).empty()) continue;
+        if (k < carried) {
+          auto* id = nodes.Add();
+          id->set_op_type("Identity");
+          id->set_name(prefix + "/out" + std::to_string(k));
+          id->add_input(state[size_t(k)]);
+          id->add_output(n.output(k));
+          continue;
+        }
+        // Scan output: the per-iteration values stacked on a new axis 0.
+        auto* axes = g->add_initializer();
+        axes->set_name(prefix + "/scan_axes" + std::to_string(k));
+        axes->set_data_type(onnx::TensorProto::INT64);
+        axes->add_dims(1);
+        axes->add_int64_data(0);
+        auto* cat = nodes.Add();
+        cat->set_op_type("Concat");
+        cat->set_name(prefix + "/scan" + std::to_string(k));
+        auto* a = cat->add_attribute();
+        a->set_name("axis");
+        a->set_type(onnx::AttributeProto::INT);
+        a->set_i(0);
+        for (size_t it = 0; it < scan_values[size_t(k - carried)].size(); ++it) {
+          auto* un = nodes.Add();
+          un->set_op_type("Unsqueeze");
+          un->set_name(prefix + "/scan" + std::to_string(k) + "_" + std::to_string(it));
+          un->add_input(scan_values[size_t(k - carried)][it]);
+          un->add_input(axes->name());
+          un->add_output(un->name());
+          cat->add_input(un->name());
+        }
+        cat->add_output(n.output(k));
+        // Concat must come after the Unsqueezes: move it to the end.
+        nodes.SwapElements(nodes.size() - 1 - int(scan_values[size_t(k - carried)].size()), nodes.size() - 1);
+      }
+      for (int k = i + 1; k < g->node_size(); ++k) *nodes.Add() = g->node(k);
+      g->mutable_node()->Swap(&nodes);
+      report_.inlined[op_key(n)]++;
+      report_.nodes.push_back({n.name().empty() ? "Loop" : n.name(), op_key(n), "inlined", "",
+                               "unrolled " + std::to_string(iterations) + " iteration(s)"});
+      report_.notes.push_back(label + ": unrolled " + std::to_string(iterations) + " iteration(s)");
       return true;
     }
     return false;

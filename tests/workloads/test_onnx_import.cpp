@@ -564,6 +564,66 @@ TEST(OnnxImport, MatMulWithBroadcastBatchDimensions) {
   EXPECT_EQ(r.report.warnings.size(), 1u);
 }
 
+TEST(OnnxImport, LoopsWithAConstantTripCountAreUnrolled) {
+  // x <- relu(x W) three times; each iteration's x is also a scan output.
+  OnnxModel m;
+  m.input("x", {1, 4});
+  m.weight("W", {4, 4});
+  m.scalar_int("trip", 3);
+  auto* t = m.proto().mutable_graph()->add_initializer();
+  t->set_name("yes");
+  t->set_data_type(onnx::TensorProto::BOOL);
+  t->add_int32_data(1);
+  onnx::GraphProto body;
+  body.set_name("body");
+  auto add_in = [&](const std::string& name, int type, std::vector<int64_t> dims) {
+    auto* v = body.add_input();
+    v->set_name(name);
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(type);
+    auto* sh = v->mutable_type()->mutable_tensor_type()->mutable_shape();
+    for (int64_t d : dims) sh->add_dim()->set_dim_value(d);
+  };
+  add_in("i", onnx::TensorProto::INT64, {});
+  add_in("c", onnx::TensorProto::BOOL, {});
+  add_in("h", onnx::TensorProto::FLOAT, {1, 4});
+  auto* g = body.add_node();
+  g->set_op_type("Gemm");
+  g->set_name("step");
+  g->add_input("h");
+  g->add_input("W");
+  g->add_output("hw");
+  auto* r = body.add_node();
+  r->set_op_type("Relu");
+  r->add_input("hw");
+  r->add_output("h2");
+  auto* id = body.add_node();
+  id->set_op_type("Identity");
+  id->add_input("c");
+  id->add_output("c2");
+  for (const char* o : {"c2", "h2", "h2"}) body.add_output()->set_name(o);
+  body.mutable_output(0)->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::BOOL);
+  for (int k = 1; k < 3; ++k) body.mutable_output(k)->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto& loop = m.node("Loop", {"trip", "yes", "x"}, {"final", "all"}, "loop");
+  auto* a = loop.add_attribute();
+  a->set_name("body");
+  a->set_type(onnx::AttributeProto::GRAPH);
+  *a->mutable_g() = body;
+  m.output("final");
+  m.output("all");
+  auto res = import(m, "loop.onnx");
+  EXPECT_TRUE(res.report.unmapped.empty()) << summarize(res.report);
+  EXPECT_EQ(res.report.inlined.at("Loop"), 1);
+  EXPECT_EQ(count_op(res.network, OpType::FullyConnected), 3);
+  EXPECT_EQ(res.network.total_macs(), 3 * 4 * 4);
+  EXPECT_EQ(layer(res, "loop/iter2/step").activation, Activation::Relu);
+  // A run-time trip count is an error naming the node.
+  OnnxModel d = m;
+  d.proto().mutable_graph()->mutable_node(0)->set_input(0, "x_len");
+  d.input("x_len", {}, "N", onnx::TensorProto::INT64);
+  const std::string err = error_of([&] { import(d, "loop_dynamic.onnx"); });
+  EXPECT_NE(err.find("node 'loop' (Loop): the trip count is not a constant"), std::string::npos) << err;
+}
+
 TEST(OnnxImport, UnmappedOperatorsAreReportedAndTheGraphStaysConnected) {
   OnnxModel m;
   m.input("x", {1, 4, 4, 4});

@@ -52,6 +52,7 @@ void SharedChannel::arbitrate() {
 bool SharedChannel::capture(size_t slot, int64_t now, StateHash& hash) {
   if (arbiter_.pending()) return false;
   const State s{std::max<int64_t>(arbiter_.free_at() - now, 0)};
+  snapshots_.reserve();
   snapshots_.state[slot] = s;
   snapshots_.counters[slot] = {served_};
   hash.add(s.busy_for);

@@ -41,6 +41,7 @@ tlm::tlm_generic_payload* HopQueue::pop_due() {
 }
 
 bool HopQueue::capture(size_t slot, int64_t now, StateHash& hash) {
+  snapshots_.reserve();
   State& s = snapshots_.state[slot];
   s.waiting.clear();
   for (const auto& [at, gp] : entries_) {

@@ -17,6 +17,12 @@ void FastForward::forget() {
   stored_ = 0;
   since_snapshot_ = 0;
   backoff_ = 0;
+  seen_.clear();
+  pin_ = Pin{};
+}
+
+bool FastForward::due_for_pin(int64_t now) const {
+  return pin_.period > 0 && now > pin_.time && (now - pin_.time) % pin_.period == 0;
 }
 
 void FastForward::start_layer(bool enabled) {
@@ -48,7 +54,10 @@ void FastForward::loaded(int32_t pe) {
     return;
   }
   if (anchor_ < 0) anchor_ = pe;
-  if (pe != anchor_ || observing_ || since_snapshot_ < (2 * members_ << backoff_)) return;
+  if (pe != anchor_ || observing_) return;
+  const int64_t now = clock_.now();
+  if (pin_.period > 0 && now > pin_.time + 2 * pin_.period) pin_ = Pin{};  // the candidate did not repeat
+  if (!due_for_pin(now) && since_snapshot_ < (2 * members_ << backoff_)) return;
   since_snapshot_ = 0;
   observing_ = true;
   observe_event_.notify(clock_.to_observation());
@@ -63,28 +72,46 @@ void FastForward::observe() {
     if (!m->capture(next_, now, hash)) return;
   }
   taken_[next_] = {now, hash.value};
-  // The most recent equal state gives the shortest period (older ones are multiples).
-  for (size_t back = 1; back <= std::min(stored_, SteadyState::kSlots - 1); ++back) {  // slot next_ is the new one
-    const size_t then = (next_ + SteadyState::kSlots - back) % SteadyState::kSlots;
-    if (taken_[then].hash != hash.value) continue;
-    if (!std::all_of(modules_.begin(), modules_.end(), [&](SteadyState* m) { return m->same_state(then, next_); })) {
-      continue;
-    }
-    int64_t k = SteadyState::kUnlimited;
-    for (SteadyState* m : modules_) k = std::min(k, m->periods_left(then, next_));
-    if (k == SteadyState::kUnlimited) k = 0;  // nothing advances: not a steady state of work
-    if (k > 0) {
-      const int64_t period = now - taken_[then].time;
-      for (SteadyState* m : modules_) m->skip(then, next_, k, period, now);
-      skipped_cycles_ += k * period;
-      forget();
-      return;
-    }
+  // A state pinned one candidate period ago (below), if this is that phase.
+  if (due_for_pin(now) && hash.value == pin_.hash && same_everywhere(kPinned, next_)) {
+    if (try_skip(kPinned, next_, now - pin_.time, now)) return;
+    pin_ = Pin{};
+  }
+  // The most recent equal state of the ring gives the shortest period (older ones are multiples).
+  for (size_t back = 1; back <= std::min(stored_, kRing - 1); ++back) {  // slot next_ is the new one
+    const size_t then = (next_ + kRing - back) % kRing;
+    if (taken_[then].hash != hash.value || !same_everywhere(then, next_)) continue;
+    if (try_skip(then, next_, now - taken_[then].time, now)) return;
     break;
   }
-  next_ = (next_ + 1) % SteadyState::kSlots;
-  stored_ = std::min(stored_ + 1, SteadyState::kSlots);
+  // Periods longer than the ring: the same hash seen earlier in the layer
+  // names a candidate period P. Its full state is gone, so this state is
+  // pinned and compared, in full, with the one P cycles later.
+  const auto seen = seen_.find(hash.value);
+  if (seen != seen_.end() && pin_.period == 0) {
+    StateHash again;
+    bool whole = true;
+    for (SteadyState* m : modules_) whole = whole && m->capture(kPinned, now, again);
+    if (whole) pin_ = {now, now - seen->second, hash.value};
+  }
+  seen_[hash.value] = now;
+  next_ = (next_ + 1) % kRing;
+  stored_ = std::min(stored_ + 1, kRing);
   backoff_ = std::min(backoff_ + 1, kMaxBackoff);  // no skip yet: snapshot less often
+}
+
+bool FastForward::same_everywhere(size_t a, size_t b) const {
+  return std::all_of(modules_.begin(), modules_.end(), [&](SteadyState* m) { return m->same_state(a, b); });
+}
+
+bool FastForward::try_skip(size_t then, size_t now_slot, int64_t period, int64_t now) {
+  int64_t k = SteadyState::kUnlimited;
+  for (SteadyState* m : modules_) k = std::min(k, m->periods_left(then, now_slot));
+  if (k == SteadyState::kUnlimited || k <= 0) return false;  // nothing advances, or the next period leaves a step
+  for (SteadyState* m : modules_) m->skip(then, now_slot, k, period, now);
+  skipped_cycles_ += k * period;
+  forget();
+  return true;
 }
 
 }  // namespace apollo::sim

@@ -3,7 +3,7 @@
 // finds a repeated state and tells every module to skip; the modules own
 // their state.
 //
-// When: at the observation phase (sim/clock.hpp) of a cycle in which one
+// When: at the observation point (sim/clock.hpp) of a cycle in which one
 // PE of the layer (the anchor) started a load, once per 2 * members process
 // activations, doubling the interval (up to 64x) while no observation leads
 // to a skip, so the O(PEs) cost of a snapshot stays small; a layer too
@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/clock.hpp"
@@ -39,6 +40,14 @@ class FastForward : public sc_core::sc_module {
  private:
   void observe();
   void forget();
+  bool due_for_pin(int64_t now) const;
+  bool same_everywhere(size_t a, size_t b) const;
+  // Skips as many periods as every module allows; false when none can be.
+  bool try_skip(size_t then, size_t now_slot, int64_t period, int64_t now);
+
+  // Snapshot slots: a ring of recent snapshots, and one pinned state.
+  static constexpr size_t kRing = SteadyState::kSlots - 1;
+  static constexpr size_t kPinned = SteadyState::kSlots - 1;
 
   const Clock& clock_;
   std::vector<SteadyState*> always_;
@@ -53,7 +62,16 @@ class FastForward : public sc_core::sc_module {
     int64_t time = 0;
     uint64_t hash = 0;
   };
-  std::vector<Taken> taken_ = std::vector<Taken>(SteadyState::kSlots);  // per slot
+  std::vector<Taken> taken_ = std::vector<Taken>(kRing);  // per ring slot
+  std::unordered_map<uint64_t, int64_t> seen_;  // state hash -> time last observed, this layer
+  // A candidate long period: the state at `time` (slot kPinned) is expected
+  // again `period` cycles later.
+  struct Pin {
+    int64_t time = 0;
+    int64_t period = 0;  // 0: no candidate
+    uint64_t hash = 0;
+  };
+  Pin pin_;
   size_t next_ = 0, stored_ = 0;
   size_t since_snapshot_ = 0;  // process activations since the last snapshot
   int backoff_ = 0;            // snapshot interval is 2 * members << backoff_ activations

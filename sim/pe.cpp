@@ -199,6 +199,7 @@ bool Pe::capture(size_t slot, int64_t now, StateHash& hash) {
   s.compute = relative(compute_);
   s.store = relative(store_);
   if (!whole) return false;
+  snapshots_.reserve();
   snapshots_.state[slot] = s;
   snapshots_.counters[slot] = {load_at_.rep, compute_at_.rep, store_at_.rep, exposed_};
   hash.add(s.finished).add(static_cast<int64_t>(s.load_step)).add(static_cast<int64_t>(s.compute_step))

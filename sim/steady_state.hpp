@@ -12,10 +12,10 @@
 // and the skipped work reported to the observers in bulk.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 namespace apollo::sim {
 
@@ -30,7 +30,7 @@ struct StateHash {
 
 class SteadyState {
  public:
-  static constexpr size_t kSlots = 16;  // snapshots kept per module
+  static constexpr size_t kSlots = 64;  // snapshots kept per module
   static constexpr int64_t kUnlimited = std::numeric_limits<int64_t>::max();
   virtual ~SteadyState() = default;
   // Saves the state relative to `now` and the counters in `slot`, adding
@@ -45,11 +45,18 @@ class SteadyState {
   virtual void skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int64_t now) = 0;
 };
 
-// A module's ring of snapshots: State must have operator==.
+// A module's snapshots by slot: State must have operator==. Allocated at
+// the first capture, so modules of layers never observed cost nothing.
 template <typename State, typename Counters>
 struct Snapshots {
-  std::array<State, SteadyState::kSlots> state{};
-  std::array<Counters, SteadyState::kSlots> counters{};
+  std::vector<State> state;
+  std::vector<Counters> counters;
+  void reserve() {
+    if (state.empty()) {
+      state.resize(SteadyState::kSlots);
+      counters.resize(SteadyState::kSlots);
+    }
+  }
 };
 
 }  // namespace apollo::sim

@@ -1,4 +1,4 @@
-// Architecture template (DESIGN.md section 2): the ten searched parameters
+// Architecture template (docs/architecture.md section 2): the ten searched parameters
 // plus template constants that are not searched. Configuration follows three
 // steps: YAML file -> these structs -> validate() before any model uses them.
 #pragma once
@@ -23,7 +23,7 @@ struct TemplateConstants {
 };
 
 struct ArchConfig {
-  // The ten searched parameters (DESIGN.md table, same order).
+  // The ten searched parameters (docs/architecture.md table, same order).
   int64_t pe_x = 4;
   int64_t pe_y = 4;
   int64_t simd_lanes = 64;

@@ -26,7 +26,7 @@ struct FieldInfo {
   void (*set)(Struct&, double);
 };
 
-// The ten searched parameters in DESIGN.md order.
+// The ten searched parameters in docs/architecture.md order.
 const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters();
 // The template constants in arch.hpp order.
 const std::array<FieldInfo<TemplateConstants>, 8>& template_constant_fields();

@@ -1,4 +1,4 @@
-// Analytical area model (DESIGN.md section 4). Constants come from a
+// Analytical area model (docs/architecture.md section 2, "Area"). Constants come from a
 // technology file (configs/tech/), each with its source written beside it.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Compiler / mapper (DESIGN.md sections 2-3). For each layer it enumerates
+// Compiler / mapper (docs/architecture.md sections 2-3). For each layer it enumerates
 // partitions of the work over PEs, cores and lanes, sizes tiles to fit
 // pe_memory and core_memory, and keeps the candidate with the lowest
 // analytical cycle estimate under the models/program.hpp semantics. For the

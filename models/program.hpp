@@ -24,8 +24,10 @@
 //    computes and the store of tile i while tile i+1 computes (at most two
 //    tiles in flight per PE). Without it, load, compute and store of a PE
 //    are strictly sequential.
-//  * The link and the network are each one shared resource: concurrent
-//    requests wait (first come, first served).
+//  * The link and the network are each one shared channel: concurrent
+//    requests wait, oldest first, and requests of the same cycle are
+//    ordered by a fixed priority (instruction fetch, stores, loads; then
+//    PE index): the simulator's arbitration rule, docs/architecture.md 4.2.
 #pragma once
 
 #include <cstdint>

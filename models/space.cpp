@@ -38,7 +38,7 @@ void check_indices(const DesignIndices& indices) {
 }  // namespace
 
 const std::vector<SpaceParameter>& space_parameters() {
-  // DESIGN.md section 2, in table order; names match arch_parameters().
+  // docs/architecture.md section 2, in table order; names match arch_parameters().
   static const std::vector<SpaceParameter> params = {
       {"pe_x", "", {1, 2, 4, 6, 8, 10, 12, 14, 16, 32}},
       {"pe_y", "", {1, 2, 4, 6, 8, 10, 12, 14, 16, 32}},

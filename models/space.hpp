@@ -1,7 +1,7 @@
-// The design space searched by Apollo (DESIGN.md section 2): ten parameters,
+// The design space searched by Apollo (docs/architecture.md section 2): ten parameters,
 // each with a fixed ascending list of values (those of the public PRIME
 // dataset), 452,760,000 points in all. A design is encoded as one index per
-// parameter, in DESIGN.md order; optimizers only ever see these indices.
+// parameter, in docs/architecture.md order; optimizers only ever see these indices.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,7 @@ struct SpaceParameter {
 
 using DesignIndices = std::vector<int>;  // one index per parameter, same as search::Design
 
-// The ten parameters in DESIGN.md order.
+// The ten parameters in docs/architecture.md order.
 const std::vector<SpaceParameter>& space_parameters();
 std::vector<std::string> parameter_names();
 std::vector<int> cardinalities();

@@ -1,4 +1,4 @@
-// A sub-space of the design space (DESIGN.md section 2): each of the ten
+// A sub-space of the design space (docs/architecture.md section 2): each of the ten
 // parameters may take only some of its grid values. Used to search (or
 // enumerate exhaustively) a small, fully known part of the space.
 //
@@ -10,7 +10,7 @@
 // (the study's --baseline), so a sub-space is always a product of value sets.
 //
 // A sub-space design is a vector of sub-indices, one per parameter (all ten,
-// in DESIGN.md order; a fixed parameter has cardinality 1): sub-index i of
+// in docs/architecture.md order; a fixed parameter has cardinality 1): sub-index i of
 // parameter k means the k-th parameter's i-th allowed value. Optimizers see
 // only these; stored trials keep full-space indices and values, so they stay
 // meaningful outside the sub-space.

@@ -1,4 +1,4 @@
-// Objectives of a study (DESIGN.md section 5), both maximized and both
+// Objectives of a study (docs/architecture.md section 2, "Objectives"), both maximized and both
 // subject to area <= budget (an over-budget design is Infeasible and has no
 // objective value):
 //   one workload:     performance per area = 1 / (latency_ms * area_mm2)

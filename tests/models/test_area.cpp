@@ -1,5 +1,5 @@
 // Area model: a hand-computed case, the technology file, sums, monotonicity,
-// and the calibration window of DESIGN.md section 4.
+// and the calibration window of docs/architecture.md section 2, "Area".
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// Design space: the value lists of DESIGN.md section 2 (hard-coded here from
+// Design space: the value lists of docs/architecture.md section 2 (hard-coded here from
 // the table, independently of models/space.cpp), encoding, sampling, neighbours.
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 namespace apollo::models {
 namespace {
 
-// DESIGN.md section 2, written out value by value.
+// docs/architecture.md section 2, written out value by value.
 const std::vector<std::pair<std::string, std::vector<int64_t>>> kTable = {
     {"pe_x", {1, 2, 4, 6, 8, 10, 12, 14, 16, 32}},
     {"pe_y", {1, 2, 4, 6, 8, 10, 12, 14, 16, 32}},

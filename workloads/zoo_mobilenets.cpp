@@ -1,6 +1,5 @@
-// MobileNet-family networks from the block tables in
-// /work/shared/reference/workloads.md (TF-Slim mobilenet_v2.py,
-// mobilenet_v3.py, tensorflow/tpu efficientnet/edgetpu). Every conv carries
+// MobileNet-family networks from the published block tables (TF-Slim
+// mobilenet_v2.py, mobilenet_v3.py, tensorflow/tpu efficientnet/edgetpu). Every conv carries
 // its folded batch norm; the classifier is a fully connected layer.
 #include <string>
 

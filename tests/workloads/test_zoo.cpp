@@ -17,7 +17,7 @@ struct Published {
   double params;
 };
 
-// From /work/shared/reference/workloads.md (model READMEs / definitions).
+// Published totals (the models' READMEs and definitions: TF-Slim, tensorflow/tpu, torchvision).
 constexpr Published kPublished[] = {
     {"mobilenet_v2", 300.8e6, 3.47e6},           {"mobilenet_edgetpu", 990e6, 4.0e6},
     {"mobilenet_v3_large", 217e6, 5.4e6},        {"mobilenet_v3_small", 56.5e6, 2.53e6},

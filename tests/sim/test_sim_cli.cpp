@@ -44,6 +44,20 @@ TEST(SimCli, TablesAndPerLayer) {
   }
 }
 
+// --exact-events turns the fast paths off: the same JSON result, every
+// statistic included (only the process activations differ, and they are
+// not in the JSON).
+TEST(SimCli, ExactEventsGivesTheSameResult) {
+  const std::string arch = arch_file("small_exact.yaml", kSmallArch);
+  const CliRun fast = apollo("simulate --arch " + arch + " --workload mobilenet_v2 --json -");
+  const CliRun exact = apollo("simulate --arch " + arch + " --workload mobilenet_v2 --exact-events --json -");
+  ASSERT_EQ(fast.code, 0) << fast.out;
+  ASSERT_EQ(exact.code, 0) << exact.out;
+  EXPECT_EQ(nlohmann::json::parse(fast.out), nlohmann::json::parse(exact.out));
+  const CliRun help = apollo("simulate --help");
+  EXPECT_NE(help.out.find("--exact-events"), std::string::npos) << help.out;
+}
+
 TEST(SimCli, JsonMatchesItsOwnTotals) {
   const CliRun r = apollo("simulate --arch " + arch_file("small2.yaml", kSmallArch) +
                        " --workload mobilenet_v3_small --json -");

@@ -62,3 +62,17 @@ save(helper.make_model(helper.make_graph(nodes, "unmapped", [xi], [y], initializ
 rm = helper.make_node("ReduceMean", ["c"], ["y"], name="mean0", axes=[5])
 save(helper.make_model(helper.make_graph([nodes[0], rm], "reduce_axis", [xi], [y], initializer=[w]),
                        opset_imports=[helper.make_opsetid("", 13)]), "reduce_axis.onnx")
+# a Loop whose trip count is a graph input (known only at run time)
+trip = helper.make_tensor_value_info("trip", TensorProto.INT64, [])
+xl = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])
+yl = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+body = helper.make_graph(
+    [helper.make_node("Identity", ["c"], ["c2"]), helper.make_node("Relu", ["h"], ["h2"])], "body",
+    [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+     helper.make_tensor_value_info("c", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 4])],
+    [helper.make_tensor_value_info("c2", TensorProto.BOOL, []),
+     helper.make_tensor_value_info("h2", TensorProto.FLOAT, [1, 4])])
+loop = helper.make_node("Loop", ["trip", "", "x"], ["y"], name="loop0", body=body)
+save(helper.make_model(helper.make_graph([loop], "loop_dynamic", [trip, xl], [yl]),
+                       opset_imports=[helper.make_opsetid("", 13)]), "loop_dynamic.onnx")

@@ -197,7 +197,7 @@ void Controller::start_pes() {
   const models::LayerProgram& l = layer();
   state_ = State::Running;
   running_ = 0;
-  if (ctx_.fast_forward) ctx_.fast_forward->start_layer(true);
+  if (ctx_.fast_forward) ctx_.fast_forward->start_layer();
   for (size_t p = 0; p < l.pe_class.size(); ++p) {
     const int cls = l.pe_class[p];
     if (cls < 0) continue;

@@ -38,7 +38,7 @@ class Pe;
 // The DMA's transfers waiting for their next hop, as a fast-forward module.
 class HopQueue : public SteadyState {
  public:
-  HopQueue(const Clock& clock) : clock_(clock), event_("next_hop") {}
+  explicit HopQueue(const Clock& clock) : clock_(clock), event_("next_hop") {}
   void push(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay);
   // Call until it returns nullptr (then the event is set for the next one).
   tlm::tlm_generic_payload* pop_due();

@@ -25,8 +25,8 @@ bool FastForward::due_for_pin(int64_t now) const {
   return pin_.period > 0 && now > pin_.time && (now - pin_.time) % pin_.period == 0;
 }
 
-void FastForward::start_layer(bool enabled) {
-  enabled_ = enabled;
+void FastForward::start_layer() {
+  enabled_ = true;
   modules_ = always_;
   members_ = 0;
   layer_tiles_ = 0;

@@ -29,8 +29,8 @@ class FastForward : public sc_core::sc_module {
   FastForward(const sc_core::sc_module_name& name, const Clock& clock, std::vector<SteadyState*> always);
   SC_HAS_PROCESS(FastForward);
 
-  // A layer starts; `enabled` false keeps it event by event.
-  void start_layer(bool enabled);
+  // A layer's PEs start (they join one by one).
+  void start_layer();
   void join(Pe& pe, int64_t tiles);  // a PE takes part in the running layer
   void activation() { ++since_snapshot_; }  // every process activation of the model
   void loaded(int32_t pe);                  // `pe` started a load in its activation

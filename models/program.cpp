@@ -11,6 +11,12 @@ Limiter LayerBound::limiter() const {
   return link_cycles >= network_cycles ? Limiter::Link : Limiter::Network;
 }
 
+int64_t Program::bound_cycles() const {
+  int64_t total = 0;
+  for (const auto& l : layers) total += l.bound.cycles();
+  return total;
+}
+
 LayerBound Program::network_bound() const {
   LayerBound total;
   for (const auto& l : layers) {

@@ -70,6 +70,15 @@ TEST(SimCli, JsonMatchesItsOwnTotals) {
     EXPECT_GE(l["cycles"].get<int64_t>(), l["bound"]["cycles"].get<int64_t>());
   }
   EXPECT_EQ(sum, j["total_cycles"].get<int64_t>());
+  // The printed bound is the program's: the sum of the per-layer bounds
+  // (barriers separate layers), never less than any summed resource term.
+  int64_t bound = 0;
+  for (const auto& l : j["layers"]) bound += l["bound"]["cycles"].get<int64_t>();
+  EXPECT_EQ(j["bound_cycles"].get<int64_t>(), bound);
+  for (const char* term : {"compute", "link", "network"}) {
+    EXPECT_LE(j["bound_terms"][term].get<int64_t>(), bound) << term;
+  }
+  EXPECT_GE(j["total_cycles"].get<int64_t>(), bound);
   EXPECT_EQ(j["pe_busy"].size(), 4u);
   EXPECT_EQ(j["core_busy"].size(), 8u);
   EXPECT_GT(j["area_mm2"].get<double>(), 0.0);

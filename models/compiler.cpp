@@ -75,9 +75,14 @@ struct LayerModel {
   bool operand_b = false;  // MatMul: the second operand (th x tk x cc) is an activation
   bool ic_split_ok = false;
 
+  // Input pixels that t consecutive outputs read along one dimension. A
+  // window (k - 1) * d + 1 pixels wide narrower than the stride skips the
+  // pixels between windows (a 1x1 stride-2 shortcut reads every other
+  // pixel), and only the pixels read are fetched.
   int64_t span(int64_t t, int k, int s, int d, int64_t limit) const {
-    int64_t v = upsample ? (t + k - 1) / s + 1 : (t - 1) * s + int64_t(k - 1) * d + 1;
-    return std::min(limit, v);
+    if (upsample) return std::min(limit, (t + k - 1) / s + 1);
+    const int64_t window = int64_t(k - 1) * d + 1;
+    return std::min(limit, (t - 1) * std::min<int64_t>(s, window) + window);
   }
   int64_t rows_in(int64_t t) const { return span(t, kh, sh, dh, in_h); }
   int64_t cols_in(int64_t t) const { return span(t, kw, sw, dw, in_w); }

@@ -166,6 +166,37 @@ TEST(Compiler, FullyConnectedTiledByPeMemory) {
   EXPECT_EQ(lp.bound.network_cycles, 36);  // ceil(2272 / 64)
 }
 
+// A 1x1 convolution with stride 2 reads every other pixel of every other
+// row: with memories large enough for one tile, it moves exactly the
+// quarter of the input it uses (16 x 16 x 8 pixels read, 4 x 4 x 8 of
+// them, 128 B), the same as a stride-1 1x1 convolution of the subsampled
+// 4 x 4 input, and never the pixels it skips (it fetched 7 x 7 x 8 before).
+TEST(Compiler, StridedPointwiseConvFetchesOnlyThePixelsItReads) {
+  auto pointwise = [](int64_t hw, int stride) {
+    Network net;
+    net.name = "pw";
+    net.inputs.push_back({"x", Shape{1, hw, hw, 8}});
+    Layer l;
+    l.name = "pw";
+    l.op = OpType::Conv;
+    l.inputs = {workloads::graph_input_ref(0)};
+    l.kernel_h = l.kernel_w = 1;
+    l.stride_h = l.stride_w = stride;
+    l.out_channels = 8;
+    net.layers.push_back(l);
+    net.infer_shapes();
+    return net;
+  };
+  const ArchConfig a = one_core(16);
+  const CompileResult strided = models::compile(pointwise(8, 2), a);
+  const CompileResult dense = models::compile(pointwise(4, 1), a);
+  ASSERT_TRUE(strided.ok() && dense.ok());
+  const Totals ts = totals(strided.program.layers[0]), td = totals(dense.program.layers[0]);
+  EXPECT_EQ(ts.in, 4 * 4 * 8);
+  EXPECT_EQ(ts.in, td.in);
+  EXPECT_EQ(ts.lane_ops, td.lane_ops);
+}
+
 TEST(Compiler, SpilledInputCrossesTheLink) {
   // 32 B of activation memory: the 64 B input cannot be on chip, the 32 B
   // output can. The input's 64 bytes cross the 16 B/cycle link: 4 cycles.

@@ -56,7 +56,7 @@ LayerBytes layer_bytes(const models::LayerProgram& lp) {
     for (const auto& s : lp.work_classes[size_t(cls)].steps) {
       tiles += s.count;
       b.network += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
-      b.link += s.count * ((lp.input_in_dram ? s.input_bytes : 0) + (lp.weights_in_dram ? s.weight_bytes : 0) +
+      b.link += s.count * (s.input_dram_bytes + (lp.weights_in_dram ? s.weight_bytes : 0) +
                            (lp.output_in_dram ? s.output_bytes : 0));
     }
     b.tiles_max = std::max(b.tiles_max, tiles);
@@ -127,6 +127,7 @@ int run_estimate(const std::vector<std::string>& args) {
         for (const auto& s : lp.work_classes[c].steps) {
           steps.push_back({{"count", s.count},
                            {"input_bytes", s.input_bytes},
+                           {"input_dram_bytes", s.input_dram_bytes},
                            {"weight_bytes", s.weight_bytes},
                            {"output_bytes", s.output_bytes},
                            {"ops_per_core", s.ops_per_core},

@@ -73,6 +73,8 @@ struct LayerModel {
   int64_t n_inputs = 1;    // Channelwise: full-size inputs per output element
   bool gate = false;       // Channelwise: plus a 1x1xC broadcast gate (squeeze-excite Mul)
   bool operand_b = false;  // MatMul: the second operand (th x tk x cc) is an activation
+  std::vector<bool> input_is_gate;      // Elementwise: per input, a 1x1xC gate (else full-size)
+  std::vector<int64_t> input_channels;  // Copy (concat): per input, its channels
   bool ic_split_ok = false;
 
   // Input pixels that t consecutive outputs read along one dimension. A
@@ -129,7 +131,8 @@ struct LayerModel {
 
 // Where the data of a layer lives, decided before tiling.
 struct Homes {
-  bool input_in_dram = false;
+  std::vector<bool> inputs_in_dram;  // per input, in Layer::inputs order
+  bool input_in_dram = false;        // any of them
   bool weights_in_dram = false;
   bool output_in_dram = false;
 };
@@ -148,6 +151,7 @@ struct Plan {
 
 struct TileBytes {
   int64_t in = 0, w = 0, out = 0, ops_per_core = 0, active_cores = 0;
+  int64_t in_dram = 0;  // of `in`, the bytes of inputs whose home is DRAM
 };
 
 class Mapper {
@@ -194,6 +198,39 @@ class Mapper {
     return std::min(best, limit);
   }
 
+  // Bytes of a tile's input whose home is DRAM: each input of the layer has
+  // its own home. `a` is the (first) activation operand's bytes, `b` a
+  // matmul's second activation operand's. Element-wise inputs read their
+  // own footprint (a 1x1xC gate one value per channel); a concat's inputs
+  // share a tile in proportion to their channels (rounded up).
+  int64_t input_dram_bytes(int64_t a, int64_t b, int64_t th, int64_t tw, int64_t tk) const {
+    const std::vector<bool>& d = h_.inputs_in_dram;
+    const auto in_dram = static_cast<size_t>(std::count(d.begin(), d.end(), true));
+    if (in_dram == 0) return 0;
+    if (in_dram == d.size()) return a + b;
+    if (m_.operand_b) return (d[0] ? a : 0) + (d.size() > 1 && d[1] ? b : 0);
+    if (m_.input_is_gate.size() == d.size()) {
+      const int64_t full = m_.rows_in(th) * m_.cols_in(tw) * tk * data_, per_gate = tk * data_;
+      int64_t all = 0, dram = 0;
+      for (size_t i = 0; i < d.size(); ++i) {
+        const int64_t part = m_.input_is_gate[i] ? per_gate : full;
+        all += part;
+        dram += d[i] ? part : 0;
+      }
+      if (all == a) return dram;  // the footprint's own parts (a stationary input loads nothing)
+      return a == 0 ? 0 : ceil_div(a * dram, all);
+    }
+    if (m_.input_channels.size() == d.size()) {
+      int64_t all = 0, dram = 0;
+      for (size_t i = 0; i < d.size(); ++i) {
+        all += m_.input_channels[i];
+        dram += d[i] ? m_.input_channels[i] : 0;
+      }
+      return all > 0 ? ceil_div(a * dram, all) : a;
+    }
+    return a + b;  // an input structure not split above: all of it, as if every input were in DRAM
+  }
+
   // keep_in / keep_w false: that operand is already in the PE from an
   // earlier tile of the same chunk (stationary), so the tile does not load it.
   TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks,
@@ -203,6 +240,7 @@ class Mapper {
     const int64_t in = keep_in ? f.a_in * cc + f.b_in : 0, w = keep_w ? f.a_w * cc + f.b_w : 0;
     t.in = m_.operand_b ? in + w : in;
     t.w = m_.operand_b ? 0 : w;
+    t.in_dram = input_dram_bytes(in, m_.operand_b ? w : 0, th, tw, tk);
     // Partial sums leave the PE as int32 when input channels are split over PEs.
     const int64_t out_elem = p.parts[kC] > 1 ? acc_ : data_;
     // With a chunked reduction the accumulators stay in core memory and the
@@ -289,7 +327,7 @@ class Mapper {
     for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>&) {
       double pe_time = 0, first = -1;
       for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
-        const int64_t in_dram = (h_.input_in_dram ? t.in : 0) + (h_.weights_in_dram ? t.w : 0);
+        const int64_t in_dram = t.in_dram + (h_.weights_in_dram ? t.w : 0);
         const double load = double(t.in + t.w) / net_bw_ +
                             (in_dram > 0 ? k.dram_latency_cycles + in_dram / link_bw_ : 0.0);
         const double store = double(t.out) / net_bw_ +
@@ -488,7 +526,9 @@ LayerModel model_layer(const Layer& l) {
       m.kind = Footprint::Channelwise;
       m.n_inputs = 0;
       for (const auto& s : l.input_shapes) {
-        if (s.h * s.w == 1 && out.h * out.w > 1 && s.c == out.c) {
+        const bool gate = s.h * s.w == 1 && out.h * out.w > 1 && s.c == out.c;
+        m.input_is_gate.push_back(gate);
+        if (gate) {
           m.gate = true;
         } else {
           ++m.n_inputs;
@@ -498,6 +538,7 @@ LayerModel model_layer(const Layer& l) {
     }
     case OpMapping::Copy:
       m.kind = Footprint::Channelwise;  // each output channel copies one input channel
+      for (const auto& s : l.input_shapes) m.input_channels.push_back(s.c);
       break;
     case OpMapping::Upsample:
       m.kind = Footprint::Channelwise;
@@ -547,22 +588,19 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
       if (!work.steps.empty()) {
         TileStep& last = work.steps.back();
         if (last.input_bytes == t.in && last.weight_bytes == t.w && last.output_bytes == t.out &&
-            last.ops_per_core == t.ops_per_core && last.active_cores == t.active_cores) {
+            last.ops_per_core == t.ops_per_core && last.active_cores == t.active_cores &&
+            last.input_dram_bytes == t.in_dram) {
           last.count += count;
           return;
         }
       }
-      work.steps.push_back({count, t.in, t.w, t.out, t.ops_per_core, t.active_cores});
+      work.steps.push_back({count, t.in, t.w, t.out, t.ops_per_core, t.active_cores, t.in_dram});
     });
     int index = -1;
     for (size_t i = 0; i < lp.work_classes.size(); ++i) {
       const auto& s = lp.work_classes[i].steps;
       if (s.size() == work.steps.size() &&
-          std::equal(s.begin(), s.end(), work.steps.begin(), [](const TileStep& a, const TileStep& b) {
-            return a.count == b.count && a.input_bytes == b.input_bytes && a.weight_bytes == b.weight_bytes &&
-                   a.output_bytes == b.output_bytes && a.ops_per_core == b.ops_per_core &&
-                   a.active_cores == b.active_cores;
-          })) {
+          std::equal(s.begin(), s.end(), work.steps.begin())) {
         index = int(i);
       }
     }
@@ -743,7 +781,8 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     const Layer& l = network.layers[size_t(i)];
     models[size_t(i)] = model_layer(l);
     Homes& h = homes[size_t(i)];
-    for (auto r : l.inputs) h.input_in_dram = h.input_in_dram || tp.in_dram[size_t(tensor_of(r))];
+    for (auto r : l.inputs) h.inputs_in_dram.push_back(tp.in_dram[size_t(tensor_of(r))]);
+    h.input_in_dram = std::count(h.inputs_in_dram.begin(), h.inputs_in_dram.end(), true) > 0;
     h.output_in_dram = tp.in_dram[size_t(i)];
     if (models[size_t(i)].kind == Footprint::NoWork) continue;
     if (models[size_t(i)].ic_split_ok && h.output_in_dram) models[size_t(i)].ic_split_ok = false;  // partial sums reduce in activation memory
@@ -848,7 +887,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
       if (lp.pe_class[pe] < 0) continue;
       for (const auto& s : lp.work_classes[size_t(lp.pe_class[pe])].steps) {
         net += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
-        link += s.count * ((lp.input_in_dram ? s.input_bytes : 0) + (lp.weights_in_dram ? s.weight_bytes : 0) +
+        link += s.count * (s.input_dram_bytes + (lp.weights_in_dram ? s.weight_bytes : 0) +
                            (lp.output_in_dram ? s.output_bytes : 0));
       }
     }

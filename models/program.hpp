@@ -11,8 +11,10 @@
 //  * Each PE executes the steps of its work class in order; a step is
 //    repeated `count` times. One repetition (a tile) is:
 //      load   input_bytes + weight_bytes: controller -> PE over the shared
-//             distribution network. Bytes whose home is DRAM (input_in_dram,
-//             weights_in_dram) first cross the shared I/O link;
+//             distribution network. Bytes whose home is DRAM first cross
+//             the shared I/O link: input_dram_bytes of the input (each input
+//             of a layer has its own home) and all weights when
+//             weights_in_dram;
 //      compute every active core performs ops_per_core lane operations:
 //             ceil(ops_per_core / simd_lanes) + core_pipeline_cycles cycles,
 //             cores of one PE in parallel, after the PE has spent
@@ -57,6 +59,8 @@ struct TileStep {
   int64_t output_bytes = 0;   // per tile, PE -> controller
   int64_t ops_per_core = 0;   // lane operations (MACs or vector ops) per active core
   int64_t active_cores = 0;   // cores of the PE that take part (1..cores_per_pe)
+  int64_t input_dram_bytes = 0;  // of input_bytes, those whose home is DRAM (cross the link first)
+  bool operator==(const TileStep&) const = default;
 };
 
 struct PeWork {
@@ -82,7 +86,7 @@ struct LayerProgram {
   bool double_buffered = false;
   bool weights_resident = false;  // weights in parameter memory across inferences
   bool weights_in_dram = false;   // weights stream from DRAM each inference
-  bool input_in_dram = false;     // input feature map spilled to DRAM
+  bool input_in_dram = false;     // some input lives in DRAM (the bytes: TileStep::input_dram_bytes)
   bool output_in_dram = false;    // output feature map spilled to DRAM
   int64_t instruction_reload_bytes = 0;
   int64_t instructions = 0;       // this layer's share of the program

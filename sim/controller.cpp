@@ -89,10 +89,10 @@ Controller::Controller(const sc_core::sc_module_name& name, Context context)
 }
 
 // A PE's load or store: route it by where its bytes live. Weights are in
-// parameter memory unless they stream from DRAM; feature maps are in
-// activation memory unless spilled. A load crosses the link for its DRAM
-// bytes, then the network; a store the network, then the link if its
-// output lives in DRAM.
+// parameter memory unless they stream from DRAM; each input feature map is
+// in activation memory unless spilled (the tile step says how many of its
+// input bytes are). A load crosses the link for its DRAM bytes, then the
+// network; a store the network, then the link if its output lives in DRAM.
 tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                                sc_core::sc_time& /*delay*/) {
   if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
@@ -100,7 +100,7 @@ tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payl
   const models::LayerProgram& l = layer();
   ext.route.clear();
   if (ext.kind == TransferKind::Load) {
-    const int64_t dram = (l.input_in_dram ? ext.input_bytes : 0) + (l.weights_in_dram ? ext.weight_bytes : 0);
+    const int64_t dram = ext.input_dram_bytes + (l.weights_in_dram ? ext.weight_bytes : 0);
     ext.route.push_back({Channel::Link, dram});
     ext.route.push_back({Channel::Network, ext.input_bytes + ext.weight_bytes});
   } else {

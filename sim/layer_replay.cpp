@@ -10,7 +10,8 @@ LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
   for (const models::PeWork& w : l.work_classes) {
     k.push_back(static_cast<int64_t>(w.steps.size()));
     for (const models::TileStep& t : w.steps) {
-      k.insert(k.end(), {t.count, t.input_bytes, t.weight_bytes, t.output_bytes, t.ops_per_core, t.active_cores});
+      k.insert(k.end(),
+               {t.count, t.input_bytes, t.weight_bytes, t.output_bytes, t.ops_per_core, t.active_cores, t.input_dram_bytes});
     }
   }
   k.insert(k.end(), l.pe_class.begin(), l.pe_class.end());

@@ -118,6 +118,7 @@ void Pe::start_load(int64_t now) {
   memory_in_use_ += s.input_bytes + s.weight_bytes;  // staged in PE memory until computed
   ctx_.observer.staged(index_, memory_in_use_);
   load_tx_.ext.input_bytes = s.input_bytes;
+  load_tx_.ext.input_dram_bytes = s.input_dram_bytes;
   load_tx_.ext.weight_bytes = s.weight_bytes;
   issue(load_tx_, load_, s.input_bytes + s.weight_bytes, now);
 }

@@ -56,6 +56,9 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
         if (s.count < 0 || s.input_bytes < 0 || s.weight_bytes < 0 || s.output_bytes < 0 || s.ops_per_core < 0) {
           bad("negative tile count, bytes or ops");
         }
+        if (s.input_dram_bytes < 0 || s.input_dram_bytes > s.input_bytes) {
+          bad("input_dram_bytes " + std::to_string(s.input_dram_bytes) + " outside 0.." + std::to_string(s.input_bytes));
+        }
         if (s.active_cores > arch.cores_per_pe || (s.ops_per_core > 0 && s.active_cores < 1)) {
           bad("active_cores " + std::to_string(s.active_cores) + " outside 1.." + std::to_string(arch.cores_per_pe));
         }

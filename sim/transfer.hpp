@@ -21,6 +21,7 @@ struct TransferExt : tlm::tlm_extension<TransferExt> {
   TransferKind kind = TransferKind::Load;
   int32_t pe = -1;            // requesting PE = its socket index; -1 = the controller
   int64_t input_bytes = 0;    // load
+  int64_t input_dram_bytes = 0;  // load: of input_bytes, those whose home is DRAM
   int64_t weight_bytes = 0;   // load
   int64_t output_bytes = 0;   // store
   std::vector<Hop> route;     // built by the DMA from where the data lives

@@ -81,7 +81,7 @@ Totals totals(const LayerProgram& lp) {
       t.out += s.count * s.output_bytes;
       t.lane_ops += s.count * s.ops_per_core * s.active_cores;
       t.tiles += s.count;
-      t.link += s.count * ((lp.input_in_dram ? s.input_bytes : 0) + (lp.weights_in_dram ? s.weight_bytes : 0) +
+      t.link += s.count * (s.input_dram_bytes + (lp.weights_in_dram ? s.weight_bytes : 0) +
                            (lp.output_in_dram ? s.output_bytes : 0));
     }
   }
@@ -195,6 +195,32 @@ TEST(Compiler, StridedPointwiseConvFetchesOnlyThePixelsItReads) {
   EXPECT_EQ(ts.in, 4 * 4 * 8);
   EXPECT_EQ(ts.in, td.in);
   EXPECT_EQ(ts.lane_ops, td.lane_ops);
+}
+
+// Each input of a layer has its own home. ResNet-50's stage1/block1/add on
+// edge_baseline reads its block's output (spilled to DRAM) and the
+// shortcut (on chip): only the spilled 56 x 56 x 256 = 802,816 B cross the
+// link, not both inputs (the program had one flag per layer before).
+TEST(Compiler, EachInputOfALayerHasItsOwnHome) {
+  const Network n = workloads::load_workload("resnet50_v1_5");
+  const CompileResult c = models::compile(n, models::load_baseline_arch());
+  ASSERT_TRUE(c.ok());
+  const LayerProgram* add = nullptr;
+  for (const auto& lp : c.program.layers) {
+    if (lp.layer_name == "stage1/block1/add") add = &lp;
+  }
+  ASSERT_NE(add, nullptr);
+  ASSERT_TRUE(add->input_in_dram);
+  int64_t in = 0, in_dram = 0;
+  for (int cls : add->pe_class) {
+    if (cls < 0) continue;
+    for (const auto& s : add->work_classes[size_t(cls)].steps) {
+      in += s.count * s.input_bytes;
+      in_dram += s.count * s.input_dram_bytes;
+    }
+  }
+  EXPECT_EQ(in, 2 * 56 * 56 * 256);
+  EXPECT_EQ(in_dram, 56 * 56 * 256);
 }
 
 TEST(Compiler, SpilledInputCrossesTheLink) {

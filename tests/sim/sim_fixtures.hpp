@@ -42,6 +42,14 @@ inline models::LayerProgram uniform_layer(const models::ArchConfig& a, std::vect
   return l;
 }
 
+// Every input byte of the layer's steps lives in DRAM (crosses the link first).
+inline void spill_inputs(models::LayerProgram& l) {
+  l.input_in_dram = true;
+  for (auto& w : l.work_classes) {
+    for (auto& s : w.steps) s.input_dram_bytes = s.input_bytes;
+  }
+}
+
 inline models::Program one_layer_program(const models::ArchConfig& a, models::LayerProgram l) {
   models::Program p;
   p.arch = a;

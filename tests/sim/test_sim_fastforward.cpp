@@ -169,7 +169,7 @@ TEST(SimLayerMemo, RepeatedLayerIsReplayedExactly) {
   // tiles per PE so that fast-forward stays out of the way.
   const auto a = tiny_arch(2, 2, 2, 16);
   models::LayerProgram first = uniform_layer(a, {tile(6, 96, 32, 64, 320, 2), tile(3, 64, 0, 32, 160, 1)}, {0, 1, 2, 3}, "a1");
-  first.input_in_dram = true;
+  spill_inputs(first);
   first.double_buffered = true;
   models::LayerProgram other = uniform_layer(a, {tile(8, 32, 32, 64, 160, 2)}, {0, 2}, "b");
   models::LayerProgram again = first;

@@ -136,7 +136,7 @@ TEST(SimHand, OutputSpilledToDram) {
 TEST(SimHand, ContentionOnTheLink) {
   const auto a = tiny_arch(2, 1, 1, 64);
   auto l = uniform_layer(a, {tile(1, 6400, 0, 64, 64, 1)}, {0});
-  l.input_in_dram = true;
+  spill_inputs(l);
   // one PE: link 400 + 100 + network 100 + compute 2 + 1 + 4 + store 1 = 608
   const SimResult one = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(one.total_cycles, 608);

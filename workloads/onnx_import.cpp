@@ -397,6 +397,18 @@ class Importer {
                                  type != onnx::TensorProto::FLOAT16; }
   };
 
+  // Initializers that can take part in shape arithmetic: integer tensors up
+  // to kMaxConstantValues elements, floating ones (scales) up to 64. Weights
+  // are not read (reading them on every inference round was most of the
+  // import time).
+  static bool shape_like(const onnx::TensorProto& t) {
+    const int64_t n = product(Dims(t.dims().begin(), t.dims().end()));
+    const int type = t.data_type();
+    const bool floating = type == onnx::TensorProto::FLOAT || type == onnx::TensorProto::DOUBLE ||
+                          type == onnx::TensorProto::FLOAT16;
+    return n <= (floating ? 64 : kMaxConstantValues);
+  }
+
   static std::optional<Value> tensor_value(const onnx::TensorProto& t) {
     Dims dims(t.dims().begin(), t.dims().end());
     if (product(dims) > kMaxConstantValues) return std::nullopt;
@@ -771,7 +783,9 @@ class Importer {
     auto* g = model_.mutable_graph();
     std::unordered_map<std::string, Value> known;
     for (const auto& t : g->initializer()) {
-      if (auto v = tensor_value(t)) known[t.name()] = *v;
+      if (shape_like(t)) {
+        if (auto v = tensor_value(t)) known[t.name()] = *v;
+      }
     }
     for (const auto& n : g->node()) {
       if (n.output_size() == 1 && !n.output(0).empty()) {
@@ -836,7 +850,9 @@ class Importer {
     auto* g = model_.mutable_graph();
     std::unordered_map<std::string, Value> known;
     for (const auto& t : g->initializer()) {
-      if (auto v = tensor_value(t)) known[t.name()] = *v;
+      if (shape_like(t)) {
+        if (auto v = tensor_value(t)) known[t.name()] = *v;
+      }
     }
     for (const auto& n : g->node()) {
       if (n.output_size() == 1 && !n.output(0).empty()) {
@@ -979,7 +995,9 @@ class Importer {
     std::unordered_set<std::string> initializer_names;
     for (const auto& t : g->initializer()) {
       initializer_names.insert(t.name());
-      if (auto v = tensor_value(t)) known[t.name()] = *v;
+      if (shape_like(t)) {
+        if (auto v = tensor_value(t)) known[t.name()] = *v;
+      }
     }
     bool changed = false;
     for (auto& n : *g->mutable_node()) {

@@ -223,6 +223,38 @@ TEST(Compiler, EachInputOfALayerHasItsOwnHome) {
   EXPECT_EQ(in_dram, 56 * 56 * 256);
 }
 
+// A global pooling with fewer outputs than lanes splits each output's
+// reduction over the lanes: 16 channels of 56 x 56 on one core of 64
+// lanes give 4 lanes per channel, ceil(3136 / 4) = 784 steps plus a
+// 2-step tree to add the 4 partial sums, instead of 3,136 steps on one
+// lane per channel. (The mapper may tile the channels or chunk the
+// reduction; each tile pays its own rounding and tree.)
+TEST(Compiler, GlobalPoolingReducesAcrossLanes) {
+  Network net;
+  net.name = "gap";
+  net.inputs.push_back({"x", Shape{1, 56, 56, 16}});
+  Layer l;
+  l.name = "gap";
+  l.op = OpType::Pool;
+  l.pool = workloads::PoolKind::GlobalAverage;
+  l.inputs = {workloads::graph_input_ref(0)};
+  net.layers.push_back(l);
+  net.infer_shapes();
+  const CompileResult c = models::compile(net, one_core(64));
+  ASSERT_TRUE(c.ok());
+  int64_t vector_steps = 0, tiles = 0;
+  for (const auto& s : c.program.layers[0].work_classes.at(0).steps) {
+    EXPECT_EQ(s.ops_per_core % 64, 0);
+    vector_steps += s.count * s.ops_per_core / 64;
+    tiles += s.count;
+  }
+  // The work is 16 x 3136 additions on 64 lanes: at least 784 steps; each
+  // tile adds its tree (at most log2(64) = 6 steps) and one of rounding.
+  EXPECT_GE(vector_steps, 784 + 2);
+  EXPECT_LE(vector_steps, 784 + tiles * (6 + 1));
+  EXPECT_LT(vector_steps, 3136 / 3);
+}
+
 TEST(Compiler, SpilledInputCrossesTheLink) {
   // 32 B of activation memory: the 64 B input cannot be on chip, the 32 B
   // output can. The input's 64 bytes cross the 16 B/cycle link: 4 cycles.

@@ -48,17 +48,14 @@ struct LayerBytes {
 
 LayerBytes layer_bytes(const models::LayerProgram& lp) {
   LayerBytes b;
-  b.link = lp.instruction_reload_bytes;
+  const models::LayerProgram::Traffic traffic = lp.traffic();
+  b.network = traffic.network;
+  b.link = traffic.link;
   for (int cls : lp.pe_class) {
     if (cls < 0) continue;
     ++b.pes_used;
     int64_t tiles = 0;
-    for (const auto& s : lp.work_classes[size_t(cls)].steps) {
-      tiles += s.count;
-      b.network += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
-      b.link += s.count * (s.input_dram_bytes + (lp.weights_in_dram ? s.weight_bytes : 0) +
-                           (lp.output_in_dram ? s.output_bytes : 0));
-    }
+    for (const auto& s : lp.work_classes[size_t(cls)].steps) tiles += s.count;
     b.tiles_max = std::max(b.tiles_max, tiles);
   }
   return b;
@@ -148,6 +145,7 @@ int run_estimate(const std::vector<std::string>& args) {
                         {"weights_in_dram", lp.weights_in_dram},
                         {"instructions", lp.instructions},
                         {"instruction_reload_bytes", lp.instruction_reload_bytes},
+                        {"input_preload_bytes", lp.input_preload_bytes},
                         {"ops", lp.ops},
                         {"network_bytes", b.network},
                         {"link_bytes", b.link},

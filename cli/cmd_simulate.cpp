@@ -167,7 +167,8 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
                       {"double_buffered", lp.double_buffered},
                       {"tiles", l.tiles},
                       {"core_bytes", l.core_bytes},
-                      {"instruction_bytes", l.instruction_bytes}};
+                      {"instruction_bytes", l.instruction_bytes},
+                      {"input_preload_bytes", l.input_preload_bytes}};
     // Per shared channel: <channel>_bytes and <channel>_busy_cycles.
     for (sim::Channel c : sim::kAllChannels) {
       layer[std::string(sim::to_string(c)) + "_bytes"] = l.channel(c).bytes;
@@ -176,7 +177,8 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
     layers.push_back(std::move(layer));
   }
   const Summary pe = summarize(r.pe_busy), core = summarize(r.core_busy);
-  nlohmann::json bytes = {{"pe_to_cores", r.core_bytes}, {"instructions", r.instruction_bytes}};
+  nlohmann::json bytes = {
+      {"pe_to_cores", r.core_bytes}, {"instructions", r.instruction_bytes}, {"input_preload", r.input_preload_bytes}};
   nlohmann::json j = {{"total_cycles", r.total_cycles},
           {"latency_ms", r.latency_ms},
           {"bound_cycles", program.bound_cycles()},
@@ -338,7 +340,10 @@ int run_simulate(const std::vector<std::string>& args) {
     const sim::ChannelStats& s = r.channel(c);
     std::cout << fmt::format("  {:<22} {:>15} {:>13} {:>6}\n", sim::description(c), grouped(s.bytes),
                              grouped(s.busy_cycles), percent(s.busy_cycles, r.total_cycles));
-    if (c == sim::Channel::Link) std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes));
+    if (c == sim::Channel::Link) {
+      std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes))
+                << fmt::format("    of which input preload {:>15}\n", grouped(r.input_preload_bytes));
+    }
   }
   std::cout << fmt::format("  PE memory -> cores       {:>15}\n", grouped(r.core_bytes));
 

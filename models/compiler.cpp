@@ -896,18 +896,22 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     if (chunk_start >= 0) prog.layers[size_t(chunk_start)].instruction_reload_bytes = chunk_bytes;
   }
 
+  // The network inputs that live in activation memory arrive over the link
+  // before the first layer, every inference (those in DRAM are read by
+  // their consumers over the link).
+  if (!prog.layers.empty()) {
+    for (size_t g = 0; g < network.inputs.size(); ++g) {
+      if (!tp.in_dram[size_t(L) + g]) {
+        prog.layers.front().input_preload_bytes += network.inputs[g].shape.elements() * arch.constants.data_bytes;
+      }
+    }
+  }
+
   // Bounds: only what the program really executes and moves.
   const double link_bw = arch.link_bytes_per_cycle();
   for (auto& lp : prog.layers) {
-    int64_t net = 0, link = lp.instruction_reload_bytes;
-    for (size_t pe = 0; pe < lp.pe_class.size(); ++pe) {
-      if (lp.pe_class[pe] < 0) continue;
-      for (const auto& s : lp.work_classes[size_t(lp.pe_class[pe])].steps) {
-        net += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
-        link += s.count * (s.input_dram_bytes + (lp.weights_in_dram ? s.weight_bytes : 0) +
-                           (lp.output_in_dram ? s.output_bytes : 0));
-      }
-    }
+    const LayerProgram::Traffic traffic = lp.traffic();
+    const int64_t net = traffic.network, link = traffic.link;
     lp.bound.compute_cycles = ceil_div(lp.ops, arch.peak_macs_per_cycle());
     lp.bound.network_cycles = ceil_div(net, arch.constants.network_bytes_per_cycle);
     lp.bound.link_cycles = ceil_bytes_over(link, link_bw);

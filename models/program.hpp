@@ -7,7 +7,10 @@
 //    when every PE has finished the previous one and all its outputs are
 //    stored.
 //  * Before a layer starts, instruction_reload_bytes (if any) are fetched
-//    from DRAM over the I/O link: the program did not fit instruction memory.
+//    from DRAM over the I/O link: the program did not fit instruction memory;
+//    and before the first layer, input_preload_bytes (the network inputs
+//    that live in activation memory) cross the link into it. Every inference
+//    pays them; the layer's PEs start when both have arrived.
 //  * Each PE executes the steps of its work class in order; a step is
 //    repeated `count` times. One repetition (a tile) is:
 //      load   input_bytes + weight_bytes: controller -> PE over the shared
@@ -89,9 +92,16 @@ struct LayerProgram {
   bool input_in_dram = false;     // some input lives in DRAM (the bytes: TileStep::input_dram_bytes)
   bool output_in_dram = false;    // output feature map spilled to DRAM
   int64_t instruction_reload_bytes = 0;
+  int64_t input_preload_bytes = 0;  // first layer: network inputs brought into activation memory
   int64_t instructions = 0;       // this layer's share of the program
   int64_t ops = 0;                // total lane operations of the layer
   LayerBound bound;
+  // Bytes the layer moves over the distribution network and over the DRAM
+  // link (instruction reload and input preload included), over all PEs.
+  struct Traffic {
+    int64_t network = 0, link = 0;
+  };
+  Traffic traffic() const;
 };
 
 struct Program {

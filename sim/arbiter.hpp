@@ -4,8 +4,9 @@
 //    channel in an earlier cycle (first come, first served by cycle);
 //  * requests that reach the channel in the same cycle are ordered by a
 //    fixed priority, as a hardware arbiter would: the controller's
-//    instruction fetch, then stores, then loads (TransferKind's order), and
-//    within a kind the lower PE index first.
+//    instruction fetch, then its preload of the network input, then stores,
+//    then loads (TransferKind's order), and within a kind the lower PE
+//    index first.
 // The channel module collects a cycle's requests and grants them together
 // once every process of that cycle has run (sim/channel.hpp), so the order in which the
 // simulation kernel runs processes never decides a grant.

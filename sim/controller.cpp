@@ -81,6 +81,8 @@ Controller::Controller(const sc_core::sc_module_name& name, Context context)
   }
   instructions_.ext.kind = TransferKind::Instructions;
   instructions_.payload.set_command(tlm::TLM_READ_COMMAND);
+  preload_.ext.kind = TransferKind::Preload;
+  preload_.payload.set_command(tlm::TLM_READ_COMMAND);
   SC_METHOD(dma_step);
   sensitive << hops_.event();
   dont_initialize();
@@ -135,8 +137,9 @@ tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm
   } else if (ext.pe >= 0) {
     tlm::tlm_phase resp = tlm::BEGIN_RESP;
     pe_side[static_cast<size_t>(ext.pe)]->nb_transport_bw(gp, resp, delay);
-  } else {  // the instruction reload: the layer's PEs start when it has arrived
-    layer_event_.notify(delay);
+  } else {  // the controller's own fetch: the layer's PEs start when the last has arrived
+    fetched_at_ = std::max(fetched_at_, ctx_.clock.cycles(sc_core::sc_time_stamp() + delay));
+    if (--pending_fetches_ == 0) layer_event_.notify(ctx_.clock.until(fetched_at_));
   }
   return tlm::TLM_COMPLETED;
 }
@@ -167,7 +170,6 @@ void Controller::sequence() {
   while (state_ == State::Between && next_layer_ < ctx_.program.layers.size()) {
     ++next_layer_;
     const models::LayerProgram& l = layer();
-    layer_start_ = now;
     ctx_.observer.layer_started(static_cast<int32_t>(next_layer_ - 1), l, now);
     if (ctx_.replay_layers) {
       if (model_idle_ && !model_idle_(now)) {
@@ -180,17 +182,32 @@ void Controller::sequence() {
       }
       replay_.record(l, now);
     }
-    if (l.instruction_reload_bytes > 0) {
-      // The program did not fit instruction memory: fetch this layer's chunk first.
-      instructions_.ext.route.assign({{Channel::Link, l.instruction_reload_bytes}});
-      instructions_.ext.next_hop = 0;
-      instructions_.ext.own_cycles = 0;
+    if (fetch_before_layer(l)) {
       state_ = State::Reloading;
-      send_next_hop(instructions_.payload);
       return;
     }
     start_pes();
   }
+}
+
+// The instruction chunk of a program larger than instruction memory, and
+// before the first layer the network input, cross the link before the
+// layer's PEs start. Both requests are made in this cycle; the arbiter
+// serves the instructions first.
+bool Controller::fetch_before_layer(const models::LayerProgram& l) {
+  pending_fetches_ = 0;
+  fetched_at_ = 0;
+  auto fetch = [&](Transaction& t, int64_t bytes) {
+    if (bytes <= 0) return;
+    t.ext.route.assign({{Channel::Link, bytes}});
+    t.ext.next_hop = 0;
+    t.ext.own_cycles = 0;
+    ++pending_fetches_;
+    send_next_hop(t.payload);
+  };
+  fetch(instructions_, l.instruction_reload_bytes);
+  fetch(preload_, l.input_preload_bytes);
+  return pending_fetches_ > 0;
 }
 
 void Controller::start_pes() {

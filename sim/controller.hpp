@@ -119,12 +119,15 @@ class Controller : public sc_core::sc_module {
   LayerReplay replay_;
   std::function<bool(int64_t)> model_idle_;
   sc_core::sc_event layer_event_;
-  Transaction instructions_;
+  // The controller's own transfers before a layer's PEs start.
+  bool fetch_before_layer(const models::LayerProgram& l);
+  Transaction instructions_, preload_;
+  int pending_fetches_ = 0;
+  int64_t fetched_at_ = 0;  // cycle the last of them arrives
   std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
   size_t next_layer_ = 0;  // layers started so far; the running one is next_layer_ - 1
   State state_ = State::Between;
   int64_t running_ = 0;
-  int64_t layer_start_ = 0;
   const LayerReplay::Record* replaying_ = nullptr;
 };
 

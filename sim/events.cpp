@@ -21,6 +21,7 @@ const char* description(Channel c) {
 const char* to_string(TransferKind k) {
   switch (k) {
     case TransferKind::Instructions: return "instructions";
+    case TransferKind::Preload: return "preload";
     case TransferKind::Store: return "store";
     case TransferKind::Load: return "load";
   }

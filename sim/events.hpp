@@ -25,7 +25,7 @@ const char* to_string(Channel c);        // "link", "network"
 const char* description(Channel c);      // "DRAM link (I/O)", "distribution network"
 
 // The order of the kinds is also their priority in arbitration (sim/arbiter.hpp).
-enum class TransferKind : int8_t { Instructions, Store, Load };
+enum class TransferKind : int8_t { Instructions, Preload, Store, Load };
 const char* to_string(TransferKind k);
 
 // Traffic of one channel over a layer or a run.

@@ -29,6 +29,7 @@ void RunStats::layer_started(int32_t /*position*/, const models::LayerProgram& l
   layer_.start_cycle = cycle;
   layer_.bound = l.bound;
   layer_.instruction_bytes = l.instruction_reload_bytes;
+  layer_.input_preload_bytes = l.input_preload_bytes;
   std::fill(pe_layer_compute_.begin(), pe_layer_compute_.end(), 0);
   std::fill(pe_layer_exposed_.begin(), pe_layer_exposed_.end(), 0);
   std::fill(pe_layer_peak_.begin(), pe_layer_peak_.end(), 0);
@@ -108,6 +109,7 @@ SimResult RunStats::result(int64_t activations) {
     }
     r.core_bytes += l.core_bytes;
     r.instruction_bytes += l.instruction_bytes;
+    r.input_preload_bytes += l.input_preload_bytes;
   }
   r.total_cycles = r.layers.empty() ? 0 : r.layers.back().start_cycle + r.layers.back().cycles;
   r.latency_ms = static_cast<double>(r.total_cycles) / (arch_.constants.clock_ghz * 1e6);

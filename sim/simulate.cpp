@@ -50,7 +50,10 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
     for (int cls : l.pe_class) {
       if (cls < -1 || cls >= static_cast<int>(l.work_classes.size())) bad("work class " + std::to_string(cls) + " does not exist");
     }
-    if (l.instruction_reload_bytes < 0) bad("negative instruction_reload_bytes");
+    if (l.instruction_reload_bytes < 0 || l.input_preload_bytes < 0) {
+      bad("negative instruction_reload_bytes or input_preload_bytes");
+    }
+    if (l.input_preload_bytes > 0 && &l != &program.layers.front()) bad("input_preload_bytes on a layer other than the first");
     for (const auto& w : l.work_classes) {
       for (const auto& s : w.steps) {
         if (s.count < 0 || s.input_bytes < 0 || s.weight_bytes < 0 || s.output_bytes < 0 || s.ops_per_core < 0) {

@@ -48,6 +48,7 @@ struct LayerStats {
   int64_t compute_busy_cycles = 0;
   int64_t memory_stall_cycles = 0;
   int64_t instruction_bytes = 0;    // instruction reload before the layer (link)
+  int64_t input_preload_bytes = 0;  // network input into activation memory before the layer (link)
   int64_t core_bytes = 0;           // PE memory -> core memories (operands of tiles)
   int64_t tiles = 0;                // tiles executed over all PEs
   const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
@@ -63,6 +64,7 @@ struct SimResult {
   PerChannel channels{};           // per shared channel, all layers
   int64_t core_bytes = 0;          // PE memory -> core memories, all layers
   int64_t instruction_bytes = 0;   // instruction reloads over the link
+  int64_t input_preload_bytes = 0; // the network input, over the link into activation memory
   // Per PE: the most operand bytes (inputs + weights of loaded tiles, from
   // load until their compute ends) staged in PE memory at once; outputs
   // accumulate in the core memories until stored.

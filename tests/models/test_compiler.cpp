@@ -118,10 +118,12 @@ TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
   EXPECT_TRUE(lp.weights_resident);
   EXPECT_EQ(r.program.resident_weight_bytes, 2080);
   EXPECT_EQ(r.program.streamed_weight_bytes, 0);
-  // Bounds: compute 2048 / 32 = 64; network ceil(2176 / 64) = 34; no link traffic.
+  // Bounds: compute 2048 / 32 = 64; network ceil(2176 / 64) = 34; the link
+  // carries only the network input's preload: 64 B / 16 B per cycle = 4.
   EXPECT_EQ(lp.bound.compute_cycles, 64);
   EXPECT_EQ(lp.bound.network_cycles, 34);
-  EXPECT_EQ(lp.bound.link_cycles, 0);
+  EXPECT_EQ(lp.input_preload_bytes, 64);
+  EXPECT_EQ(lp.bound.link_cycles, 4);
   // Instructions: 2 per layer + 1 per class + 3 per step = 6 -> 96 bytes.
   EXPECT_EQ(lp.instructions, 6);
   EXPECT_EQ(r.program.program_bytes, 96);
@@ -312,7 +314,10 @@ TEST(Compiler, ReshapeIsAViewWithoutWork) {
   EXPECT_EQ(view.partition, models::PartitionKind::None);
   EXPECT_TRUE(view.work_classes.empty());
   EXPECT_EQ(view.instructions, 0);
-  EXPECT_EQ(view.bound.cycles(), 0);
+  // No work; as the first layer it only waits for the network input's preload.
+  EXPECT_EQ(view.bound.compute_cycles, 0);
+  EXPECT_EQ(view.bound.network_cycles, 0);
+  EXPECT_EQ(view.bound.link_cycles, (view.input_preload_bytes + 15) / 16);
   for (int cls : view.pe_class) EXPECT_EQ(cls, -1);
   // The FC reads the 64 input bytes exactly once (one tile, as in the test above).
   EXPECT_EQ(totals(c.program.layers[1]).in, 64);
@@ -377,8 +382,9 @@ TEST(Compiler, ProgramLargerThanInstructionMemoryRunsInChunks) {
   EXPECT_EQ(L[0].instruction_reload_bytes, 192);
   EXPECT_EQ(L[1].instruction_reload_bytes, 0);
   EXPECT_EQ(L[2].instruction_reload_bytes, 96);
-  // The reload is a link cost: 192 B / 16 B per cycle = 12 cycles.
-  EXPECT_EQ(L[0].bound.link_cycles, 12);
+  // The reload is a link cost: 192 B / 16 B per cycle = 12 cycles, and the
+  // first layer also preloads the network input.
+  EXPECT_EQ(L[0].bound.link_cycles, (192 + L[0].input_preload_bytes + 15) / 16);
   EXPECT_EQ(L[2].bound.link_cycles, 6);
 }
 
@@ -465,7 +471,7 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
     EXPECT_EQ(lp.bound.network_cycles, (net_bytes + a.constants.network_bytes_per_cycle - 1) /
                                            a.constants.network_bytes_per_cycle)
         << where;
-    const double link = double(t.link + lp.instruction_reload_bytes) / a.link_bytes_per_cycle();
+    const double link = double(t.link + lp.instruction_reload_bytes + lp.input_preload_bytes) / a.link_bytes_per_cycle();
     EXPECT_NEAR(double(lp.bound.link_cycles), std::ceil(link - 1e-9), 0.0) << where;
     EXPECT_EQ(lp.bound.compute_cycles, (lp.ops + a.peak_macs_per_cycle() - 1) / a.peak_macs_per_cycle()) << where;
     EXPECT_FALSE(lp.weights_resident && lp.weights_in_dram) << where;

@@ -72,9 +72,11 @@ int64_t tiles_of(const models::Program& p) {
 // The compiler splits output channels over the PEs (16 each) in one tile per
 // PE: load 256 B input + 256 * 16 = 4096 B weights, store 16 B; each core
 // 8 outputs x 256 = 2048 MACs... as asserted on the program below. By hand:
-//   load 4352 B: 68 network cycles; PE 0 [0, 68), PE 1 waits: [68, 136)
-//   compute 2 + 4096 / 16 + 4 = 262: PE 0 [68, 330), PE 1 [136, 398)
-//   store 16 B, 1 cycle: PE 0 [330, 331), PE 1 [398, 399)  -> 399 cycles.
+//   the network input (256 B) is preloaded over the link: 256 / 16 = 16
+//   cycles + 100 DRAM latency, so the PEs start at 116;
+//   load 4352 B: 68 network cycles; PE 0 [116, 184), PE 1 waits: [184, 252)
+//   compute 2 + 4096 / 16 + 4 = 262: PE 0 [184, 446), PE 1 [252, 514)
+//   store 16 B, 1 cycle: PE 0 [446, 447), PE 1 [514, 515)  -> 515 cycles.
 TEST(SimCompiled, FullyConnectedByHand) {
   const auto a = small_arch(2, 1, 2, 16);
   const Network n = fully_connected(256, 32);
@@ -91,8 +93,11 @@ TEST(SimCompiled, FullyConnectedByHand) {
   ASSERT_EQ(s.ops_per_core, 4096);  // the compiler's per-core share, as printed above
   ASSERT_EQ(s.active_cores, 2);
   ASSERT_FALSE(l.double_buffered || l.weights_in_dram || l.input_in_dram || l.output_in_dram);
+  ASSERT_EQ(l.input_preload_bytes, 256);
   const SimResult r = simulate(n, p);
-  EXPECT_EQ(r.total_cycles, 399);
+  EXPECT_EQ(r.total_cycles, 515);
+  EXPECT_EQ(r.input_preload_bytes, 256);
+  EXPECT_EQ(r.channel(Channel::Link).bytes, 256);
   EXPECT_EQ(r.channel(Channel::Network).bytes, 2 * (4352 + 16));
   EXPECT_GE(r.total_cycles, l.bound.cycles());
 }
@@ -100,8 +105,9 @@ TEST(SimCompiled, FullyConnectedByHand) {
 // Depthwise 3x3 on 8x8x16, no bias, on 2x2 PEs x 4 cores x 8 lanes: channels
 // over PEs (4 each) and cores (1 each), one tile per PE: load 256 B input +
 // 36 B weights = 292 B (5 cycles), 8*8*9 = 576 MACs per core (2 + 72 + 4 = 78
-// cycles), store 256 B (4 cycles). Loads end at 5, 10, 15, 20; computes at
-// 83, 88, 93, 98; the last store [98, 102) -> 102 cycles.
+// cycles), store 256 B (4 cycles). The 1024 B input is preloaded first (64
+// link cycles + 100 latency = 164); then loads end at 169, 174, 179, 184;
+// computes at 247, 252, 257, 262; the last store [262, 266) -> 266 cycles.
 TEST(SimCompiled, DepthwiseByHand) {
   Layer dw;
   dw.op = OpType::Conv;
@@ -123,8 +129,9 @@ TEST(SimCompiled, DepthwiseByHand) {
   ASSERT_EQ(s.output_bytes, 256);
   ASSERT_EQ(s.ops_per_core, 576);
   ASSERT_EQ(s.active_cores, 4);
+  ASSERT_EQ(l.input_preload_bytes, 1024);
   const SimResult r = simulate(n, p);
-  EXPECT_EQ(r.total_cycles, 102);
+  EXPECT_EQ(r.total_cycles, 266);
   EXPECT_EQ(r.layers[0].bound.compute_cycles, 72);
 }
 

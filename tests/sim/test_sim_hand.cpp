@@ -120,6 +120,28 @@ TEST(SimHand, BarrierAndInstructionReload) {
   EXPECT_EQ(r.total_cycles, 318);
 }
 
+// Before the first layer the network input crosses the link into
+// activation memory; with an instruction reload in the same cycle the
+// arbiter serves the instructions first: instructions 160 B [0, 10) arrive
+// at 110, the input 320 B [10, 30) at 130, when the PE starts: load 1,
+// compute 2 + ceil(64/8) + 4 = 14, store 1 -> 146.
+TEST(SimHand, InputPreloadAfterTheInstructionFetch) {
+  const auto a = tiny_arch(1, 1, 1, 8);
+  auto l = uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0});
+  l.instruction_reload_bytes = 160;
+  l.input_preload_bytes = 320;
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, l));
+  EXPECT_EQ(r.total_cycles, 146);
+  EXPECT_EQ(r.channel(Channel::Link).bytes, 480);
+  EXPECT_EQ(r.channel(Channel::Link).busy_cycles, 30);
+  EXPECT_EQ(r.input_preload_bytes, 320);
+  EXPECT_EQ(r.instruction_bytes, 160);
+  // Only the first layer may preload.
+  models::Program two = one_layer_program(a, uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0}));
+  two.layers.push_back(l);
+  EXPECT_THROW(simulate(kNoNetwork, two), std::invalid_argument);
+}
+
 // Outputs spilled to DRAM cross the network, then the link (+ latency).
 TEST(SimHand, OutputSpilledToDram) {
   const auto a = tiny_arch(1, 1, 1, 4);

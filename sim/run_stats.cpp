@@ -1,7 +1,6 @@
 #include "sim/run_stats.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "sim/timing.hpp"
 

@@ -54,6 +54,18 @@ Network conv3x3_network() {
   return net;
 }
 
+// A network of one layer `l` reading one graph input of shape `in`.
+Network one_layer_network(const std::string& name, Shape in, Layer l) {
+  Network net;
+  net.name = name;
+  net.inputs.push_back({"x", in});
+  l.name = name;
+  l.inputs = {workloads::graph_input_ref(0)};
+  net.layers.push_back(l);
+  net.infer_shapes();
+  return net;
+}
+
 // One PE, one core: everything on a single core.
 ArchConfig one_core(int64_t lanes) {
   ArchConfig a;
@@ -175,19 +187,12 @@ TEST(Compiler, FullyConnectedTiledByPeMemory) {
 // 4 x 4 input, and never the pixels it skips (it fetched 7 x 7 x 8 before).
 TEST(Compiler, StridedPointwiseConvFetchesOnlyThePixelsItReads) {
   auto pointwise = [](int64_t hw, int stride) {
-    Network net;
-    net.name = "pw";
-    net.inputs.push_back({"x", Shape{1, hw, hw, 8}});
     Layer l;
-    l.name = "pw";
     l.op = OpType::Conv;
-    l.inputs = {workloads::graph_input_ref(0)};
     l.kernel_h = l.kernel_w = 1;
     l.stride_h = l.stride_w = stride;
     l.out_channels = 8;
-    net.layers.push_back(l);
-    net.infer_shapes();
-    return net;
+    return one_layer_network("pw", Shape{1, hw, hw, 8}, l);
   };
   const ArchConfig a = one_core(16);
   const CompileResult strided = models::compile(pointwise(8, 2), a);
@@ -232,17 +237,10 @@ TEST(Compiler, EachInputOfALayerHasItsOwnHome) {
 // lane per channel. (The mapper may tile the channels or chunk the
 // reduction; each tile pays its own rounding and tree.)
 TEST(Compiler, GlobalPoolingReducesAcrossLanes) {
-  Network net;
-  net.name = "gap";
-  net.inputs.push_back({"x", Shape{1, 56, 56, 16}});
   Layer l;
-  l.name = "gap";
   l.op = OpType::Pool;
   l.pool = workloads::PoolKind::GlobalAverage;
-  l.inputs = {workloads::graph_input_ref(0)};
-  net.layers.push_back(l);
-  net.infer_shapes();
-  const CompileResult c = models::compile(net, one_core(64));
+  const CompileResult c = models::compile(one_layer_network("gap", Shape{1, 56, 56, 16}, l), one_core(64));
   ASSERT_TRUE(c.ok());
   int64_t vector_steps = 0, tiles = 0;
   for (const auto& s : c.program.layers[0].work_classes.at(0).steps) {

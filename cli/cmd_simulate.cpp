@@ -179,13 +179,12 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
   const Summary pe = summarize(r.pe_busy), core = summarize(r.core_busy);
   nlohmann::json bytes = {
       {"pe_to_cores", r.core_bytes}, {"instructions", r.instruction_bytes}, {"input_preload", r.input_preload_bytes}};
+  const models::LayerBound terms = program.network_bound();
   nlohmann::json j = {{"total_cycles", r.total_cycles},
           {"latency_ms", r.latency_ms},
           {"bound_cycles", program.bound_cycles()},
           {"bound_terms",
-           {{"compute", program.network_bound().compute_cycles},
-            {"link", program.network_bound().link_cycles},
-            {"network", program.network_bound().network_cycles}}},
+           {{"compute", terms.compute_cycles}, {"link", terms.link_cycles}, {"network", terms.network_cycles}}},
           {"layers", layers},
           {"pe_busy", r.pe_busy},
           {"pe_busy_summary", {{"min", pe.min}, {"mean", pe.mean}, {"max", pe.max}}},
@@ -338,7 +337,7 @@ int run_simulate(const std::vector<std::string>& args) {
   std::cout << "\nbytes moved per level                bytes   busy cycles   busy\n";
   for (sim::Channel c : sim::kAllChannels) {
     const sim::ChannelStats& s = r.channel(c);
-    std::cout << fmt::format("  {:<22} {:>15} {:>13} {:>6}\n", sim::description(c), grouped(s.bytes),
+    std::cout << fmt::format("  {:<25}{:>15} {:>13} {:>6}\n", sim::description(c), grouped(s.bytes),
                              grouped(s.busy_cycles), percent(s.busy_cycles, r.total_cycles));
     if (c == sim::Channel::Link) {
       std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes))

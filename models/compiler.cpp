@@ -204,7 +204,7 @@ class Mapper {
   // with fewer outputs than lanes splits each output's reduction over
   // g = lanes / outputs lanes instead, ceil(r / g) steps, then adds the g
   // partial sums in a tree of ceil(log2 g) steps (before, one lane reduced
-  // each output alone: mobilenet_v3_small's block0/se_pool took 3,136 cycles).
+  // each output alone: 3,136 steps for mobilenet_v3_small's block0/se_pool).
   int64_t lane_slots(int64_t outputs, int64_t r) const {
     if (m_.kind == Footprint::GlobalPool && outputs > 0 && outputs < lanes_ && r > 1) {
       const int64_t g = lanes_ / outputs;

@@ -60,7 +60,8 @@ struct LayerModel {
   Footprint kind = Footprint::NoWork;
   std::array<int64_t, kDims> size{1, 1, 1, 1};
   int64_t kk = 1;          // weight elements per reduction unit per output channel
-  int64_t bias = 0;        // weight elements per output channel outside the reduction
+  int64_t bias = 0;        // weight elements per output channel outside the reduction (biases, int32)
+  int64_t bias_elements = 0;  // all of them
   int64_t r_total = 0;     // lane ops per output element over the whole reduction
   int64_t ops = 0;         // macs + vector_ops
   int64_t weight_bytes = 0;
@@ -94,7 +95,8 @@ struct LayerModel {
   }
 
   // Element footprint of a tile of th x tw x tk outputs, per reduction unit.
-  Linear footprint(int64_t th, int64_t tw, int64_t tk, int64_t data_bytes) const {
+  // Biases (b_w) are int32, as the accumulators they initialize.
+  Linear footprint(int64_t th, int64_t tw, int64_t tk, int64_t data_bytes, int64_t bias_bytes) const {
     Linear f;
     const int64_t ri = rows_in(th), ci = cols_in(tw);
     switch (kind) {
@@ -124,7 +126,7 @@ struct LayerModel {
     f.a_in *= data_bytes;
     f.b_in *= data_bytes;
     f.a_w *= data_bytes;
-    f.b_w *= data_bytes;
+    f.b_w *= bias_bytes;
     return f;
   }
 };
@@ -187,9 +189,9 @@ class Mapper {
   // memories; 0 when even cc = 1 does not fit.
   int64_t max_chunk(int64_t th, int64_t tw, int64_t tk, CoreSplit split, bool db, int64_t limit) const {
     const int64_t factor = db ? 2 : 1;
-    const Linear pe = m_.footprint(th, tw, tk, data_);
+    const Linear pe = m_.footprint(th, tw, tk, data_, acc_);
     const Share s = core_share(th, tw, tk, split);
-    const Linear core = m_.footprint(s.th, s.tw, s.tk, data_);
+    const Linear core = m_.footprint(s.th, s.tw, s.tk, data_, acc_);
     // Accumulators are whole SIMD vectors: one int32 per lane, used or not.
     const int64_t acc = ceil_div(s.th * s.tw * s.tk, lanes_) * lanes_ * acc_;
     const int64_t best = std::min(solve(pe.a_in + pe.a_w, pe.b_in + pe.b_w, a_.pe_memory / factor),
@@ -253,7 +255,7 @@ class Mapper {
   TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks,
                        bool keep_in = true, bool keep_w = true) const {
     TileBytes t;
-    const Linear f = m_.footprint(th, tw, tk, data_);
+    const Linear f = m_.footprint(th, tw, tk, data_, acc_);
     const int64_t in = keep_in ? f.a_in * cc + f.b_in : 0, w = keep_w ? f.a_w * cc + f.b_w : 0;
     t.in = m_.operand_b ? in + w : in;
     t.w = m_.operand_b ? 0 : w;
@@ -494,7 +496,7 @@ LayerModel model_layer(const Layer& l) {
   const auto& out = l.output;
   const workloads::Shape in0 = l.input_shapes.empty() ? workloads::Shape{} : l.input_shapes[0];
   m.ops = l.macs() + l.vector_ops();
-  m.weight_bytes = l.weight_bytes();
+  m.weight_bytes = l.weights();  // elements here; bytes once the architecture is known (compile)
   m.size = {out.n * out.h, out.w, out.c, 1};
   m.in_h = in0.n * in0.h;
   m.in_w = in0.w;
@@ -584,7 +586,8 @@ LayerModel model_layer(const Layer& l) {
   m.r_total = ceil_div(m.ops, outputs);
   if (m.kind == Footprint::Dense || m.kind == Footprint::Grouped) {
     const int64_t reduction = m.size[kK] * m.kk * m.size[kC];
-    m.bias = m.operand_b ? 0 : ceil_div(std::max<int64_t>(0, l.weights() - reduction), m.size[kK]);
+    m.bias_elements = m.operand_b ? 0 : std::max<int64_t>(0, l.weights() - reduction);
+    m.bias = ceil_div(m.bias_elements, m.size[kK]);
   }
   return m;
 }
@@ -678,7 +681,7 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
 // Smallest tile's needs, for the infeasibility message.
 std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchConfig& arch, const Layer& l) {
   const int64_t db = arch.constants.data_bytes;
-  const Linear f = m.footprint(1, 1, 1, db);
+  const Linear f = m.footprint(1, 1, 1, db, arch.constants.accumulator_bytes);
   const int64_t pe_need = f.a_in + f.b_in + f.a_w + f.b_w;
   // One output per core still needs a whole vector of accumulators.
   const int64_t core_need = pe_need + arch.simd_lanes * arch.constants.accumulator_bytes;
@@ -797,6 +800,10 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   for (int i = 0; i < L; ++i) {
     const Layer& l = network.layers[size_t(i)];
     models[size_t(i)] = model_layer(l);
+    // Parameter-memory bytes: data-width weights, int32 biases.
+    LayerModel& lm = models[size_t(i)];
+    lm.weight_bytes = (lm.weight_bytes - lm.bias_elements) * arch.constants.data_bytes +
+                      lm.bias_elements * arch.constants.accumulator_bytes;
     Homes& h = homes[size_t(i)];
     for (auto r : l.inputs) h.inputs_in_dram.push_back(tp.in_dram[size_t(tensor_of(r))]);
     h.input_in_dram = std::count(h.inputs_in_dram.begin(), h.inputs_in_dram.end(), true) > 0;

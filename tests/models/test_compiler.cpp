@@ -101,11 +101,11 @@ Totals totals(const LayerProgram& lp) {
 }
 
 TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
-  // FC 64 -> 32 with bias: 2048 MACs, 64*32 + 32 = 2080 weight bytes.
-  // Memories are huge, so the whole layer fits one tile. The estimate of
-  // one tile: load (64 + 2080) / 64 = 33.5 cycles, compute
+  // FC 64 -> 32 with bias: 2048 MACs, 64*32 int8 weights + 32 int32 biases
+  // = 2176 weight bytes. Memories are huge, so the whole layer fits one
+  // tile. The estimate of one tile: load (64 + 2176) / 64 = 35 cycles, compute
   // 2 (dispatch) + 2048 / 32 lanes + 4 (pipeline) = 70, store 32 / 64 = 0.5,
-  // total 104; two tiles of 16 channels cost 2 x 70 of compute (the 32 lanes
+  // total 105.5; two tiles of 16 channels cost 2 x 70 of compute (the 32 lanes
   // see only 16 outputs each), so one tile wins, single buffered (double
   // buffering one tile gains nothing and ties go to the simpler plan).
   const CompileResult r = models::compile(fc_network(64, 32), one_core(32));
@@ -118,7 +118,7 @@ TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
   const TileStep& s = lp.work_classes[0].steps[0];
   EXPECT_EQ(s.count, 1);
   EXPECT_EQ(s.input_bytes, 64);
-  EXPECT_EQ(s.weight_bytes, 2080);
+  EXPECT_EQ(s.weight_bytes, 2176);
   EXPECT_EQ(s.output_bytes, 32);
   EXPECT_EQ(s.ops_per_core, 2048);
   EXPECT_EQ(s.active_cores, 1);
@@ -128,12 +128,12 @@ TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
   EXPECT_FALSE(lp.input_in_dram);
   EXPECT_FALSE(lp.output_in_dram);
   EXPECT_TRUE(lp.weights_resident);
-  EXPECT_EQ(r.program.resident_weight_bytes, 2080);
+  EXPECT_EQ(r.program.resident_weight_bytes, 2176);
   EXPECT_EQ(r.program.streamed_weight_bytes, 0);
-  // Bounds: compute 2048 / 32 = 64; network ceil(2176 / 64) = 34; the link
+  // Bounds: compute 2048 / 32 = 64; network ceil(2272 / 64) = 36; the link
   // carries only the network input's preload: 64 B / 16 B per cycle = 4.
   EXPECT_EQ(lp.bound.compute_cycles, 64);
-  EXPECT_EQ(lp.bound.network_cycles, 34);
+  EXPECT_EQ(lp.bound.network_cycles, 36);
   EXPECT_EQ(lp.input_preload_bytes, 64);
   EXPECT_EQ(lp.bound.link_cycles, 4);
   // Instructions: 2 per layer + 1 per class + 3 per step = 6 -> 96 bytes.
@@ -143,41 +143,49 @@ TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
 }
 
 TEST(Compiler, FullyConnectedTiledByPeMemory) {
-  // FC 64 -> 32, 16 lanes, pe_memory 1200 B. A tile of tk channels with
-  // the whole 64-deep reduction needs 64 + 65 tk bytes: 32 channels (2144 B)
-  // do not fit, 16 (1104 B) do, and double buffered only 8 (2 x 584).
+  // FC 64 -> 32, 16 lanes, pe_memory 1200 B; int8 weights, int32 biases
+  // (4 B per output channel). A tile of tk channels with the whole 64-deep
+  // reduction needs 64 + 68 tk bytes: 32 channels (2240 B) do not fit, 16
+  // (1152 B) do. Double buffered, 32 channels with a depth chunk c need
+  // 2 x (c + 32 c + 128) <= 1200, so c <= 14: the fewest equal chunks are 5
+  // of ceil(64 / 5) = 13 (the last 12).
   // Candidates (cycles = load + compute + store, or max(load+store, compute)
   // per tile plus one fill when double buffered; compute = 2 + ops/16 + 4):
   //  single, 16 ch, full depth: 2 tiles, input loaded once:
-  //     (1104/64 + 70 + 0.25) + (1040/64 + 70 + 0.25) = 174
-  //  double, 32 ch, depth chunks of 16 (2 x (16 + 544) <= 1200): 4 tiles,
-  //     compute 2 + 32*16/16 + 4 = 38 each: 4 x 38 + 8.875 = 160.875  <- best
-  //  double, 16 ch, depth 32: 4 tiles, also 160.875 (found later, not better)
-  // So 4 tiles, each: input 16 B, weights 32 x 16 + 32 bias = 544 B,
-  // output 32 / 4 chunks = 8 B (accumulators stay in the core; the store is
-  // spread over the chunks), 32 outputs x 16 deep = 512 lane ops.
+  //     (1152/64 + 70 + 0.25) + (1088/64 + 70 + 0.25) = 175.5
+  //  double, 32 ch, 5 depth chunks: compute 2 + 32*13/16 + 4 = 32 (the last
+  //     2 + 24 + 4 = 30): 4 x 32 + 30 + fill (557/64 + 7/64) = 166.8  <- best
+  // So 4 tiles of input 13 B, weights 32 x 13 + 128 bias = 544 B, output
+  // ceil(32 / 5) = 7 B (accumulators stay in the core; the store is spread
+  // over the chunks), 32 x 13 = 416 lane ops; and a last tile of 12 B,
+  // 512 B, 7 B, 384 lane ops.
   ArchConfig a = one_core(16);
   a.pe_memory = 1200;
   const CompileResult r = models::compile(fc_network(64, 32), a);
   ASSERT_TRUE(r.ok()) << r.infeasible->message;
   const LayerProgram& lp = r.program.layers[0];
   ASSERT_EQ(lp.work_classes.size(), 1u);
-  ASSERT_EQ(lp.work_classes[0].steps.size(), 1u);
+  ASSERT_EQ(lp.work_classes[0].steps.size(), 2u);
   const TileStep& s = lp.work_classes[0].steps[0];
   EXPECT_EQ(s.count, 4);
-  EXPECT_EQ(s.input_bytes, 16);
+  EXPECT_EQ(s.input_bytes, 13);
   EXPECT_EQ(s.weight_bytes, 544);
-  EXPECT_EQ(s.output_bytes, 8);
-  EXPECT_EQ(s.ops_per_core, 512);
+  EXPECT_EQ(s.output_bytes, 7);
+  EXPECT_EQ(s.ops_per_core, 416);
+  const TileStep& last = lp.work_classes[0].steps[1];
+  EXPECT_EQ(last.count, 1);
+  EXPECT_EQ(last.input_bytes, 12);
+  EXPECT_EQ(last.weight_bytes, 512);
+  EXPECT_EQ(last.ops_per_core, 384);
   EXPECT_TRUE(lp.double_buffered);
   EXPECT_LE(2 * (s.input_bytes + s.weight_bytes), a.pe_memory);
-  // Totals: 64 input, 2176 weight (bias re-sent with each chunk), 32 output bytes.
+  // Totals: 64 input, 2048 weight + 5 x 128 bias (re-sent with each chunk), 35 output bytes.
   const Totals t = totals(lp);
   EXPECT_EQ(t.in, 64);
-  EXPECT_EQ(t.w, 2176);
-  EXPECT_EQ(t.out, 32);
+  EXPECT_EQ(t.w, 2048 + 5 * 128);
+  EXPECT_EQ(t.out, 35);
   EXPECT_EQ(lp.bound.compute_cycles, 2048 / 16);
-  EXPECT_EQ(lp.bound.network_cycles, 36);  // ceil(2272 / 64)
+  EXPECT_EQ(lp.bound.network_cycles, 44);  // ceil((64 + 2688 + 35) / 64)
 }
 
 // A 1x1 convolution with stride 2 reads every other pixel of every other
@@ -269,20 +277,21 @@ TEST(Compiler, SpilledInputCrossesTheLink) {
 }
 
 TEST(Compiler, StreamedWeightsWhenParameterMemoryIsFull) {
-  // Two FC 64 -> 64 layers (4160 B each) and parameter memory for one.
+  // Two FC 64 -> 64 layers (4096 B of weights + 64 x 4 B of biases = 4352 B
+  // each) and parameter memory for one.
   ArchConfig a = one_core(32);
   a.parameter_memory = 5000;
   const CompileResult r = models::compile(fc_network(64, 64, 2), a);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.program.resident_weight_bytes, 4160);
-  EXPECT_EQ(r.program.streamed_weight_bytes, 4160);
+  EXPECT_EQ(r.program.resident_weight_bytes, 4352);
+  EXPECT_EQ(r.program.streamed_weight_bytes, 4352);
   int streamed = 0;
   for (const auto& lp : r.program.layers) {
     EXPECT_NE(lp.weights_resident, lp.weights_in_dram);
     if (lp.weights_in_dram) {
       ++streamed;
       // Every streamed weight byte crosses the link at least once.
-      EXPECT_GE(lp.bound.link_cycles, int64_t(std::ceil(4160 / a.link_bytes_per_cycle())));
+      EXPECT_GE(lp.bound.link_cycles, int64_t(std::ceil(4352 / a.link_bytes_per_cycle())));
     }
   }
   EXPECT_EQ(streamed, 1);
@@ -324,8 +333,8 @@ TEST(Compiler, ReshapeIsAViewWithoutWork) {
 
 TEST(Compiler, InfeasibleCoreMemory) {
   // Smallest tile of a 3x3 conv: one output from one input channel: 9
-  // inputs + 9 weights + 1 bias = 19 B of operands, plus one vector of
-  // accumulators (64 lanes x 4 B = 256 B): 275 B > 256 B, the grid's
+  // inputs + 9 weights + one int32 bias = 22 B of operands, plus one vector
+  // of accumulators (64 lanes x 4 B = 256 B): 278 B > 256 B, the grid's
   // smallest core memory.
   ArchConfig a;
   a.simd_lanes = 64;
@@ -334,22 +343,22 @@ TEST(Compiler, InfeasibleCoreMemory) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.infeasible->layer, "conv");
   EXPECT_EQ(r.infeasible->memory, "core_memory");
-  EXPECT_EQ(r.infeasible->needed, 275);
+  EXPECT_EQ(r.infeasible->needed, 278);
   EXPECT_EQ(r.infeasible->available, 256);
-  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 275 B for the smallest tile, has 256 B");
+  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 278 B for the smallest tile, has 256 B");
   // With 32 lanes the accumulators take 128 B and the same design compiles.
   a.simd_lanes = 32;
   EXPECT_TRUE(models::compile(conv3x3_network(), a).ok());
 }
 
 TEST(Compiler, InfeasiblePeMemory) {
-  // The PE stages the same smallest tile without the accumulators: 19 B.
+  // The PE stages the same smallest tile without the accumulators: 22 B.
   ArchConfig a;
   a.pe_memory = 16;
   const CompileResult r = models::compile(conv3x3_network(), a);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.infeasible->memory, "pe_memory");
-  EXPECT_EQ(r.infeasible->needed, 19);
+  EXPECT_EQ(r.infeasible->needed, 22);
   EXPECT_EQ(r.infeasible->available, 16);
 }
 
@@ -473,8 +482,12 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
     EXPECT_NEAR(double(lp.bound.link_cycles), std::ceil(link - 1e-9), 0.0) << where;
     EXPECT_EQ(lp.bound.compute_cycles, (lp.ops + a.peak_macs_per_cycle() - 1) / a.peak_macs_per_cycle()) << where;
     EXPECT_FALSE(lp.weights_resident && lp.weights_in_dram) << where;
-    if (lp.weights_resident) resident += l.weight_bytes(a.constants.data_bytes);
-    if (lp.weights_in_dram) streamed += l.weight_bytes(a.constants.data_bytes);
+    // Parameter bytes: data-width weights, int32 biases.
+    const int64_t biases = l.bias && (l.op == OpType::Conv || l.op == OpType::FullyConnected) ? l.out_channels : 0;
+    const int64_t weight_bytes =
+        l.weight_bytes(a.constants.data_bytes) + biases * (a.constants.accumulator_bytes - a.constants.data_bytes);
+    if (lp.weights_resident) resident += weight_bytes;
+    if (lp.weights_in_dram) streamed += weight_bytes;
     program_bytes += lp.instructions * a.constants.instruction_bytes;
     if (lp.instruction_reload_bytes > 0) {
       ++chunks;
@@ -568,7 +581,15 @@ TEST(Compiler, MoreParameterMemoryNeverStreamsMore) {
       const CompileResult r = models::compile(net, a);
       ASSERT_TRUE(r.ok()) << name;
       const int64_t streamed = r.program.streamed_weight_bytes;
-      EXPECT_EQ(streamed + r.program.resident_weight_bytes, net.total_weights() * a.constants.data_bytes) << name;
+      // Every weight is either resident or streamed (biases are int32).
+      int64_t biases = 0;
+      for (const auto& l : net.layers) {
+        if (l.bias && (l.op == OpType::Conv || l.op == OpType::FullyConnected)) biases += l.out_channels;
+      }
+      EXPECT_EQ(streamed + r.program.resident_weight_bytes,
+                net.total_weights() * a.constants.data_bytes +
+                    biases * (a.constants.accumulator_bytes - a.constants.data_bytes))
+          << name;
       if (previous >= 0) {
         EXPECT_LE(streamed, previous) << name << " at " << pm;
       }

@@ -53,9 +53,13 @@ TEST(CliEstimate, JsonTotalsAddUpAndMatchTheWorkload) {
   int64_t expected_ops = 0;
   for (const auto& l : net.layers) expected_ops += l.macs() + l.vector_ops();
   EXPECT_EQ(ops, expected_ops);
-  // Every weight is either resident or streamed.
+  // Every weight is either resident or streamed: int8 weights, int32 biases.
+  int64_t biases = 0;
+  for (const auto& l : net.layers) {
+    if (l.bias && (l.op == workloads::OpType::Conv || l.op == workloads::OpType::FullyConnected)) biases += l.out_channels;
+  }
   EXPECT_EQ(t["resident_weight_bytes"].get<int64_t>() + t["streamed_weight_bytes"].get<int64_t>(),
-            net.total_weights());
+            net.total_weights() + 3 * biases);
   EXPECT_NEAR(t["latency_ms"].get<double>(), double(bound) / 1e6, 1e-9);  // baseline clock: 1 GHz
 }
 

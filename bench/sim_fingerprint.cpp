@@ -1,5 +1,5 @@
 // Fingerprints of many simulations, to check that a change of the simulator
-// leaves its results bit-identical (the fast paths of sim/simulate.cpp must):
+// leaves its results bit-identical (the fast paths of sim/ must):
 //   apollo_sim_fingerprint [--designs N] [--seed S] > before.txt
 //   (change, rebuild)
 //   apollo_sim_fingerprint [--designs N] [--seed S] > after.txt

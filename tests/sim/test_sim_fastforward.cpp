@@ -1,22 +1,20 @@
-// The simulator's fast-forward of periodic steady states (sim/simulate.cpp,
-// class FastForward) must reproduce the event-by-event simulation exactly.
-//  * Hand-computed layers of 100,000 identical tiles on one PE: the cycle
-//    count follows from program.hpp on paper, and the run must take far
-//    fewer process activations than tiles (the fast path was taken).
-//  * Many-tile designs (256 B core memories, so tiny tiles): cycle counts,
-//    tiles and busy cycles recorded from the simulator BEFORE the fast path
-//    existed (commit 4d4c689, every tile one event); the fast path must
-//    reproduce them exactly, including designs whose layers contend for the
-//    network (same-cycle ties, decided by SystemC's event queue).
-//  * A trace request turns fast-forward off, with identical results.
-//  * Repeated layers are replayed from a record (class LayerMemo): a program
-//    A, B, A gives what the event-by-event simulator (trace on: no fast
-//    path at all) gives, at the cost of one activation for the second A;
-//    zoo networks with repeated blocks give identical per-layer statistics
-//    with and without the fast paths.
+// The simulator's fast paths must reproduce the event-by-event simulation
+// (SimOptions::exact_events) exactly.
+//  * Fast-forward of periodic steady states (sim/fast_forward.*): hand-
+//    computed layers of 100,000 identical tiles on one PE: the cycle count
+//    follows from program.hpp on paper, and the run must take far fewer
+//    process activations than tiles (the fast path was taken).
+//  * Many-tile designs (256 B core memories, so tiny tiles) whose layers
+//    contend for the network: pinned counts, every statistic equal to the
+//    event-by-event run's, with fewer process activations.
+//  * A trace request turns the fast paths off, with identical results.
+//  * Repeated layers are replayed from a record (sim/layer_replay.*): a
+//    program A, B, A gives what the event-by-event run gives, at the cost of
+//    one sequencer activation for the second A; zoo networks with repeated
+//    blocks give identical per-layer statistics with and without the fast
+//    paths.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 
 #include "models/arch_io.hpp"
 #include "models/compiler.hpp"

@@ -72,7 +72,7 @@ void HopQueue::skip(size_t /*then_slot*/, size_t /*now_slot*/, int64_t k, int64_
 
 Controller::Controller(const sc_core::sc_module_name& name, Context context)
     : sc_module(name), pe_side("pe_side"), ctx_(context), hops_(ctx_.clock),
-      replay_(static_cast<size_t>(ctx_.arch.num_pes())), layer_event_("layer") {
+      replay_(static_cast<size_t>(ctx_.program.arch.num_pes())), layer_event_("layer") {
   pe_side.register_nb_transport_fw(this, &Controller::nb_transport_fw);
   for (Channel c : kAllChannels) {
     auto& port = channel_ports_[index(c)];

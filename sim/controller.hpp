@@ -75,8 +75,7 @@ class Controller : public sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<Controller> pe_side;
 
   struct Context {
-    const models::Program& program;
-    const models::ArchConfig& arch;
+    const models::Program& program;  // and the architecture it was compiled for (program.arch)
     const Clock& clock;
     Observer& observer;        // every observer (statistics, traces, the replay record)
     FastForward* fast_forward; // nullptr: event by event

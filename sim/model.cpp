@@ -11,13 +11,14 @@ std::vector<ChannelSpec> channel_specs(const models::ArchConfig& arch) {
   return specs;
 }
 
-Model::Model(const models::Program& program, const models::ArchConfig& arch, Observers& observers, bool fast_paths) {
+Model::Model(const models::Program& program, Observers& observers, bool fast_paths) {
+  const models::ArchConfig& arch = program.arch;
   for (const ChannelSpec& spec : channel_specs(arch)) {
     channels.push_back(std::make_unique<SharedChannel>((std::string(to_string(spec.id)) + "_channel").c_str(), spec,
                                                        clock, observers));
   }
   controller = std::make_unique<Controller>(
-      "controller", Controller::Context{program, arch, clock, observers, nullptr, fast_paths, activations});
+      "controller", Controller::Context{program, clock, observers, nullptr, fast_paths, activations});
   if (fast_paths) {
     std::vector<SteadyState*> always;
     for (auto& c : channels) always.push_back(c.get());

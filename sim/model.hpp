@@ -25,7 +25,8 @@ std::vector<ChannelSpec> channel_specs(const models::ArchConfig& arch);
 
 struct Model {
   // `fast_paths`: fast-forward and layer replay (off for exact_events and traces).
-  Model(const models::Program& program, const models::ArchConfig& arch, Observers& observers, bool fast_paths);
+  // Elaborates `program` on the architecture it was compiled for (program.arch).
+  Model(const models::Program& program, Observers& observers, bool fast_paths);
   bool idle(int64_t now) const;  // no transfer in flight or queued
 
   Clock clock;

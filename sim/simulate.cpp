@@ -89,7 +89,7 @@ SimResult simulate(const workloads::Network& network, const models::Program& pro
   int64_t activations = 0;
   {
     FreshKernel kernel;  // declared first: the model is destroyed while its kernel is current
-    auto model = std::make_unique<Model>(program, arch, observers, !tracing && !options.exact_events);
+    auto model = std::make_unique<Model>(program, observers, !tracing && !options.exact_events);
     sc_core::sc_start();
     if (!model->controller->finished()) {
       throw std::logic_error("simulate: the simulation stopped before the last layer finished");

@@ -775,23 +775,30 @@ class Importer {
     return total;
   }
 
+  // The values of the graph known before it runs: its small constant
+  // initializers and what evaluates from them, node by node.
+  std::unordered_map<std::string, Value> constant_values(const onnx::GraphProto& g) {
+    std::unordered_map<std::string, Value> known;
+    for (const auto& t : g.initializer()) {
+      if (shape_like(t)) {
+        if (auto v = tensor_value(t)) known[t.name()] = *v;
+      }
+    }
+    for (const auto& n : g.node()) {
+      if (n.output_size() == 1 && !n.output(0).empty()) {
+        if (auto v = eval_const(n, known)) known[n.output(0)] = *v;
+      }
+    }
+    return known;
+  }
+
   // Replaces If nodes of the main graph by one of their branches (the
   // branch's nodes and initializers, then Identity nodes from the branch's
   // outputs to the If's). Without `any`, only Ifs whose condition is a known
   // constant; with it, the first remaining If, by its larger branch.
   bool inline_ifs(bool any) {
     auto* g = model_.mutable_graph();
-    std::unordered_map<std::string, Value> known;
-    for (const auto& t : g->initializer()) {
-      if (shape_like(t)) {
-        if (auto v = tensor_value(t)) known[t.name()] = *v;
-      }
-    }
-    for (const auto& n : g->node()) {
-      if (n.output_size() == 1 && !n.output(0).empty()) {
-        if (auto v = eval_const(n, known)) known[n.output(0)] = *v;
-      }
-    }
+    const std::unordered_map<std::string, Value> known = constant_values(*g);
     for (int i = 0; i < g->node_size(); ++i) {
       const onnx::NodeProto n = g->node(i);
       if (n.op_type() != "If" || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;
@@ -848,17 +855,7 @@ class Importer {
 
   bool unroll_loops() {
     auto* g = model_.mutable_graph();
-    std::unordered_map<std::string, Value> known;
-    for (const auto& t : g->initializer()) {
-      if (shape_like(t)) {
-        if (auto v = tensor_value(t)) known[t.name()] = *v;
-      }
-    }
-    for (const auto& n : g->node()) {
-      if (n.output_size() == 1 && !n.output(0).empty()) {
-        if (auto v = eval_const(n, known)) known[n.output(0)] = *v;
-      }
-    }
+    const std::unordered_map<std::string, Value> known = constant_values(*g);
     for (int i = 0; i < g->node_size(); ++i) {
       const onnx::NodeProto n = g->node(i);
       if (n.op_type() != "Loop" || !(n.domain().empty() || n.domain() == "ai.onnx")) continue;

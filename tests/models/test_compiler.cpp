@@ -9,6 +9,7 @@
 #include "models/arch_io.hpp"
 #include "models/compiler.hpp"
 #include "models/space.hpp"
+#include "tests/network_fixtures.hpp"
 #include "workloads/zoo.hpp"
 
 namespace {
@@ -54,17 +55,8 @@ Network conv3x3_network() {
   return net;
 }
 
-// A network of one layer `l` reading one graph input of shape `in`.
-Network one_layer_network(const std::string& name, Shape in, Layer l) {
-  Network net;
-  net.name = name;
-  net.inputs.push_back({"x", in});
-  l.name = name;
-  l.inputs = {workloads::graph_input_ref(0)};
-  net.layers.push_back(l);
-  net.infer_shapes();
-  return net;
-}
+using apollo::testing::parameter_bytes;
+using apollo::testing::single_layer_network;
 
 // One PE, one core: everything on a single core.
 ArchConfig one_core(int64_t lanes) {
@@ -200,7 +192,7 @@ TEST(Compiler, StridedPointwiseConvFetchesOnlyThePixelsItReads) {
     l.kernel_h = l.kernel_w = 1;
     l.stride_h = l.stride_w = stride;
     l.out_channels = 8;
-    return one_layer_network("pw", Shape{1, hw, hw, 8}, l);
+    return single_layer_network("pw", Shape{1, hw, hw, 8}, l);
   };
   const ArchConfig a = one_core(16);
   const CompileResult strided = models::compile(pointwise(8, 2), a);
@@ -248,7 +240,7 @@ TEST(Compiler, GlobalPoolingReducesAcrossLanes) {
   Layer l;
   l.op = OpType::Pool;
   l.pool = workloads::PoolKind::GlobalAverage;
-  const CompileResult c = models::compile(one_layer_network("gap", Shape{1, 56, 56, 16}, l), one_core(64));
+  const CompileResult c = models::compile(single_layer_network("gap", Shape{1, 56, 56, 16}, l), one_core(64));
   ASSERT_TRUE(c.ok());
   int64_t vector_steps = 0, tiles = 0;
   for (const auto& s : c.program.layers[0].work_classes.at(0).steps) {
@@ -482,10 +474,7 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
     EXPECT_NEAR(double(lp.bound.link_cycles), std::ceil(link - 1e-9), 0.0) << where;
     EXPECT_EQ(lp.bound.compute_cycles, (lp.ops + a.peak_macs_per_cycle() - 1) / a.peak_macs_per_cycle()) << where;
     EXPECT_FALSE(lp.weights_resident && lp.weights_in_dram) << where;
-    // Parameter bytes: data-width weights, int32 biases.
-    const int64_t biases = l.bias && (l.op == OpType::Conv || l.op == OpType::FullyConnected) ? l.out_channels : 0;
-    const int64_t weight_bytes =
-        l.weight_bytes(a.constants.data_bytes) + biases * (a.constants.accumulator_bytes - a.constants.data_bytes);
+    const int64_t weight_bytes = parameter_bytes(l, a.constants.data_bytes, a.constants.accumulator_bytes);
     if (lp.weights_resident) resident += weight_bytes;
     if (lp.weights_in_dram) streamed += weight_bytes;
     program_bytes += lp.instructions * a.constants.instruction_bytes;
@@ -582,14 +571,9 @@ TEST(Compiler, MoreParameterMemoryNeverStreamsMore) {
       ASSERT_TRUE(r.ok()) << name;
       const int64_t streamed = r.program.streamed_weight_bytes;
       // Every weight is either resident or streamed (biases are int32).
-      int64_t biases = 0;
-      for (const auto& l : net.layers) {
-        if (l.bias && (l.op == OpType::Conv || l.op == OpType::FullyConnected)) biases += l.out_channels;
-      }
-      EXPECT_EQ(streamed + r.program.resident_weight_bytes,
-                net.total_weights() * a.constants.data_bytes +
-                    biases * (a.constants.accumulator_bytes - a.constants.data_bytes))
-          << name;
+      int64_t bytes = 0;
+      for (const auto& l : net.layers) bytes += parameter_bytes(l, a.constants.data_bytes, a.constants.accumulator_bytes);
+      EXPECT_EQ(streamed + r.program.resident_weight_bytes, bytes) << name;
       if (previous >= 0) {
         EXPECT_LE(streamed, previous) << name << " at " << pm;
       }

@@ -11,6 +11,7 @@
 #include "models/arch_io.hpp"
 #include "models/compiler.hpp"
 #include "workloads/zoo.hpp"
+#include "tests/network_fixtures.hpp"
 #include "tests/shell_run.hpp"
 
 namespace {
@@ -54,12 +55,9 @@ TEST(CliEstimate, JsonTotalsAddUpAndMatchTheWorkload) {
   for (const auto& l : net.layers) expected_ops += l.macs() + l.vector_ops();
   EXPECT_EQ(ops, expected_ops);
   // Every weight is either resident or streamed: int8 weights, int32 biases.
-  int64_t biases = 0;
-  for (const auto& l : net.layers) {
-    if (l.bias && (l.op == workloads::OpType::Conv || l.op == workloads::OpType::FullyConnected)) biases += l.out_channels;
-  }
-  EXPECT_EQ(t["resident_weight_bytes"].get<int64_t>() + t["streamed_weight_bytes"].get<int64_t>(),
-            net.total_weights() + 3 * biases);
+  int64_t bytes = 0;
+  for (const auto& l : net.layers) bytes += apollo::testing::parameter_bytes(l, 1, 4);
+  EXPECT_EQ(t["resident_weight_bytes"].get<int64_t>() + t["streamed_weight_bytes"].get<int64_t>(), bytes);
   EXPECT_NEAR(t["latency_ms"].get<double>(), double(bound) / 1e6, 1e-9);  // baseline clock: 1 GHz
 }
 

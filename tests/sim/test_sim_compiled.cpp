@@ -8,6 +8,7 @@
 #include "models/compiler.hpp"
 #include "models/space.hpp"
 #include "sim/simulate.hpp"
+#include "tests/network_fixtures.hpp"
 #include "workloads/zoo.hpp"
 
 namespace apollo::sim {
@@ -18,23 +19,14 @@ using workloads::Layer;
 using workloads::Network;
 using workloads::OpType;
 
-Network single_layer(const std::string& name, workloads::Shape input, Layer layer) {
-  Network n;
-  n.name = name;
-  n.inputs.push_back({"x", input});
-  layer.name = name;
-  layer.inputs = {workloads::graph_input_ref(0)};
-  n.layers.push_back(layer);
-  n.infer_shapes();
-  return n;
-}
+using apollo::testing::single_layer_network;
 
 Network fully_connected(int64_t in, int64_t out) {
   Layer fc;
   fc.op = OpType::FullyConnected;
   fc.out_channels = out;
   fc.bias = false;
-  return single_layer("fc", {1, 1, 1, in}, fc);
+  return single_layer_network("fc", {1, 1, 1, in}, fc);
 }
 
 models::ArchConfig small_arch(int64_t pe_x, int64_t pe_y, int64_t cores, int64_t lanes) {
@@ -115,7 +107,7 @@ TEST(SimCompiled, DepthwiseByHand) {
   dw.groups = 16;
   dw.out_channels = 16;
   dw.bias = false;
-  const Network n = single_layer("dw", {1, 8, 8, 16}, dw);
+  const Network n = single_layer_network("dw", {1, 8, 8, 16}, dw);
   const auto a = small_arch(2, 2, 4, 8);
   const models::Program p = compile_ok(n, a);
   ASSERT_EQ(p.layers.size(), 1u);
@@ -247,7 +239,7 @@ TEST(SimCompiled, DoublingLanesDoesNotSlowComputeBoundLayer) {
   conv.op = OpType::Conv;
   conv.kernel_h = conv.kernel_w = 3;
   conv.out_channels = 64;
-  const Network n = single_layer("conv", {1, 28, 28, 64}, conv);
+  const Network n = single_layer_network("conv", {1, 28, 28, 64}, conv);
   for (int64_t lanes : {8, 16, 32}) {
     const auto a = small_arch(2, 2, 4, lanes);
     const models::Program p = compile_ok(n, a);

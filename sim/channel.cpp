@@ -40,9 +40,9 @@ void SharedChannel::arbitrate() {
     TransferExt& ext = extension(gp);
     const auto bytes = static_cast<int64_t>(gp.get_data_length());
     ext.own_cycles += g.end - g.start + spec_.latency_cycles;
-    served_.bytes += bytes;
-    served_.busy_cycles += g.end - g.start;
-    observer_.transfer({g.start, g.end, bytes, ext.pe, spec_.id, ext.kind});
+    const TransferInterval granted{g.start, g.end, bytes, ext.pe, spec_.id, ext.kind};
+    served_ += granted.traffic();
+    observer_.transfer(granted);
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = clock_.until(g.end + spec_.latency_cycles);
     socket->nb_transport_bw(gp, phase, delay);
@@ -66,8 +66,7 @@ void SharedChannel::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t p
   const ChannelStats& at = snapshots_.counters[now_slot].served;
   const ChannelStats grown{k * (at.bytes - then.bytes), k * (at.busy_cycles - then.busy_cycles)};
   arbiter_.shift(now, k * period);
-  served_.bytes += grown.bytes;
-  served_.busy_cycles += grown.busy_cycles;
+  served_ += grown;
   observer_.transfers(spec_.id, grown);
 }
 

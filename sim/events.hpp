@@ -33,6 +33,11 @@ struct ChannelStats {
   int64_t bytes = 0;
   int64_t busy_cycles = 0;
   bool operator==(const ChannelStats&) const = default;
+  ChannelStats& operator+=(const ChannelStats& o) {
+    bytes += o.bytes;
+    busy_cycles += o.busy_cycles;
+    return *this;
+  }
 };
 using PerChannel = std::array<ChannelStats, kChannels>;
 
@@ -43,6 +48,7 @@ struct TransferInterval {
   int32_t pe = -1;             // requesting PE, -1 for the controller itself
   Channel channel = Channel::Link;
   TransferKind kind = TransferKind::Load;
+  ChannelStats traffic() const { return {bytes, end - start}; }
 };
 
 // Receives what the modules do. Every hook has an empty default, so an

@@ -59,16 +59,12 @@ void LayerReplay::layer_finished(int32_t /*position*/, int64_t cycle) {
 
 void LayerReplay::transfer(const TransferInterval& t) {
   if (!recording_) return;
-  ChannelStats& c = current_.channels[index(t.channel)];
-  c.bytes += t.bytes;
-  c.busy_cycles += t.end - t.start;
+  current_.channels[index(t.channel)] += t.traffic();
 }
 
 void LayerReplay::transfers(Channel ch, const ChannelStats& total) {
   if (!recording_) return;
-  ChannelStats& c = current_.channels[index(ch)];
-  c.bytes += total.bytes;
-  c.busy_cycles += total.busy_cycles;
+  current_.channels[index(ch)] += total;
 }
 
 void LayerReplay::exposed(int32_t pe, int64_t cycles) {

@@ -35,15 +35,11 @@ void RunStats::layer_started(int32_t /*position*/, const models::LayerProgram& l
 }
 
 void RunStats::transfer(const TransferInterval& t) {
-  ChannelStats& c = layer_.channels[index(t.channel)];
-  c.bytes += t.bytes;
-  c.busy_cycles += t.end - t.start;
+  layer_.channels[index(t.channel)] += t.traffic();
 }
 
 void RunStats::transfers(Channel ch, const ChannelStats& total) {
-  ChannelStats& c = layer_.channels[index(ch)];
-  c.bytes += total.bytes;
-  c.busy_cycles += total.busy_cycles;
+  layer_.channels[index(ch)] += total;
 }
 
 void RunStats::tiles(int32_t pe, const models::TileStep& s, int64_t n, int64_t /*start*/) {
@@ -102,10 +98,7 @@ SimResult RunStats::result(int64_t activations) {
   SimResult r;
   r.layers = std::move(layers_);
   for (const LayerStats& l : r.layers) {
-    for (Channel c : kAllChannels) {
-      r.channels[index(c)].bytes += l.channel(c).bytes;
-      r.channels[index(c)].busy_cycles += l.channel(c).busy_cycles;
-    }
+    for (Channel c : kAllChannels) r.channels[index(c)] += l.channel(c);
     r.core_bytes += l.core_bytes;
     r.instruction_bytes += l.instruction_bytes;
     r.input_preload_bytes += l.input_preload_bytes;

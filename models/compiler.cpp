@@ -134,7 +134,7 @@ struct LayerModel {
 // Where the data of a layer lives, decided before tiling.
 struct Homes {
   std::vector<bool> inputs_in_dram;  // per input, in Layer::inputs order
-  bool input_in_dram = false;        // any of them
+  bool any_input_in_dram() const { return std::find(inputs_in_dram.begin(), inputs_in_dram.end(), true) != inputs_in_dram.end(); }
   bool weights_in_dram = false;
   bool output_in_dram = false;
 };
@@ -806,7 +806,6 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
                       lm.bias_elements * arch.constants.accumulator_bytes;
     Homes& h = homes[size_t(i)];
     for (auto r : l.inputs) h.inputs_in_dram.push_back(tp.in_dram[size_t(tensor_of(r))]);
-    h.input_in_dram = std::count(h.inputs_in_dram.begin(), h.inputs_in_dram.end(), true) > 0;
     h.output_in_dram = tp.in_dram[size_t(i)];
     if (models[size_t(i)].kind == Footprint::NoWork) continue;
     if (models[size_t(i)].ic_split_ok && h.output_in_dram) models[size_t(i)].ic_split_ok = false;  // partial sums reduce in activation memory
@@ -863,7 +862,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.ops = l.macs() + l.vector_ops();
     lp.weights_resident = resident[size_t(i)];
     lp.weights_in_dram = homes[size_t(i)].weights_in_dram;
-    lp.input_in_dram = homes[size_t(i)].input_in_dram;
+    lp.input_in_dram = homes[size_t(i)].any_input_in_dram();
     lp.output_in_dram = homes[size_t(i)].output_in_dram;
     if (models[size_t(i)].kind == Footprint::NoWork) {
       lp.partition = PartitionKind::None;

@@ -134,7 +134,9 @@ struct LayerModel {
 // Where the data of a layer lives, decided before tiling.
 struct Homes {
   std::vector<bool> inputs_in_dram;  // per input, in Layer::inputs order
-  bool any_input_in_dram() const { return std::find(inputs_in_dram.begin(), inputs_in_dram.end(), true) != inputs_in_dram.end(); }
+  bool any_input_in_dram() const {
+    return std::find(inputs_in_dram.begin(), inputs_in_dram.end(), true) != inputs_in_dram.end();
+  }
   bool weights_in_dram = false;
   bool output_in_dram = false;
 };

@@ -42,9 +42,13 @@ std::string dims_str(const Dims& d) {
   return s;
 }
 
+// Saturates at INT64_MAX: a malformed file's dimensions may overflow, and
+// every caller compares the product against a limit far below it.
 int64_t product(const Dims& d, size_t from = 0, size_t to = SIZE_MAX) {
   int64_t p = 1;
-  for (size_t i = from; i < std::min(to, d.size()); ++i) p *= d[i];
+  for (size_t i = from; i < std::min(to, d.size()); ++i) {
+    if (__builtin_mul_overflow(p, d[i], &p)) return INT64_MAX;
+  }
   return p;
 }
 
@@ -213,7 +217,6 @@ class Importer {
     for (const auto& op : model_.opset_import()) {
       if (op.domain().empty() || op.domain() == "ai.onnx") opset_ = op.version();
     }
-    const auto& g = model_.graph();
   }
 
   // Unique layer names: ONNX node names may be empty or repeated. After

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <set>
@@ -42,6 +43,8 @@ enum class Format { Conv, Gemm };
 
 // What an optional trailing column holds.
 enum class Extra { StrideWidth, Sparsity };
+
+constexpr int64_t kMaxDimension = std::numeric_limits<int32_t>::max();
 
 struct Row {
   int line = 0;
@@ -117,6 +120,12 @@ class Parser {
     auto [ptr, ec] = std::from_chars(first, last, v);
     if (ec != std::errc() || ptr != last || v <= 0) {
       fail(line, std::string("'") + column + "' must be a positive integer, got '" + c[i] + "'");
+    }
+    // Dimensions become int fields of a layer, and products of two of them
+    // (depthwise channels x multiplier) must not overflow.
+    if (v > kMaxDimension) {
+      fail(line, std::string("'") + column + "' is " + c[i] + ", above the largest dimension " +
+                     std::to_string(kMaxDimension));
     }
     return v;
   }

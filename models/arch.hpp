@@ -20,6 +20,7 @@ struct TemplateConstants {
   int instruction_bytes = 16;          // size of one instruction in instruction memory
   int core_pipeline_cycles = 4;        // MAC pipeline fill per tile on a core
   int pe_dispatch_cycles = 2;          // PE overhead to hand a tile to its cores
+  bool network_multicast = true;       // shared operands cross the network once per group
 };
 
 struct ArchConfig {

@@ -28,6 +28,7 @@ using namespace yaml_fields;
 template <typename Struct>
 std::string field_text(const FieldInfo<Struct>& f, const Struct& s) {
   const double v = f.get(s);
+  if (f.boolean) return v != 0 ? "true" : "false";
   return f.integral ? std::to_string(static_cast<long long>(v)) : format_number(v);
 }
 
@@ -36,6 +37,7 @@ void check_positive(const std::array<FieldInfo<Struct>, N>& fields, const Struct
                     const std::string& source, const std::string& prefix) {
   for (const auto& f : fields) {
     const double v = f.get(s);
+    if (f.boolean) continue;  // a bool holds only true or false
     if (!std::isfinite(v) || v <= 0 || v > f.max || (f.integral && v != std::floor(v))) {
       throw ConfigError(source + ": key '" + prefix + f.name + "': value " + format_number(v) +
                         " is not allowed: " + allowed_text(f.integral, f.max));
@@ -85,9 +87,9 @@ const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters() {
   return fields;
 }
 
-const std::array<FieldInfo<TemplateConstants>, 8>& template_constant_fields() {
+const std::array<FieldInfo<TemplateConstants>, 9>& template_constant_fields() {
   using T = TemplateConstants;
-  static const std::array<FieldInfo<T>, 8> fields = {
+  static const std::array<FieldInfo<T>, 9> fields = {
       field<T, &T::clock_ghz>("clock_ghz", false, kRealMax),
       field<T, &T::data_bytes>("data_bytes", true, kIntMax),
       field<T, &T::accumulator_bytes>("accumulator_bytes", true, kIntMax),
@@ -96,6 +98,7 @@ const std::array<FieldInfo<TemplateConstants>, 8>& template_constant_fields() {
       field<T, &T::instruction_bytes>("instruction_bytes", true, kIntMax),
       field<T, &T::core_pipeline_cycles>("core_pipeline_cycles", true, kIntMax),
       field<T, &T::pe_dispatch_cycles>("pe_dispatch_cycles", true, kIntMax),
+      flag<T, &T::network_multicast>("network_multicast"),
   };
   return fields;
 }

@@ -24,12 +24,13 @@ struct FieldInfo {
   double max;     // largest value the field's type holds (int fields: INT_MAX)
   double (*get)(const Struct&);
   void (*set)(Struct&, double);
+  bool boolean = false;  // true / false in YAML, 1 / 0 through get and set
 };
 
 // The ten searched parameters in docs/architecture.md order.
 const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters();
 // The template constants in arch.hpp order.
-const std::array<FieldInfo<TemplateConstants>, 8>& template_constant_fields();
+const std::array<FieldInfo<TemplateConstants>, 9>& template_constant_fields();
 
 // The one check of an architecture (loading, the compiler and the simulator
 // all call it). Throws ConfigError naming `source` (a file name), the key,

@@ -31,6 +31,13 @@ FieldInfo<Struct> field(const char* name, bool integral, double max) {
           [](Struct& s, double v) { s.*Member = static_cast<T>(v); }};
 }
 
+// A true / false FieldInfo for a bool `Member` of `Struct`.
+template <typename Struct, auto Member>
+FieldInfo<Struct> flag(const char* name) {
+  return {name, true, 1, [](const Struct& s) { return s.*Member ? 1.0 : 0.0; },
+          [](Struct& s, double v) { s.*Member = v != 0; }, true};
+}
+
 // Shortest text that reads back as the same double (12.5, 16, 0.1).
 inline std::string format_number(double v) {
   char buf[64];
@@ -64,6 +71,15 @@ inline std::string allowed_text(bool integral, double max) {
 template <typename Struct>
 double read_field(const FieldInfo<Struct>& field, const YAML::Node& value, const std::string& source,
                   const std::string& key_path) {
+  if (field.boolean) {
+    bool b = false;
+    if (!value.IsScalar() || !YAML::convert<bool>::decode(value, b)) {
+      throw ConfigError(where(source, value) + ": key '" + key_path + "': value '" +
+                        (value.IsScalar() ? value.Scalar() : std::string("(not a scalar)")) +
+                        "' is not allowed: expected true or false");
+    }
+    return b ? 1 : 0;
+  }
   const std::string allowed = allowed_text(field.integral, field.max);
   if (!value.IsScalar()) {
     throw ConfigError(where(source, value) + ": key '" + key_path + "': value is not a scalar: " +

@@ -14,6 +14,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -149,6 +150,7 @@ struct Plan {
   std::array<int64_t, kDims> tile{1, 1, 1, 1};   // th, tw, tk, cc
   CoreSplit split = CoreSplit::Channels;
   bool db = false;
+  bool multicast = false;  // shared operands travel as multicasts (models/program.hpp)
   double estimate = 0;
   bool valid = false;
 };
@@ -167,6 +169,30 @@ class Mapper {
     cores_ = a.cores_per_pe;
     net_bw_ = a.constants.network_bytes_per_cycle;
     link_bw_ = a.link_bytes_per_cycle();
+    multicast_ = a.constants.network_multicast;
+  }
+
+  // Operands that PEs of one class share, so that multicast sends them once
+  // per group (models/program.hpp): every output channel of a dense layer
+  // reads the same input, so PEs that differ only in their output channels
+  // share it; PEs that differ only in rows or columns share the weights.
+  bool shares_input(const Plan& p) const { return p.multicast && m_.kind == Footprint::Dense && !m_.operand_b; }
+  bool shares_weights(const Plan& p) const {
+    return p.multicast && (m_.kind == Footprint::Dense || m_.kind == Footprint::Grouped) && !m_.operand_b;
+  }
+  // PEs of a class (for_each_class's `combo`) along dimension d.
+  int64_t parts_along(const Plan& p, const std::array<int, kDims>& combo, int d) const {
+    const int64_t full = m_.size[d] / p.chunk[d];
+    return combo[d] == 0 && full > 0 ? full : 1;
+  }
+  // How many copies of the class's tile inputs and weights cross the
+  // network: one per PE, or one per multicast group.
+  struct Copies {
+    int64_t input, weights;
+  };
+  Copies copies(const Plan& p, const std::array<int, kDims>& combo, int64_t npes) const {
+    const int64_t k = parts_along(p, combo, kK), hw = parts_along(p, combo, kH) * parts_along(p, combo, kW);
+    return {shares_input(p) && k > 1 ? npes / k : npes, shares_weights(p) && hw > 1 ? npes / hw : npes};
   }
 
   struct Share {
@@ -341,34 +367,47 @@ class Mapper {
 
   // Analytical cycles of a plan under the program.hpp semantics: per-PE
   // load/compute/store (overlapped only when double buffered), and the
-  // shared network and link as throughput floors.
+  // shared network and link as throughput floors. The network charges whole
+  // cycles per transfer, as the simulator's channel does (a multicast splits
+  // a load in two transfers). PEs that share operands move in lock step (a
+  // multicast waits for every member), so a tile's load and store take as
+  // long as the whole class's, not one PE's.
   double estimate(const Plan& p) const {
     const auto& k = a_.constants;
-    double worst_pe = 0, net_bytes = 0, link_bytes = 0;
-    for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>&) {
+    double worst_pe = 0, net_cycles = 0, link_bytes = 0;
+    for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
+      const Copies n = copies(p, combo, npes);
+      const bool lockstep = n.input < npes || n.weights < npes;
+      const int64_t stores = lockstep ? npes : 1;
       double pe_time = 0, first = -1;
       for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
-        const int64_t in_dram = t.in_dram + (h_.weights_in_dram ? t.w : 0);
-        const double load = double(t.in + t.w) / net_bw_ +
-                            (in_dram > 0 ? k.dram_latency_cycles + in_dram / link_bw_ : 0.0);
-        const double store = double(t.out) / net_bw_ +
-                             (h_.output_in_dram ? k.dram_latency_cycles + t.out / link_bw_ : 0.0);
+        const int64_t in_dram = lockstep ? n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0)
+                                         : t.in_dram + (h_.weights_in_dram ? t.w : 0);
+        const int64_t in_net = lockstep ? n.input * whole_cycles(t.in) + n.weights * whole_cycles(t.w)
+                                        : whole_cycles(t.in + t.w);
+        const double load = double(in_net) + (in_dram > 0 ? k.dram_latency_cycles + in_dram / link_bw_ : 0.0);
+        const double store = double(stores * whole_cycles(t.out)) +
+                             (h_.output_in_dram ? k.dram_latency_cycles + stores * t.out / link_bw_ : 0.0);
         const double compute =
             t.ops_per_core == 0 ? 0.0
                                 : double(k.pe_dispatch_cycles + ceil_div(t.ops_per_core, lanes_) + k.core_pipeline_cycles);
         if (first < 0) first = load + store;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
-        net_bytes += double(npes * count) * double(t.in + t.w + t.out);
-        link_bytes += double(npes * count) * double(in_dram + (h_.output_in_dram ? t.out : 0));
+        net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
+        link_bytes += double(count) * double(n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0) +
+                                             (h_.output_in_dram ? npes * t.out : 0));
       });
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time);
     });
-    const double net = net_bytes / net_bw_, link = link_bytes / link_bw_;
+    const double net = net_cycles, link = link_bytes / link_bw_;
     // The slowest resource sets the time; a small share of the others breaks
     // ties towards less traffic (they also contend in the simulator).
     return std::max({worst_pe, net, link}) + 0.05 * (worst_pe + net + link);
   }
+
+  // Network cycles of one transfer.
+  int64_t whole_cycles(int64_t bytes) const { return ceil_div(bytes, net_bw_); }
 
   // Finds the best plan; invalid when no tile fits.
   Plan search() const {
@@ -402,11 +441,19 @@ class Mapper {
       const double chunk_ops = double(m_.r_total) * double(p.chunk[kH] * p.chunk[kW] * p.chunk[kK]) *
                                double(p.chunk[kC]) / double(m_.size[kC]);
       if (best.valid && chunk_ops / double(cores_ * lanes_) >= best.estimate) continue;
-      for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
-        for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
-          p.db = db;
-          p.split = split;
-          search_tiles(p, best);
+      // Multicast is a choice: its groups move in lock step, which can cost
+      // more than the traffic it saves (ties keep unicast).
+      const bool can_share = multicast_ && ((p.parts[kK] > 1 && shares_input({.multicast = true})) ||
+                                            (p.parts[kH] * p.parts[kW] > 1 && shares_weights({.multicast = true})));
+      for (bool mc : {false, true}) {
+        if (mc && !can_share) continue;
+        for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
+          for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
+            p.multicast = mc;
+            p.db = db;
+            p.split = split;
+            search_tiles(p, best);
+          }
         }
       }
     }
@@ -491,6 +538,7 @@ class Mapper {
   const Homes& h_;
   int64_t data_, acc_, lanes_, cores_, net_bw_;
   double link_bw_;
+  bool multicast_;
 };
 
 LayerModel model_layer(const Layer& l) {
@@ -636,6 +684,9 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
   // (H, W, K, C) and the last part along a dimension is its remainder.
   const int64_t P = arch.num_pes();
   lp.pe_class.assign(size_t(P), -1);
+  // Multicast groups: PEs of one class whose parts differ only along the
+  // dimensions that share an operand (Mapper::copies counts the same).
+  std::map<std::array<int64_t, kDims + 1>, std::vector<int32_t>> input_groups, weight_groups;
   int64_t part = 0;
   for (int64_t i0 = 0; i0 < p.parts[0]; ++i0)
     for (int64_t i1 = 0; i1 < p.parts[1]; ++i1)
@@ -651,7 +702,20 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
           }
           for (const auto& [c, cls] : class_of_combo)
             if (c == combo) lp.pe_class[size_t(part)] = cls;
+          const int64_t cls = lp.pe_class[size_t(part)];
+          if (mapper.shares_input(p)) input_groups[{cls, i0, i1, -1, i3}].push_back(int32_t(part));
+          if (mapper.shares_weights(p)) weight_groups[{cls, -1, -1, i2, i3}].push_back(int32_t(part));
         }
+  auto number = [&](const auto& groups, std::vector<int>& of_pe) {
+    for (const auto& [key, members] : groups) {
+      if (members.size() < 2) continue;
+      if (of_pe.empty()) of_pe.assign(size_t(P), -1);
+      for (int32_t pe : members) of_pe[size_t(pe)] = lp.groups;
+      ++lp.groups;
+    }
+  };
+  number(input_groups, lp.input_group);
+  number(weight_groups, lp.weight_group);
   lp.double_buffered = p.db;
 
   int main_dim = kK;
@@ -831,8 +895,9 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     if (m.kind == Footprint::NoWork || m.weight_bytes <= 0 || m.operand_b) continue;
     int64_t fetched = 0;
     Mapper mapper(m, arch, homes[size_t(i)]);
-    mapper.for_each_class(plans[size_t(i)], [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>&) {
-      mapper.for_each_tile(plans[size_t(i)], c, [&](const TileBytes& t, int64_t count) { fetched += npes * count * t.w; });
+    mapper.for_each_class(plans[size_t(i)], [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
+      const int64_t copies = mapper.copies(plans[size_t(i)], combo, npes).weights;
+      mapper.for_each_tile(plans[size_t(i)], c, [&](const TileBytes& t, int64_t count) { fetched += copies * count * t.w; });
     });
     fetch_ratio[size_t(i)] = double(fetched) / double(m.weight_bytes);
     with_weights.push_back(i);

@@ -13,16 +13,39 @@ Limiter LayerBound::limiter() const {
 
 LayerProgram::Traffic LayerProgram::traffic() const {
   Traffic t;
-  t.link = instruction_reload_bytes + input_preload_bytes;
-  for (int cls : pe_class) {
+  t.link = t.unicast_link = instruction_reload_bytes + input_preload_bytes;
+  // A group's shared bytes are counted at its first member only.
+  std::vector<bool> counted(size_t(groups), false);
+  auto first_of = [&](const std::vector<int>& group, size_t pe) {
+    if (group.empty() || group[pe] < 0) return true;
+    if (counted[size_t(group[pe])]) return false;
+    counted[size_t(group[pe])] = true;
+    return true;
+  };
+  for (size_t pe = 0; pe < pe_class.size(); ++pe) {
+    const int cls = pe_class[pe];
     if (cls < 0) continue;
+    const bool own_input = first_of(input_group, pe), own_weights = first_of(weight_group, pe);
     for (const auto& s : work_classes[size_t(cls)].steps) {
-      t.network += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
-      t.link += s.count * (s.input_dram_bytes + (weights_in_dram ? s.weight_bytes : 0) +
-                           (output_in_dram ? s.output_bytes : 0));
+      const int64_t weight_link = weights_in_dram ? s.weight_bytes : 0, output_link = output_in_dram ? s.output_bytes : 0;
+      t.unicast_network += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
+      t.unicast_link += s.count * (s.input_dram_bytes + weight_link + output_link);
+      t.network += s.count * ((own_input ? s.input_bytes : 0) + (own_weights ? s.weight_bytes : 0) + s.output_bytes);
+      t.link += s.count * ((own_input ? s.input_dram_bytes : 0) + (own_weights ? weight_link : 0) + output_link);
     }
   }
   return t;
+}
+
+std::vector<std::vector<int32_t>> LayerProgram::group_members() const {
+  std::vector<std::vector<int32_t>> members(size_t(std::max(groups, 0)));
+  for (const auto* group : {&input_group, &weight_group}) {
+    for (size_t pe = 0; pe < group->size(); ++pe) {
+      const int g = (*group)[pe];
+      if (g >= 0 && g < groups) members[size_t(g)].push_back(int32_t(pe));
+    }
+  }
+  return members;
 }
 
 int64_t Program::bound_cycles() const {

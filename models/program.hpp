@@ -25,14 +25,25 @@
 //             no dispatch for a tile with ops_per_core == 0);
 //      store  output_bytes: PE -> controller over the network (and on over
 //             the link when output_in_dram).
+//    Multicast (network_multicast): a PE of an input group receives every
+//    tile's input_bytes as one multicast to its group, a PE of a weight
+//    group its weight_bytes; the rest of the load travels to it alone.
+//    Members of a group run the same work class, so tile j of each member
+//    needs the same shared bytes. The controller sends the multicast of
+//    tile j when every member has requested its load of tile j (a PE
+//    requests a load when it has a buffer free: when all have room); it
+//    occupies the network once for its bytes (the link once for its DRAM
+//    bytes) and arrives at every member at the same cycle. A member's load
+//    completes when all its parts have arrived.
 //    With double_buffered, the load of tile i+1 may proceed while tile i
 //    computes and the store of tile i while tile i+1 computes (at most two
 //    tiles in flight per PE). Without it, load, compute and store of a PE
 //    are strictly sequential.
 //  * The link and the network are each one shared channel: concurrent
 //    requests wait, oldest first, and requests of the same cycle are
-//    ordered by a fixed priority (instruction fetch, stores, loads; then
-//    PE index): the simulator's arbitration rule, docs/architecture.md 4.2.
+//    ordered by a fixed priority (instruction fetch, input preload, stores,
+//    multicasts, loads; then PE index, a multicast by its group): the
+//    simulator's arbitration rule, docs/architecture.md 4.2.
 #pragma once
 
 #include <cstdint>
@@ -86,6 +97,12 @@ struct LayerProgram {
   std::string partition_detail;  // human-readable: "oc over 16 PEs, rows over 4 cores, tile 8x56x16"
   std::vector<PeWork> work_classes;
   std::vector<int> pe_class;     // per PE (row-major, y * pe_x + x): work class or -1 (idle)
+  // Multicast groups (see the semantics above): per PE, the group its tile
+  // inputs (weights) arrive with, -1 = on its own; empty = no groups. Group
+  // numbers are shared by both kinds (0 .. groups - 1); a group has at
+  // least two members, all of one work class.
+  std::vector<int> input_group, weight_group;
+  int groups = 0;
   bool double_buffered = false;
   bool weights_resident = false;  // weights in parameter memory across inferences
   bool weights_in_dram = false;   // weights stream from DRAM each inference
@@ -97,11 +114,16 @@ struct LayerProgram {
   int64_t ops = 0;                // total lane operations of the layer
   LayerBound bound;
   // Bytes the layer moves over the distribution network and over the DRAM
-  // link (instruction reload and input preload included), over all PEs.
+  // link (instruction reload and input preload included), over all PEs: a
+  // multicast counts once. `unicast_*`: the same if every PE received its
+  // own copy (what multicast saves is the difference).
   struct Traffic {
     int64_t network = 0, link = 0;
+    int64_t unicast_network = 0, unicast_link = 0;
   };
   Traffic traffic() const;
+  // The members of each group, in PE order (from input_group / weight_group).
+  std::vector<std::vector<int32_t>> group_members() const;
 };
 
 struct Program {

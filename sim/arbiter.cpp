@@ -14,11 +14,12 @@ void Arbiter::request(const Request& r) {
 }
 
 void Arbiter::grant(std::vector<Grant>& out) {
-  // (kind, pe) is unique within a cycle: a PE has at most one load and one
-  // store in flight, the controller one instruction fetch.
+  // (kind, pe, group) is unique within a cycle: a PE has at most one load
+  // and one store in flight, the controller one instruction fetch, a group
+  // one multicast (a multicast's pe is its first member, not unique).
   if (pending_.size() > 1) {
     std::sort(pending_.begin(), pending_.end(), [](const Request& a, const Request& b) {
-      return std::tie(a.kind, a.pe) < std::tie(b.kind, b.pe);
+      return std::tie(a.kind, a.group, a.pe) < std::tie(b.kind, b.group, b.pe);
     });
   }
   for (const Request& r : pending_) {

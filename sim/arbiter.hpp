@@ -5,8 +5,8 @@
 //  * requests that reach the channel in the same cycle are ordered by a
 //    fixed priority, as a hardware arbiter would: the controller's
 //    instruction fetch, then its preload of the network input, then stores,
-//    then loads (TransferKind's order), and within a kind the lower PE
-//    index first.
+//    then multicasts, then loads (TransferKind's order), and within a kind
+//    the lower PE index first (multicasts: the lower group number).
 // The channel module collects a cycle's requests and grants them together
 // once every process of that cycle has run (sim/channel.hpp), so the order in which the
 // simulation kernel runs processes never decides a grant.
@@ -25,6 +25,7 @@ class Arbiter {
     int64_t arrival = 0;   // cycle the request reached the channel
     TransferKind kind = TransferKind::Load;
     int32_t pe = -1;       // -1: the controller
+    int32_t group = -1;    // a multicast's group
     int64_t duration = 0;  // cycles the transfer holds the channel
     void* tag = nullptr;   // the requester's handle, returned with the grant
   };

@@ -25,7 +25,7 @@ tlm::tlm_sync_enum SharedChannel::nb_transport_fw(tlm::tlm_generic_payload& gp, 
                            std::to_string(now) + ")");
   }
   if (!arbiter_.pending()) grant_point_.request();
-  arbiter_.request({now, ext.kind, ext.pe,
+  arbiter_.request({now, ext.kind, ext.pe, ext.group,
                     transfer_cycles(static_cast<int64_t>(gp.get_data_length()), spec_.bytes_per_cycle), &gp});
   phase = tlm::END_REQ;
   return tlm::TLM_UPDATED;
@@ -40,7 +40,7 @@ void SharedChannel::arbitrate() {
     TransferExt& ext = extension(gp);
     const auto bytes = static_cast<int64_t>(gp.get_data_length());
     ext.own_cycles += g.end - g.start + spec_.latency_cycles;
-    const TransferInterval granted{g.start, g.end, bytes, ext.pe, spec_.id, ext.kind};
+    const TransferInterval granted{g.start, g.end, bytes, ext.pe, ext.group, spec_.id, ext.kind};
     served_ += granted.traffic();
     observer_.transfer(granted);
     tlm::tlm_phase phase = tlm::BEGIN_RESP;

@@ -19,7 +19,7 @@ bool HopQueue::Waiting::operator==(const Waiting& o) const {
     }
     return true;
   };
-  return due == o.due && pe == o.pe && kind == o.kind && next_hop == o.next_hop && own_cycles == o.own_cycles &&
+  return due == o.due && pe == o.pe && group == o.group && kind == o.kind && next_hop == o.next_hop && own_cycles == o.own_cycles &&
          same_route();
 }
 
@@ -48,13 +48,13 @@ bool HopQueue::capture(size_t slot, int64_t now, StateHash& hash) {
     const int64_t due = clock_.cycles(at);
     if (due <= now) return false;
     const TransferExt& e = extension(*gp);
-    s.waiting.push_back({due - now, e.pe, e.kind, e.next_hop, e.own_cycles, e.route});
+    s.waiting.push_back({due - now, e.pe, e.group, e.kind, e.next_hop, e.own_cycles, e.route});
   }
   std::sort(s.waiting.begin(), s.waiting.end(), [](const Waiting& a, const Waiting& b) {
-    return std::tie(a.due, a.pe, a.kind) < std::tie(b.due, b.pe, b.kind);
+    return std::tie(a.due, a.pe, a.group, a.kind) < std::tie(b.due, b.pe, b.group, b.kind);
   });
   hash.add(static_cast<int64_t>(s.waiting.size()));
-  for (const Waiting& w : s.waiting) hash.add(w.due).add(w.pe).add(static_cast<int64_t>(w.kind));
+  for (const Waiting& w : s.waiting) hash.add(w.due).add(w.pe).add(w.group).add(static_cast<int64_t>(w.kind));
   return true;
 }
 
@@ -72,6 +72,7 @@ void HopQueue::skip(size_t /*then_slot*/, size_t /*now_slot*/, int64_t k, int64_
 
 Controller::Controller(const sc_core::sc_module_name& name, Context context)
     : sc_module(name), pe_side("pe_side"), ctx_(context), hops_(ctx_.clock),
+      join_(static_cast<size_t>(ctx_.program.arch.num_pes())),
       replay_(static_cast<size_t>(ctx_.program.arch.num_pes())), layer_event_("layer") {
   pe_side.register_nb_transport_fw(this, &Controller::nb_transport_fw);
   for (Channel c : kAllChannels) {
@@ -99,20 +100,58 @@ tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payl
                                                sc_core::sc_time& /*delay*/) {
   if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
   TransferExt& ext = extension(gp);
-  const models::LayerProgram& l = layer();
-  ext.route.clear();
   if (ext.kind == TransferKind::Load) {
-    const int64_t dram = ext.input_dram_bytes + (l.weights_in_dram ? ext.weight_bytes : 0);
-    ext.route.push_back({Channel::Link, dram});
-    ext.route.push_back({Channel::Network, ext.input_bytes + ext.weight_bytes});
+    route_load(gp);
   } else {
-    ext.route.push_back({Channel::Network, ext.output_bytes});
-    ext.route.push_back({Channel::Link, l.output_in_dram ? ext.output_bytes : 0});
+    const models::LayerProgram& l = layer();
+    ext.route.assign({{Channel::Network, ext.output_bytes}, {Channel::Link, l.output_in_dram ? ext.output_bytes : 0}});
+    ext.next_hop = 0;
+    send_next_hop(gp);
   }
-  ext.next_hop = 0;
-  send_next_hop(gp);
   phase = tlm::END_REQ;
   return tlm::TLM_UPDATED;
+}
+
+// A load's operands shared with a multicast group travel with the group's
+// multicast, sent when the last member asks for it; the rest goes to the
+// PE alone. The PE is answered when every part has arrived.
+void Controller::route_load(tlm::tlm_generic_payload& gp) {
+  TransferExt& ext = extension(gp);
+  const models::LayerProgram& l = layer();
+  const auto pe = static_cast<size_t>(ext.pe);
+  const int32_t in_group = l.input_group.empty() || ext.input_bytes == 0 ? -1 : l.input_group[pe];
+  const int32_t w_group = l.weight_group.empty() || ext.weight_bytes == 0 ? -1 : l.weight_group[pe];
+  const int64_t weight_dram = l.weights_in_dram ? ext.weight_bytes : 0;
+  const int64_t own = (in_group < 0 ? ext.input_bytes : 0) + (w_group < 0 ? ext.weight_bytes : 0);
+  const int64_t own_dram = (in_group < 0 ? ext.input_dram_bytes : 0) + (w_group < 0 ? weight_dram : 0);
+  const int parts = (own > 0 ? 1 : 0) + (in_group >= 0 ? 1 : 0) + (w_group >= 0 ? 1 : 0);
+  if (parts > 1 || own == 0) join_.expect(ext.pe, gp, parts);
+  if (own > 0) {
+    ext.route.assign({{Channel::Link, own_dram}, {Channel::Network, own}});
+    ext.next_hop = 0;
+    send_next_hop(gp);
+  }
+  // Copies: a multicast that goes now may answer this PE and reuse `ext`.
+  const int64_t in_bytes = ext.input_bytes, in_dram = ext.input_dram_bytes, w_bytes = ext.weight_bytes;
+  const int32_t requester = ext.pe;
+  if (in_group >= 0 && join_.request(in_group, requester, in_bytes)) send_multicast(in_group, in_bytes, in_dram);
+  if (w_group >= 0 && join_.request(w_group, requester, w_bytes)) send_multicast(w_group, w_bytes, weight_dram);
+}
+
+void Controller::send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes) {
+  Transaction& t = *multicasts_[static_cast<size_t>(group)];
+  t.ext.group = group;
+  t.ext.pe = join_.leader(group);
+  t.ext.route.assign({{Channel::Link, dram_bytes}, {Channel::Network, bytes}});
+  t.ext.next_hop = 0;
+  t.ext.own_cycles = 0;
+  send_next_hop(t.payload);
+}
+
+void Controller::answer_pe(tlm::tlm_generic_payload& gp, int64_t at) {
+  tlm::tlm_phase resp = tlm::BEGIN_RESP;
+  sc_core::sc_time delay = ctx_.clock.until(at);
+  pe_side[static_cast<size_t>(extension(gp).pe)]->nb_transport_bw(gp, resp, delay);
 }
 
 void Controller::send_next_hop(tlm::tlm_generic_payload& gp) {
@@ -134,6 +173,21 @@ tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm
   while (ext.next_hop < ext.route.size() && ext.route[ext.next_hop].bytes == 0) ++ext.next_hop;
   if (ext.next_hop < ext.route.size()) {
     hops_.push(gp, delay);  // the next hop is requested when this one's data has arrived
+  } else if (ext.kind == TransferKind::Multicast) {
+    const int64_t at = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
+    for (int32_t member : join_.members(ext.group)) {
+      int64_t done = at, own = ext.own_cycles;
+      if (tlm::tlm_generic_payload* load = join_.arrived(member, done, own)) {
+        extension(*load).own_cycles = own;
+        answer_pe(*load, done);
+      }
+    }
+  } else if (ext.pe >= 0 && ext.kind == TransferKind::Load && join_.joined(ext.pe)) {
+    int64_t done = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay), own = ext.own_cycles;
+    if (tlm::tlm_generic_payload* load = join_.arrived(ext.pe, done, own)) {
+      extension(*load).own_cycles = own;
+      answer_pe(*load, done);
+    }
   } else if (ext.pe >= 0) {
     tlm::tlm_phase resp = tlm::BEGIN_RESP;
     pe_side[static_cast<size_t>(ext.pe)]->nb_transport_bw(gp, resp, delay);
@@ -214,6 +268,12 @@ void Controller::start_pes() {
   const models::LayerProgram& l = layer();
   state_ = State::Running;
   running_ = 0;
+  join_.start_layer(l);
+  while (multicasts_.size() < static_cast<size_t>(l.groups)) {
+    multicasts_.push_back(std::make_unique<Transaction>());
+    multicasts_.back()->ext.kind = TransferKind::Multicast;
+    multicasts_.back()->payload.set_command(tlm::TLM_READ_COMMAND);
+  }
   if (ctx_.fast_forward) ctx_.fast_forward->start_layer();
   for (size_t p = 0; p < l.pe_class.size(); ++p) {
     const int cls = l.pe_class[p];

@@ -27,6 +27,7 @@
 #include "sim/clock.hpp"
 #include "sim/events.hpp"
 #include "sim/layer_replay.hpp"
+#include "sim/multicast.hpp"
 #include "sim/steady_state.hpp"
 #include "sim/transfer.hpp"
 
@@ -53,6 +54,7 @@ class HopQueue : public SteadyState {
   struct Waiting {  // one queued transfer, relative to the snapshot
     int64_t due = 0;
     int32_t pe = -1;
+    int32_t group = -1;
     TransferKind kind = TransferKind::Load;
     size_t next_hop = 0;
     int64_t own_cycles = 0;
@@ -88,6 +90,7 @@ class Controller : public sc_core::sc_module {
 
   tlm_utils::simple_initiator_socket<Controller>& channel_port(Channel c) { return *channel_ports_[index(c)]; }
   HopQueue& hops() { return hops_; }
+  MulticastJoin& multicast() { return join_; }
   LayerReplay& replay_record() { return replay_; }
   void attach(std::vector<std::unique_ptr<Pe>>& pes) { pes_ = &pes; }
   void set_fast_forward(FastForward* ff) { ctx_.fast_forward = ff; }
@@ -106,6 +109,9 @@ class Controller : public sc_core::sc_module {
                                      sc_core::sc_time& delay);
   tlm::tlm_sync_enum channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void send_next_hop(tlm::tlm_generic_payload& gp);
+  void route_load(tlm::tlm_generic_payload& gp);
+  void send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes);
+  void answer_pe(tlm::tlm_generic_payload& gp, int64_t at);
   void dma_step();
   // sequencer
   void sequence();
@@ -115,6 +121,8 @@ class Controller : public sc_core::sc_module {
   Context ctx_;
   std::array<std::unique_ptr<tlm_utils::simple_initiator_socket<Controller>>, kChannels> channel_ports_;
   HopQueue hops_;
+  MulticastJoin join_;
+  std::vector<std::unique_ptr<Transaction>> multicasts_;  // one per group of the running layer
   LayerReplay replay_;
   std::function<bool(int64_t)> model_idle_;
   sc_core::sc_event layer_event_;

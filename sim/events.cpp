@@ -23,6 +23,7 @@ const char* to_string(TransferKind k) {
     case TransferKind::Instructions: return "instructions";
     case TransferKind::Preload: return "preload";
     case TransferKind::Store: return "store";
+    case TransferKind::Multicast: return "multicast";
     case TransferKind::Load: return "load";
   }
   return "?";

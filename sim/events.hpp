@@ -25,7 +25,8 @@ const char* to_string(Channel c);        // "link", "network"
 const char* description(Channel c);      // "DRAM link (I/O)", "distribution network"
 
 // The order of the kinds is also their priority in arbitration (sim/arbiter.hpp).
-enum class TransferKind : int8_t { Instructions, Preload, Store, Load };
+// Multicast: a shared operand sent once to a group of PEs (models/program.hpp).
+enum class TransferKind : int8_t { Instructions, Preload, Store, Multicast, Load };
 const char* to_string(TransferKind k);
 
 // Traffic of one channel over a layer or a run.
@@ -45,7 +46,8 @@ using PerChannel = std::array<ChannelStats, kChannels>;
 struct TransferInterval {
   int64_t start = 0, end = 0;  // cycles, [start, end)
   int64_t bytes = 0;
-  int32_t pe = -1;             // requesting PE, -1 for the controller itself
+  int32_t pe = -1;             // requesting PE, -1 for the controller itself; a multicast's first member
+  int32_t group = -1;          // a multicast's group (LayerProgram::group_members), else -1
   Channel channel = Channel::Link;
   TransferKind kind = TransferKind::Load;
   ChannelStats traffic() const { return {bytes, end - start}; }

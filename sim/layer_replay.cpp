@@ -15,6 +15,11 @@ LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
     }
   }
   k.insert(k.end(), l.pe_class.begin(), l.pe_class.end());
+  k.push_back(l.groups);
+  k.push_back(static_cast<int64_t>(l.input_group.size()));
+  k.insert(k.end(), l.input_group.begin(), l.input_group.end());
+  k.push_back(static_cast<int64_t>(l.weight_group.size()));
+  k.insert(k.end(), l.weight_group.begin(), l.weight_group.end());
   return k;
 }
 

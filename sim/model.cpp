@@ -23,6 +23,7 @@ Model::Model(const models::Program& program, Observers& observers, bool fast_pat
     std::vector<SteadyState*> always;
     for (auto& c : channels) always.push_back(c.get());
     always.push_back(&controller->hops());
+    always.push_back(&controller->multicast());
     fast_forward = std::make_unique<FastForward>("fast_forward", clock, std::move(always));
     controller->set_fast_forward(fast_forward.get());
     observers.add(controller->replay_record());
@@ -42,7 +43,7 @@ Model::Model(const models::Program& program, Observers& observers, bool fast_pat
 }
 
 bool Model::idle(int64_t now) const {
-  if (!controller->hops().empty()) return false;
+  if (!controller->hops().empty() || !controller->multicast().idle()) return false;
   for (const auto& c : channels) {
     if (!c->idle(now)) return false;
   }

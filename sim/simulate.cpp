@@ -50,6 +50,34 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
     for (int cls : l.pe_class) {
       if (cls < -1 || cls >= static_cast<int>(l.work_classes.size())) bad("work class " + std::to_string(cls) + " does not exist");
     }
+    if (l.groups < 0) bad("negative number of multicast groups");
+    for (const auto* group : {&l.input_group, &l.weight_group}) {
+      if (group->empty()) continue;
+      if (group->size() != l.pe_class.size()) bad("a multicast group list does not have one entry per PE");
+      for (size_t pe = 0; pe < group->size(); ++pe) {
+        const int g = (*group)[pe];
+        if (g < -1 || g >= l.groups) bad("multicast group " + std::to_string(g) + " does not exist");
+        if (g >= 0 && l.pe_class[pe] < 0) bad("idle PE " + std::to_string(pe) + " in multicast group " + std::to_string(g));
+      }
+    }
+    const auto members = l.group_members();
+    for (size_t g = 0; g < members.size(); ++g) {
+      const auto& m = members[g];
+      if (m.size() < 2) bad("multicast group " + std::to_string(g) + " has fewer than two members");
+      if (!l.input_group.empty() && !l.weight_group.empty()) {
+        for (int32_t pe : m) {
+          if (l.input_group[size_t(pe)] == int(g) && l.weight_group[size_t(pe)] == int(g)) {
+            bad("multicast group " + std::to_string(g) + " is both an input and a weight group");
+          }
+        }
+      }
+      for (int32_t pe : m) {
+        if (l.pe_class[size_t(pe)] != l.pe_class[size_t(m.front())]) {
+          bad("multicast group " + std::to_string(g) + " mixes work classes (PEs " + std::to_string(m.front()) + " and " +
+              std::to_string(pe) + ")");
+        }
+      }
+    }
     if (l.instruction_reload_bytes < 0 || l.input_preload_bytes < 0) {
       bad("negative instruction_reload_bytes or input_preload_bytes");
     }

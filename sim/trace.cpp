@@ -14,11 +14,15 @@ namespace apollo::sim {
 
 void TraceObserver::layer_started(int32_t /*position*/, const models::LayerProgram& layer, int64_t cycle) {
   trace_.layers.push_back({cycle, cycle, layer.layer_name});
+  groups_ = layer.group_members();
 }
 
 void TraceObserver::layer_finished(int32_t /*position*/, int64_t cycle) { trace_.layers.back().end = cycle; }
 
-void TraceObserver::transfer(const TransferInterval& t) { trace_.transfers.push_back(t); }
+void TraceObserver::transfer(const TransferInterval& t) {
+  if (t.kind == TransferKind::Multicast) trace_.multicast_members[trace_.transfers.size()] = groups_.at(size_t(t.group));
+  trace_.transfers.push_back(t);
+}
 
 void TraceObserver::tiles(int32_t pe, const models::TileStep& step, int64_t n, int64_t start) {
   const int64_t cycles = pe_compute_cycles(step, arch_);
@@ -181,9 +185,14 @@ void write_timeline(const std::string& path, const TraceRecorder& trace, const T
     }
   }
   for (const auto& l : trace.layers) complete(l.name, 0, layers_tid, l.start, l.end, json::object());
-  for (const auto& t : trace.transfers) {
-    complete(to_string(t.kind), 0, static_cast<int64_t>(index(t.channel)), t.start, t.end,
-             {{"bytes", t.bytes}, {"pe", t.pe}});
+  for (size_t i = 0; i < trace.transfers.size(); ++i) {
+    const TransferInterval& t = trace.transfers[i];
+    json args = {{"bytes", t.bytes}, {"pe", t.pe}};
+    if (const auto m = trace.multicast_members.find(i); m != trace.multicast_members.end()) {
+      args["group"] = t.group;
+      args["members"] = m->second;
+    }
+    complete(to_string(t.kind), 0, static_cast<int64_t>(index(t.channel)), t.start, t.end, std::move(args));
   }
   for (const auto& c : trace.compute) {
     const std::string layer =

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct TraceRecorder {
   std::vector<ComputeInterval> compute;
   std::vector<TransferInterval> transfers;
   std::vector<LayerInterval> layers;
+  std::map<size_t, std::vector<int32_t>> multicast_members;  // by index in `transfers`
 };
 
 // Records every tile and transfer. Needs the event-by-event run: bulk
@@ -49,6 +51,7 @@ class TraceObserver : public Observer {
  private:
   TraceRecorder& trace_;
   const models::ArchConfig& arch_;
+  std::vector<std::vector<int32_t>> groups_;  // the running layer's multicast groups
 };
 
 struct TraceGeometry {

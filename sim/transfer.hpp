@@ -19,7 +19,8 @@ struct Hop {
 
 struct TransferExt : tlm::tlm_extension<TransferExt> {
   TransferKind kind = TransferKind::Load;
-  int32_t pe = -1;            // requesting PE = its socket index; -1 = the controller
+  int32_t pe = -1;            // requesting PE = its socket index; -1 = the controller; a multicast's first member
+  int32_t group = -1;         // a multicast's group
   int64_t input_bytes = 0;    // load
   int64_t input_dram_bytes = 0;  // load: of input_bytes, those whose home is DRAM
   int64_t weight_bytes = 0;   // load

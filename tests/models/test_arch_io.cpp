@@ -53,6 +53,18 @@ TEST(ArchIo, TemplateFileEqualsInCodeDefaults) {
   EXPECT_EQ(loaded.instruction_bytes, code.instruction_bytes);
   EXPECT_EQ(loaded.core_pipeline_cycles, code.core_pipeline_cycles);
   EXPECT_EQ(loaded.pe_dispatch_cycles, code.pe_dispatch_cycles);
+  EXPECT_EQ(loaded.network_multicast, code.network_multicast);
+}
+
+TEST(ArchIo, NetworkMulticastIsABooleanConstant) {
+  const ArchConfig off = parse_arch(with_line("pe_y", "pe_y: 2") + "constants:\n  network_multicast: false\n", "a.yaml");
+  EXPECT_FALSE(off.constants.network_multicast);
+  EXPECT_NE(to_yaml(off).find("network_multicast: false"), std::string::npos) << to_yaml(off);
+  EXPECT_FALSE(parse_arch(to_yaml(off), "round trip").constants.network_multicast);
+  EXPECT_TRUE(parse_arch(with_line("pe_y", "pe_y: 2"), "a.yaml").constants.network_multicast);
+  const std::string msg = error_of(with_line("pe_y", "pe_y: 2") + "constants:\n  network_multicast: 3\n", "a.yaml");
+  EXPECT_NE(msg.find("network_multicast"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("expected true or false"), std::string::npos) << msg;
 }
 
 TEST(ArchIo, ParsesTheTenParametersAndConstantOverrides) {
@@ -115,6 +127,7 @@ TEST(ArchIo, RoundTripThroughTextAndFileForRandomConfigs) {
     a.constants.instruction_bytes = static_cast<int>(small(rng));
     a.constants.core_pipeline_cycles = static_cast<int>(small(rng));
     a.constants.pe_dispatch_cycles = static_cast<int>(small(rng));
+    a.constants.network_multicast = small(rng) % 2 == 0;
 
     save_arch(a, path.string());
     for (const ArchConfig& b : {parse_arch(to_yaml(a), "text"), load_arch(path.string())}) {

@@ -2,6 +2,8 @@
 // memory planning, and properties over the zoo and random designs.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -69,23 +71,32 @@ ArchConfig one_core(int64_t lanes) {
   return a;
 }
 
-int64_t step_bytes(const TileStep& s) { return s.count * (s.input_bytes + s.weight_bytes + s.output_bytes); }
 
-// Sums over every PE's steps of one layer.
+// Sums over every PE's steps of one layer (in, w, out: what each PE
+// receives). net and link: what crosses the network and the link, where a
+// multicast group's shared operand crosses once, at its first member.
 struct Totals {
-  int64_t in = 0, w = 0, out = 0, lane_ops = 0, link = 0, tiles = 0;
+  int64_t in = 0, w = 0, out = 0, lane_ops = 0, link = 0, tiles = 0, net = 0;
 };
 Totals totals(const LayerProgram& lp) {
   Totals t;
-  for (int cls : lp.pe_class) {
+  std::set<int> sent;
+  for (size_t pe = 0; pe < lp.pe_class.size(); ++pe) {
+    const int cls = lp.pe_class[pe];
     if (cls < 0) continue;
+    const int ig = lp.input_group.empty() ? -1 : lp.input_group[pe];
+    const int wg = lp.weight_group.empty() ? -1 : lp.weight_group[pe];
+    const bool in_travels = ig < 0 || sent.insert(ig).second;
+    const bool w_travels = wg < 0 || sent.insert(wg).second;
     for (const auto& s : lp.work_classes[size_t(cls)].steps) {
       t.in += s.count * s.input_bytes;
       t.w += s.count * s.weight_bytes;
       t.out += s.count * s.output_bytes;
       t.lane_ops += s.count * s.ops_per_core * s.active_cores;
       t.tiles += s.count;
-      t.link += s.count * (s.input_dram_bytes + (lp.weights_in_dram ? s.weight_bytes : 0) +
+      t.net += s.count * ((in_travels ? s.input_bytes : 0) + (w_travels ? s.weight_bytes : 0) + s.output_bytes);
+      t.link += s.count * ((in_travels ? s.input_dram_bytes : 0) +
+                           (lp.weights_in_dram && w_travels ? s.weight_bytes : 0) +
                            (lp.output_in_dram ? s.output_bytes : 0));
     }
   }
@@ -463,10 +474,7 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
       }
     }
     // The bound's inputs are exactly the bytes the program moves.
-    int64_t net_bytes = 0;
-    for (int cls : lp.pe_class)
-      if (cls >= 0)
-        for (const auto& s : lp.work_classes[size_t(cls)].steps) net_bytes += step_bytes(s);
+    const int64_t net_bytes = t.net;
     EXPECT_EQ(lp.bound.network_cycles, (net_bytes + a.constants.network_bytes_per_cycle - 1) /
                                            a.constants.network_bytes_per_cycle)
         << where;

@@ -19,10 +19,10 @@ std::vector<Arbiter::Grant> grant(Arbiter& a) {
 TEST(SimArbiter, SameCycleRequestsByFixedPriority) {
   Arbiter a;
   // Arrival order within the cycle is the reverse of the rule's order.
-  a.request({10, TransferKind::Load, 3, 4, nullptr});
-  a.request({10, TransferKind::Load, 1, 4, nullptr});
-  a.request({10, TransferKind::Store, 2, 2, nullptr});
-  a.request({10, TransferKind::Instructions, -1, 1, nullptr});
+  a.request({10, TransferKind::Load, 3, -1, 4, nullptr});
+  a.request({10, TransferKind::Load, 1, -1, 4, nullptr});
+  a.request({10, TransferKind::Store, 2, -1, 2, nullptr});
+  a.request({10, TransferKind::Instructions, -1, -1, 1, nullptr});
   const auto g = grant(a);
   ASSERT_EQ(g.size(), 4u);
   EXPECT_EQ(g[0].request.kind, TransferKind::Instructions);
@@ -38,12 +38,28 @@ TEST(SimArbiter, SameCycleRequestsByFixedPriority) {
   EXPECT_EQ(a.free_at(), 21);
 }
 
+TEST(SimArbiter, MulticastsAfterStoresBeforeLoadsByGroup) {
+  Arbiter a;
+  // Two multicasts led by the same PE (an input and a weight group of PE 0)
+  // are told apart by their group numbers.
+  a.request({0, TransferKind::Load, 0, -1, 1, nullptr});
+  a.request({0, TransferKind::Multicast, 0, 5, 1, nullptr});
+  a.request({0, TransferKind::Multicast, 0, 2, 1, nullptr});
+  a.request({0, TransferKind::Store, 9, -1, 1, nullptr});
+  const auto g = grant(a);
+  ASSERT_EQ(g.size(), 4u);
+  EXPECT_EQ(g[0].request.kind, TransferKind::Store);
+  EXPECT_EQ(g[1].request.group, 2);
+  EXPECT_EQ(g[2].request.group, 5);
+  EXPECT_EQ(g[3].request.kind, TransferKind::Load);
+}
+
 TEST(SimArbiter, OlderRequestsFirstWhateverTheirPriority) {
   Arbiter a;
-  a.request({5, TransferKind::Load, 7, 10, nullptr});
+  a.request({5, TransferKind::Load, 7, -1, 10, nullptr});
   EXPECT_EQ(grant(a)[0].start, 5);
   // A store of PE 0 a cycle later waits for the load of PE 7 already granted.
-  a.request({6, TransferKind::Store, 0, 1, nullptr});
+  a.request({6, TransferKind::Store, 0, -1, 1, nullptr});
   const auto g = grant(a);
   EXPECT_EQ(g[0].start, 15);
   EXPECT_EQ(g[0].end, 16);
@@ -51,9 +67,9 @@ TEST(SimArbiter, OlderRequestsFirstWhateverTheirPriority) {
 
 TEST(SimArbiter, AnIdleChannelGrantsAtArrival) {
   Arbiter a;
-  a.request({3, TransferKind::Load, 0, 2, nullptr});
+  a.request({3, TransferKind::Load, 0, -1, 2, nullptr});
   grant(a);
-  a.request({30, TransferKind::Load, 0, 1, nullptr});
+  a.request({30, TransferKind::Load, 0, -1, 1, nullptr});
   const auto g = grant(a);
   EXPECT_EQ(g[0].start, 30);
   EXPECT_FALSE(a.pending());
@@ -61,13 +77,13 @@ TEST(SimArbiter, AnIdleChannelGrantsAtArrival) {
 
 TEST(SimArbiter, RefusesRequestsOfDifferentCyclesPendingTogether) {
   Arbiter a;
-  a.request({3, TransferKind::Load, 0, 2, nullptr});
-  EXPECT_THROW(a.request({4, TransferKind::Load, 1, 2, nullptr}), std::logic_error);
+  a.request({3, TransferKind::Load, 0, -1, 2, nullptr});
+  EXPECT_THROW(a.request({4, TransferKind::Load, 1, -1, 2, nullptr}), std::logic_error);
 }
 
 TEST(SimArbiter, ShiftMovesOnlyTheFuture) {
   Arbiter a;
-  a.request({0, TransferKind::Load, 0, 10, nullptr});
+  a.request({0, TransferKind::Load, 0, -1, 10, nullptr});
   grant(a);
   a.shift(4, 100);  // busy until 10 > 4: now busy until 110
   EXPECT_EQ(a.free_at(), 110);

@@ -574,6 +574,7 @@ class Importer {
       Value r = *a;
       int64_t axis = attr_i(n, "axis", 1);
       if (axis < 0) axis += int64_t(a->dims.size());
+      if (axis < 0 || axis > int64_t(a->dims.size())) return std::nullopt;
       r.dims = {product(a->dims, 0, size_t(axis)), product(a->dims, size_t(axis))};
       return r;
     }
@@ -604,6 +605,7 @@ class Importer {
       Value r{{}, a->dims, a->type};
       if (r.dims.empty()) return std::nullopt;
       if (axis < 0) axis += int64_t(r.dims.size());
+      if (axis < 0 || axis >= int64_t(r.dims.size())) return std::nullopt;
       if (axis != 0) {
         // Only leading-axis concatenation (what shape vectors use).
         if (std::any_of(a->dims.begin(), a->dims.begin() + axis, [](int64_t d) { return d != 1; })) return std::nullopt;

@@ -149,6 +149,9 @@ int run_estimate(const std::vector<std::string>& args) {
                         {"ops", lp.ops},
                         {"network_bytes", b.network},
                         {"link_bytes", b.link},
+                        {"multicast_groups", lp.groups},
+                        {"network_bytes_without_multicast", lp.traffic().unicast_network},
+                        {"link_bytes_without_multicast", lp.traffic().unicast_link},
                         {"bound",
                          {{"compute_cycles", lp.bound.compute_cycles},
                           {"link_cycles", lp.bound.link_cycles},
@@ -171,6 +174,10 @@ int run_estimate(const std::vector<std::string>& args) {
           {"streamed_weight_bytes", prog.streamed_weight_bytes},
           {"instructions", instructions},
           {"program_bytes", prog.program_bytes},
+          {"network_bytes", prog.traffic().network},
+          {"network_bytes_without_multicast", prog.traffic().unicast_network},
+          {"link_bytes", prog.traffic().link},
+          {"link_bytes_without_multicast", prog.traffic().unicast_link},
           {"instruction_chunks", prog.instruction_chunks}}}};
     std::cout << out.dump(2) << "\n";
     return kOk;
@@ -197,6 +204,9 @@ int run_estimate(const std::vector<std::string>& args) {
   std::cout << fmt::format("\nbound: {} cycles = {:.4f} ms at {} GHz (sums of terms: compute {}, link {}, network {})\n",
                            bound_cycles, latency_ms, arch.constants.clock_ghz, total.compute_cycles, total.link_cycles,
                            total.network_cycles);
+  const models::LayerProgram::Traffic traffic = prog.traffic();
+  std::cout << fmt::format("network bytes: {} ({} without multicast); link bytes: {} ({} without multicast)\n",
+                           traffic.network, traffic.unicast_network, traffic.link, traffic.unicast_link);
   int limiters[4] = {0, 0, 0, 0};
   for (const auto& lp : prog.layers)
     if (lp.bound.cycles() > 0) ++limiters[int(lp.bound.limiter())];

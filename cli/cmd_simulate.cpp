@@ -168,7 +168,9 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
                       {"tiles", l.tiles},
                       {"core_bytes", l.core_bytes},
                       {"instruction_bytes", l.instruction_bytes},
-                      {"input_preload_bytes", l.input_preload_bytes}};
+                      {"input_preload_bytes", l.input_preload_bytes},
+                      {"multicast_groups", lp.groups},
+                      {"network_bytes_without_multicast", lp.traffic().unicast_network}};
     // Per shared channel: <channel>_bytes and <channel>_busy_cycles.
     for (sim::Channel c : sim::kAllChannels) {
       layer[std::string(sim::to_string(c)) + "_bytes"] = l.channel(c).bytes;
@@ -195,6 +197,10 @@ nlohmann::json result_json(const sim::SimResult& r, const models::Program& progr
     bytes[sim::to_string(c)] = r.channel(c).bytes;
     j[std::string(sim::to_string(c)) + "_busy_cycles"] = r.channel(c).busy_cycles;
   }
+  // What the network and link would carry if every PE received its own copy.
+  const models::LayerProgram::Traffic traffic = program.traffic();
+  bytes["network_without_multicast"] = traffic.unicast_network;
+  bytes["link_without_multicast"] = traffic.unicast_link;
   j["bytes"] = std::move(bytes);
   return j;
 }
@@ -342,6 +348,12 @@ int run_simulate(const std::vector<std::string>& args) {
     if (c == sim::Channel::Link) {
       std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes))
                 << fmt::format("    of which input preload {:>15}\n", grouped(r.input_preload_bytes));
+    }
+    const models::LayerProgram::Traffic traffic = compiled.program.traffic();
+    const int64_t unicast = c == sim::Channel::Link ? traffic.unicast_link : traffic.unicast_network;
+    if (unicast != s.bytes) {
+      std::cout << fmt::format("    without multicast      {:>15}  (multicast saves {})\n", grouped(unicast),
+                               percent(unicast - s.bytes, unicast));
     }
   }
   std::cout << fmt::format("  PE memory -> cores       {:>15}\n", grouped(r.core_bytes));

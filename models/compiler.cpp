@@ -715,6 +715,7 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
     }
   };
   number(input_groups, lp.input_group);
+  const int input_groups_used = lp.groups;
   number(weight_groups, lp.weight_group);
   lp.double_buffered = p.db;
 
@@ -741,6 +742,8 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
     << std::min(p.tile[kK], p.chunk[kK]) << " (rows x cols x oc)";
   if (p.tile[kC] < p.chunk[kC]) s << ", ic chunk " << p.tile[kC] << " of " << p.chunk[kC];
   if (p.db) s << ", double buffered";
+  if (input_groups_used > 0) s << "; inputs multicast to " << input_groups_used << " group(s)";
+  if (lp.groups > input_groups_used) s << "; weights multicast to " << lp.groups - input_groups_used << " group(s)";
   lp.partition_detail = s.str();
 }
 

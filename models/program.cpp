@@ -48,6 +48,18 @@ std::vector<std::vector<int32_t>> LayerProgram::group_members() const {
   return members;
 }
 
+LayerProgram::Traffic Program::traffic() const {
+  LayerProgram::Traffic total;
+  for (const auto& l : layers) {
+    const LayerProgram::Traffic t = l.traffic();
+    total.network += t.network;
+    total.link += t.link;
+    total.unicast_network += t.unicast_network;
+    total.unicast_link += t.unicast_link;
+  }
+  return total;
+}
+
 int64_t Program::bound_cycles() const {
   int64_t total = 0;
   for (const auto& l : layers) total += l.bound.cycles();

@@ -134,6 +134,7 @@ struct Program {
   int64_t resident_weight_bytes = 0;   // kept in parameter memory
   int64_t streamed_weight_bytes = 0;   // read from DRAM every inference
   LayerBound network_bound() const;    // sums of the per-layer terms (each a bound of its resource)
+  LayerProgram::Traffic traffic() const;  // sums over the layers
   // The program's lower bound: layers are separated by barriers, so the sum
   // of the per-layer bounds (>= network_bound().cycles(), the largest summed term).
   int64_t bound_cycles() const;

@@ -71,7 +71,7 @@ void BM_ForkedEvaluation(benchmark::State& state, const std::string& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (const auto& name : workloads::zoo_names()) {
+  for (const auto& name : workloads::quick_zoo_names()) {
     benchmark::RegisterBenchmark(("ZooBuild/" + name).c_str(), BM_ZooBuild, name)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("Compile/" + name).c_str(), BM_Compile, name)->Arg(4)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("ForkedEvaluation/" + name).c_str(), BM_ForkedEvaluation, name)

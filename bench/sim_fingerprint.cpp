@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   }
   try {
     std::vector<workloads::Network> networks;
-    for (const auto& name : workloads::zoo_names()) networks.push_back(workloads::load_workload(name));
+    for (const auto& name : workloads::quick_zoo_names()) networks.push_back(workloads::load_workload(name));
     const models::TemplateConstants constants = models::load_template_constants(models::template_constants_path());
     for (const char* preset : {"edge_baseline", "small", "large"}) {
       const models::ArchConfig arch =

@@ -331,7 +331,7 @@ int run_bench(const std::vector<std::string>& args) {
   }
   std::vector<std::string> networks =
       vm.count("network") ? vm["network"].as<std::vector<std::string>>()
-                          : quick ? std::vector<std::string>{"mobilenet_v2"} : workloads::zoo_names();
+                          : quick ? std::vector<std::string>{"mobilenet_v2"} : workloads::quick_zoo_names();
   std::vector<std::string> sections = {"evaluation", "throughput", "uniform", "scaling"};
   if (vm.count("section")) {
     sections = vm["section"].as<std::vector<std::string>>();

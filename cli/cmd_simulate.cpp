@@ -13,6 +13,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@
 #include "models/arch_io.hpp"
 #include "models/area.hpp"
 #include "models/compiler.hpp"
+#include "models/llm_metrics.hpp"
+#include "workloads/llm.hpp"
 #include "sim/simulate.hpp"
 #include "workloads/zoo.hpp"
 
@@ -288,9 +291,24 @@ int run_simulate(const std::vector<std::string>& args) {
                   arch, r.pe_busy);
   }
 
+  const auto llm = workloads::parse_llm_name(workload);
+  const std::optional<models::LlmMetrics> llm_step =
+      llm ? std::optional(models::llm_metrics(*llm, compiled.program, r.latency_ms)) : std::nullopt;
   if (!json_path.empty()) {
     nlohmann::json j = result_json(r, compiled.program);
     j["workload"] = network.name;
+    if (llm_step) {
+      const bool decode = llm->phase == workloads::LlmPhase::Decode;
+      j["language_model"] = {{"model", llm->config.name},
+                             {"phase", decode ? "decode" : "prefill"},
+                             {decode ? "context" : "tokens", decode ? llm->context : llm->tokens},
+                             {decode ? "time_per_output_token_ms" : "time_to_first_token_ms", llm_step->step_ms},
+                             {"tokens_per_s", llm_step->tokens_per_s},
+                             {"streamed_weight_bytes", llm_step->streamed_weight_bytes},
+                             {"resident_weight_bytes", llm_step->resident_weight_bytes},
+                             {"kv_cache_bytes", llm_step->kv_cache_bytes},
+                             {"kv_cache_layers_in_dram", llm_step->kv_layers_in_dram}};
+    }
     j["arch"] = arch_json(arch);
     j["area_mm2"] = area.total_mm2;
     j["feasible"] = true;
@@ -311,6 +329,21 @@ int run_simulate(const std::vector<std::string>& args) {
             << fmt::format("  area          {:.3f} mm^2\n", area.total_mm2)
             << fmt::format("  perf / area   {:.4f} 1/(ms mm^2)\n", 1.0 / (r.latency_ms * area.total_mm2))
             << fmt::format("  evaluation    {:.1f} ms (compile + area + simulate)\n\n", seconds * 1e3);
+  if (llm_step) {
+    if (llm->phase == workloads::LlmPhase::Decode) {
+      std::cout << fmt::format("{} decode at context {}\n", llm->config.source, grouped(llm->context))
+                << fmt::format("  time per output token  {:.3f} ms ({:.1f} tokens/s)\n", llm_step->step_ms,
+                               llm_step->tokens_per_s)
+                << fmt::format("  KV cache read          {} B, in DRAM for {} of {} layers\n",
+                               grouped(llm_step->kv_cache_bytes), llm_step->kv_layers_in_dram, llm->config.layers);
+    } else {
+      std::cout << fmt::format("{} prefill of {} tokens\n", llm->config.source, grouped(llm->tokens))
+                << fmt::format("  time to first token    {:.3f} ms ({:.0f} prompt tokens/s)\n", llm_step->step_ms,
+                               llm_step->tokens_per_s);
+    }
+    std::cout << fmt::format("  weights per step       {} B streamed from DRAM, {} B resident\n\n",
+                             grouped(llm_step->streamed_weight_bytes), grouped(llm_step->resident_weight_bytes));
+  }
 
   if (vm.count("per-layer")) {
     std::cout << fmt::format("{:>4} {:<28} {:>11} {:>11} {:>6} {:<8} {:<8} {:>6}\n", "#", "layer", "cycles",

@@ -9,8 +9,14 @@
 
 namespace apollo::workloads {
 
-// Names of the built-in networks, in listing order.
+// Names of the built-in networks, in listing order: the vision networks and
+// the transformer encoder, the Whisper encoder, then the language models'
+// prefill and decode steps (workloads/llm.hpp).
 std::vector<std::string> zoo_names();
+// The eight networks that simulate quickly on any design: what tests and
+// benchmarks that loop over many random designs use (the Whisper encoder's
+// 1,500 positions and the language models take far more tiles there).
+std::vector<std::string> quick_zoo_names();
 
 // Builds a zoo network (shapes inferred). Throws WorkloadError listing the
 // known names when `name` is not one of them.

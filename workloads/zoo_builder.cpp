@@ -34,8 +34,10 @@ static Layer conv_layer(const std::string& name, OpType op, TensorRef x, const C
   l.name = name;
   l.op = op;
   l.inputs = {x};
-  l.kernel_h = l.kernel_w = s.k;
-  l.stride_h = l.stride_w = s.stride;
+  l.kernel_h = s.one_dimensional ? 1 : s.k;
+  l.kernel_w = s.k;
+  l.stride_h = s.one_dimensional ? 1 : s.stride;
+  l.stride_w = s.stride;
   l.groups = s.groups == 0 ? int(in_c) : s.groups;
   l.padding = s.padding;
   l.out_channels = s.out;
@@ -56,13 +58,14 @@ TensorRef NetBuilder::conv_transpose(const std::string& name, TensorRef x,
   return push(conv_layer(name, OpType::ConvTranspose, x, spec, channels(x)));
 }
 
-TensorRef NetBuilder::fc(const std::string& name, TensorRef x, int64_t out, Activation act) {
+TensorRef NetBuilder::fc(const std::string& name, TensorRef x, int64_t out, Activation act, bool bias) {
   Layer l;
   l.name = name;
   l.op = OpType::FullyConnected;
   l.inputs = {x};
   l.out_channels = out;
   l.activation = act;
+  l.bias = bias;
   return push(std::move(l));
 }
 
@@ -135,6 +138,16 @@ TensorRef NetBuilder::reshape(const std::string& name, TensorRef x, Shape to) {
   Layer l;
   l.name = name;
   l.op = OpType::Reshape;
+  l.inputs = {x};
+  l.reshape_to = to;
+  l.bias = false;
+  return push(std::move(l));
+}
+
+TensorRef NetBuilder::copy(const std::string& name, TensorRef x, Shape to) {
+  Layer l;
+  l.name = name;
+  l.op = OpType::Copy;
   l.inputs = {x};
   l.reshape_to = to;
   l.bias = false;

@@ -19,6 +19,7 @@ struct ConvSpec {
   Activation act = Activation::None;
   bool batch_norm = true;  // folded into the conv (no bias counted); false: own bias
   Padding padding = Padding::Same;
+  bool one_dimensional = false;  // a 1-D conv over W (H = 1): kernel 1 x k, stride 1 x stride
 };
 
 class NetBuilder {
@@ -29,7 +30,7 @@ class NetBuilder {
   TensorRef conv(const std::string& name, TensorRef x, const ConvSpec& spec);
   TensorRef conv_transpose(const std::string& name, TensorRef x, const ConvSpec& spec);
   TensorRef fc(const std::string& name, TensorRef x, int64_t out,
-               Activation act = Activation::None);
+               Activation act = Activation::None, bool bias = true);
   TensorRef matmul(const std::string& name, TensorRef a, TensorRef b, int64_t batch, int64_t m,
                    int64_t k, int64_t n, Activation act = Activation::None);
   TensorRef max_pool(const std::string& name, TensorRef x, int k, int stride);
@@ -39,6 +40,7 @@ class NetBuilder {
   TensorRef mul(const std::string& name, TensorRef x, TensorRef gate);
   TensorRef concat(const std::string& name, std::vector<TensorRef> xs);
   TensorRef reshape(const std::string& name, TensorRef x, Shape to);
+  TensorRef copy(const std::string& name, TensorRef x, Shape to);  // data movement (a slice): no work
 
   // Shape of a tensor built so far (layers are inferred as they are added).
   const Shape& shape(TensorRef t) const;
@@ -64,5 +66,6 @@ Network efficientnet_edgetpu_s();
 Network resnet50_v1_5();
 Network unet_edge();
 Network transformer_encoder();
+Network whisper_tiny_encoder();
 
 }  // namespace apollo::workloads::zoo

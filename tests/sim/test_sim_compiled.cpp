@@ -132,7 +132,7 @@ TEST(SimCompiled, DepthwiseByHand) {
 // skipped to keep the test quick (the bound holds the same way for them).
 TEST(SimCompiled, ZooLayersNeverBeatTheirBound) {
   std::mt19937_64 rng(20260124);
-  for (const std::string& name : workloads::zoo_names()) {
+  for (const std::string& name : workloads::quick_zoo_names()) {
     const Network n = workloads::load_workload(name);
     int checked = 0;
     for (int attempt = 0; attempt < 2000 && checked < 20; ++attempt) {

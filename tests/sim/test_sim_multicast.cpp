@@ -209,7 +209,7 @@ TEST(SimMulticast, NeverMuchWorseThanUnicastOnRandomDesigns) {
   constexpr double kExcess = 0.02;  // measured on these 80 designs: never slower
   std::mt19937_64 rng(20261204);
   double worst = 0, on_total = 0, off_total = 0;
-  for (const std::string& name : workloads::zoo_names()) {
+  for (const std::string& name : workloads::quick_zoo_names()) {
     const workloads::Network n = workloads::load_workload(name);
     int checked = 0;
     for (int attempt = 0; attempt < 2000 && checked < 10; ++attempt) {

@@ -38,7 +38,7 @@ TEST(CliWorkloads, ListTableAndJson) {
   const CmdResult j = apollo("workloads list --json");
   ASSERT_EQ(j.code, 0);
   const auto doc = nlohmann::json::parse(j.out);
-  ASSERT_EQ(doc["networks"].size(), 8u);
+  ASSERT_EQ(doc["networks"].size(), 13u);  // 9 networks, 2 language models x 2 phases
   for (const auto& n : doc["networks"]) {
     if (n["name"] == "resnet50_v1_5") {
       // Published: 4.09 G MACs, 25.5 M parameters.

@@ -725,7 +725,8 @@ PYBIND11_MODULE(_apollo, m) {
              if (c.contains(name)) return c[py::str(name)];
              throw py::attribute_error("Arch has no attribute '" + name + "'");
            })
-      .def("__eq__", [](const models::ArchConfig& a, const models::ArchConfig& b) { return models::to_yaml(a) == models::to_yaml(b); })
+      .def("__eq__", [](const models::ArchConfig& a, const models::ArchConfig& b) { return models::to_yaml(a) == models::to_yaml(b); },
+           py::is_operator())
       .def("__repr__", [](const models::ArchConfig& a) {
         return "<apollo.Arch " + py::str(arch_to_dict(a, false)).cast<std::string>() + ">";
       });

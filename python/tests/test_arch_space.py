@@ -24,6 +24,7 @@ def test_dict_and_file_round_trips(tmp_path):
     bigger = base.replace(pe_x=8)
     assert bigger.pe_x == 8 and bigger.num_pes == 8 * base.pe_y
     assert base.pe_x != 8  # replace() copies
+    assert base != bigger and base != "edge_baseline"
 
 
 def test_dict_errors_name_the_key():

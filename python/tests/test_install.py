@@ -1,8 +1,9 @@
 """`cmake --install` into a temporary prefix gives a working program, CMake
 package and Python module that read the prefix's configs, not the source
 tree's: the prefix is moved after installing (nothing may point back into
-the build), its baseline preset is edited, and the installed program and
-module must both see the edit."""
+the build), its baseline preset is edited and the installed program and
+module must both see the edit; and, where a private mount namespace is
+allowed, all three run with the source tree hidden."""
 
 import json
 import os
@@ -34,6 +35,16 @@ def prefix(tmp_path_factory):
     return moved
 
 
+@pytest.fixture(scope="module")
+def consumer(prefix, tmp_path_factory):
+    """A project of its own, built against the installed CMake package."""
+    build = tmp_path_factory.mktemp("consumer")
+    run(["cmake", "-S", REPO / "python" / "tests" / "consumer", "-B", build, f"-DCMAKE_PREFIX_PATH={prefix}",
+         "-DCMAKE_BUILD_TYPE=Release"], env=clean_env())
+    run(["cmake", "--build", build, "-j2"], env=clean_env())
+    return build / "consumer"
+
+
 def clean_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "APOLLO_DATA_DIR")}
     env.update(SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1", **extra)
@@ -55,7 +66,7 @@ def test_layout(prefix):
     assert list(site_dir(prefix).glob("apollo/_apollo*.so"))
 
 
-def test_program_module_and_package_read_the_prefix(prefix, tmp_path, run_cli):
+def test_program_module_and_package_read_the_prefix(prefix, consumer, tmp_path, run_cli):
     cwd = tmp_path / "elsewhere"
     cwd.mkdir()
     apollo_bin = prefix / "bin" / "apollo"
@@ -83,11 +94,24 @@ def test_program_module_and_package_read_the_prefix(prefix, tmp_path, run_cli):
     finally:
         preset.write_text(original)
 
-    # A project of its own, built against the installed CMake package.
-    build = tmp_path / "consumer"
-    run(["cmake", "-S", REPO / "python" / "tests" / "consumer", "-B", build, f"-DCMAKE_PREFIX_PATH={prefix}",
-         "-DCMAKE_BUILD_TYPE=Release"], env=clean_env())
-    run(["cmake", "--build", build, "-j2"], env=clean_env())
-    cycles, area = run([build / "consumer", "mobilenet_v2"], cwd=cwd, env=clean_env()).split()
+    cycles, area = run([consumer, "mobilenet_v2"], cwd=cwd, env=clean_env()).split()
     assert int(cycles) == expected["total_cycles"]
     assert float(area) == pytest.approx(apollo.area(apollo.baseline_arch())["total_mm2"], rel=1e-9)
+
+
+def test_installed_files_work_with_the_source_tree_hidden(prefix, consumer, tmp_path, run_cli):
+    """The source and build trees covered by an empty tmpfs (a private mount
+    namespace, which needs root or user namespaces): nothing installed may
+    need them."""
+    hide = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs none "$0" && cd / && exec "$@"', REPO]
+    if subprocess.run(hide + ["true"], capture_output=True).returncode != 0:
+        pytest.skip("no private mount namespace here (unshare -m needs root)")
+    expected = json.loads(run_cli("simulate", "--workload", "mobilenet_v2", "--json", "-").stdout)
+    installed = json.loads(run(hide + [prefix / "bin" / "apollo", "simulate", "--workload", "mobilenet_v2",
+                                       "--json", "-"], env=clean_env()))
+    assert installed["total_cycles"] == expected["total_cycles"]
+    probe = ("import apollo; print(apollo.simulate(apollo.load_workload('mobilenet_v2'), "
+             "apollo.baseline_arch()).total_cycles)")
+    assert int(run(hide + [sys.executable, "-c", probe], env=clean_env(PYTHONPATH=str(site_dir(prefix))))) \
+        == expected["total_cycles"]
+    assert int(run(hide + [consumer], env=clean_env()).split()[0]) == expected["total_cycles"]

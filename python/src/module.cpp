@@ -574,6 +574,13 @@ class Study {
       auto ctx_ptr = std::make_shared<search::EvaluationContext>(ctx());
       search::StudyRunOptions options;
       options.jobs = std::max(1, jobs);
+      // Ctrl-C stops the study after the next stored trial, as a killed
+      // `apollo search` would (running evaluations are dropped; resume
+      // picks them up); the KeyboardInterrupt is raised once it returns.
+      options.on_progress = [](const search::StudyProgress&) {
+        py::gil_scoped_acquire acquire;
+        return PyErr_CheckSignals() == 0;
+      };
       std::optional<search::LookupTable> lookup;
       if (!def_.lookup.empty()) {
         lookup = search::LookupTable::load(*store_, def_);
@@ -587,6 +594,7 @@ class Study {
     }
     store_->release_study(def_.name);
     for (const auto& t : store_->trials(def_.name)) next_ = std::max(next_, t.number + 1);
+    if (PyErr_Occurred()) throw py::error_already_set();
     py::dict d;
     d["replayed"] = report.replayed;
     d["evaluated"] = report.evaluated;

@@ -3,6 +3,12 @@ ask/tell through the store with resume, Apollo's own optimizers from
 Python, reading trials as dicts and numpy arrays, determinism by seed."""
 
 import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -106,3 +112,31 @@ def test_store_errors_are_value_errors(tmp_path):
     with pytest.raises(ValueError, match="unknown optimizer|bogus"):
         store.create_study("x", optimizer="bogus")
     assert store.list() == []
+
+
+def test_ctrl_c_stops_a_running_study_which_then_resumes(tmp_path):
+    db = tmp_path / "s.db"
+    child = ("import apollo, sys\n"
+             "study = apollo.open_store(sys.argv[1]).create_study('long', optimizer='random', trials=100000)\n"
+             "print('running', flush=True)\n"
+             "try:\n"
+             "    study.run(jobs=1)\n"
+             "except KeyboardInterrupt:\n"
+             "    print('interrupted', flush=True)\n")
+    env = dict(os.environ, PYTHONPATH=str(pathlib.Path(apollo.__file__).parents[1]))
+    p = subprocess.Popen([sys.executable, "-c", child, str(db)], stdout=subprocess.PIPE, text=True, env=env,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert p.stdout.readline().strip() == "running"
+    store = apollo.open_store(db)
+    deadline = time.time() + 60
+    while len(store.trials("long")) < 3 and time.time() < deadline:
+        time.sleep(0.1)
+    p.send_signal(signal.SIGINT)
+    out, _ = p.communicate(timeout=60)
+    assert out.strip() == "interrupted" and p.returncode == 0
+    stored = len(store.trials("long"))
+    assert 3 <= stored < 100000
+    study = store.open_study("long")
+    study.set_budget(stored + 2)
+    assert study.run()["evaluated"] == 2
+    assert [t["number"] for t in store.trials("long")] == list(range(stored + 2))

@@ -25,6 +25,7 @@ from ._apollo import (  # noqa: F401  (re-exported API)
     SubSpace,
     Workload,
     WorkloadError,
+    __version__,
     area,
     baseline_arch,
     cardinalities,

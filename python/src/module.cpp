@@ -625,6 +625,7 @@ using namespace apollo::python;
 
 PYBIND11_MODULE(_apollo, m) {
   m.doc() = "Apollo: design-space exploration for edge AI accelerators (C++ library bindings)";
+  m.attr("__version__") = APOLLO_VERSION;
 
   // ---- errors ----
   static py::exception<models::ConfigError> config_error(m, "ConfigError", PyExc_ValueError);

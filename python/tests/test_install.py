@@ -59,6 +59,8 @@ def site_dir(prefix):
 
 def test_layout(prefix):
     assert (prefix / "bin" / "apollo").is_file()
+    version = run([prefix / "bin" / "apollo", "--version"], env=clean_env())
+    assert apollo.__version__ in version
     assert (prefix / "share" / "apollo" / "configs" / "arch" / "edge_baseline.yaml").is_file()
     assert (prefix / "include" / "sim" / "simulate.hpp").is_file()
     assert list(prefix.glob("lib*/**/libapollo_search.a"))

@@ -1,8 +1,15 @@
 #include "models/arch_io.hpp"
 
+#include <dlfcn.h>
+#include <errno.h>  // program_invocation_name (glibc)
+
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "models/arch_io_yaml.hpp"
 
@@ -187,9 +194,50 @@ TemplateConstants load_template_constants(const std::string& path) {
   return constants;
 }
 
-std::string repo_path(const std::string& relative) {
-  return std::string(APOLLO_SOURCE_DIR) + "/" + relative;
+namespace {
+
+// APOLLO_DATA_DIR if set; else the installed layout: <prefix>/bin/apollo, <prefix>/lib/.../apollo/_apollo*.so
+// (the Python module) and <prefix>/share/apollo/configs. The binary that
+// holds this code (program or module) is found with dladdr, so a moved
+// prefix still finds its own configs; the build tree has no share/apollo
+// above it and falls back to the source tree.
+std::string find_data_dir() {
+  namespace fs = std::filesystem;
+  // Explicit override, e.g. for programs of other projects that link the
+  // installed libraries (they are not under <prefix>/bin).
+  if (const char* env = std::getenv("APOLLO_DATA_DIR"); env && env[0] != '\0') return env;
+  std::vector<fs::path> binaries;
+  static const char anchor = 0;  // any object of this binary (a function pointer would need a cast)
+  Dl_info info{};
+  // dladdr names the main program by its argv[0] (maybe relative, or found
+  // through PATH): the kernel's link is exact.
+  if (dladdr(&anchor, &info) != 0 && info.dli_fname && info.dli_fname[0] != '\0' &&
+      std::string_view(info.dli_fname) != program_invocation_name) {
+    binaries.emplace_back(info.dli_fname);
+  } else {
+    binaries.emplace_back("/proc/self/exe");
+  }
+  for (const fs::path& binary : binaries) {
+    std::error_code ec;
+    const fs::path resolved = fs::canonical(binary, ec);
+    if (ec) continue;
+    for (fs::path dir = resolved.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+      const fs::path candidate = dir / "share" / "apollo";
+      if (fs::is_regular_file(candidate / "configs" / "arch" / "edge_baseline.yaml", ec)) return candidate.string();
+      if (dir == dir.root_path()) break;
+    }
+  }
+  return APOLLO_SOURCE_DIR;
 }
+
+}  // namespace
+
+std::string data_dir() {
+  static const std::string dir = find_data_dir();
+  return dir;
+}
+
+std::string repo_path(const std::string& relative) { return data_dir() + "/" + relative; }
 
 std::string baseline_arch_path() { return repo_path("configs/arch/edge_baseline.yaml"); }
 

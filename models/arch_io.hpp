@@ -56,7 +56,11 @@ void save_arch(const ArchConfig& arch, const std::string& path);
 // TemplateConstants fields; absent keys keep the in-code default.
 TemplateConstants load_template_constants(const std::string& path);
 
-// Absolute path of a file given relative to the source tree (APOLLO_SOURCE_DIR).
+// Where the configs are: $APOLLO_DATA_DIR when set, <prefix>/share/apollo
+// for an installed program or Python module (found relative to the binary
+// itself), else the source tree (APOLLO_SOURCE_DIR, the build tree's case).
+std::string data_dir();
+// Absolute path of a file given relative to data_dir() (e.g. "configs/...").
 std::string repo_path(const std::string& relative);
 // configs/arch/edge_baseline.yaml and configs/tech/template.yaml, absolute.
 std::string baseline_arch_path();

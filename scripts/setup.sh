@@ -7,6 +7,7 @@ packages=(build-essential cmake pkg-config git
   libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libfmt-dev
   libxgboost-dev liblbfgspp-dev libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   libopenmpi-dev openmpi-bin gnuplot-nox sqlite3
+  pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-optuna python3-matplotlib  # Python module (python/)
   clang libclang-rt-dev llvm)  # sanitizer build + libFuzzer (scripts/sanitize.sh, fuzz.sh); llvm: symbolizer
 missing=()
 for p in "${packages[@]}"; do

@@ -29,16 +29,6 @@ const char* partition_name(models::PartitionKind k) {
 }
 
 // A layer with a zero bound (a reshape view) has no limiter.
-const char* limiter_name(const models::LayerBound& b) {
-  if (b.cycles() == 0) return "none";
-  switch (b.limiter()) {
-    case models::Limiter::Compute: return "compute";
-    case models::Limiter::Link: return "link";
-    case models::Limiter::Network: return "network";
-    case models::Limiter::Memory: return "memory";
-  }
-  return "?";
-}
 
 // Bytes one layer's program moves, summed over its PEs.
 struct LayerBytes {
@@ -157,7 +147,7 @@ int run_estimate(const std::vector<std::string>& args) {
                           {"link_cycles", lp.bound.link_cycles},
                           {"network_cycles", lp.bound.network_cycles},
                           {"cycles", lp.bound.cycles()},
-                          {"limiter", limiter_name(lp.bound)}}}});
+                          {"limiter", (lp.bound.cycles() == 0 ? "none" : models::to_string(lp.bound.limiter()))}}}});
     }
     const nlohmann::json out = {
         {"workload", net.name},
@@ -198,7 +188,7 @@ int run_estimate(const std::vector<std::string>& args) {
                              lp.layer_name.substr(0, 28), partition_name(lp.partition), b.pes_used, b.tiles_max,
                              homes(lp, l.weights() > 0), b.network, b.link, lp.bound.compute_cycles,
                              lp.bound.link_cycles, lp.bound.network_cycles, lp.bound.cycles(),
-                             limiter_name(lp.bound));
+                             (lp.bound.cycles() == 0 ? "none" : models::to_string(lp.bound.limiter())));
     std::cout << fmt::format("    {}\n", lp.partition_detail);
   }
   std::cout << fmt::format("\nbound: {} cycles = {:.4f} ms at {} GHz (sums of terms: compute {}, link {}, network {})\n",

@@ -23,6 +23,7 @@
 #include "models/compiler.hpp"
 #include "models/llm_metrics.hpp"
 #include "workloads/llm.hpp"
+#include "sim/result_json.hpp"
 #include "sim/simulate.hpp"
 #include "workloads/zoo.hpp"
 
@@ -31,26 +32,6 @@ namespace po = boost::program_options;
 namespace apollo::cli {
 
 namespace {
-
-const char* limiter_name(models::Limiter l) {
-  switch (l) {
-    case models::Limiter::Compute: return "compute";
-    case models::Limiter::Link: return "link";
-    case models::Limiter::Network: return "network";
-    case models::Limiter::Memory: return "memory";
-  }
-  return "?";
-}
-
-struct Summary {
-  double min = 0, mean = 0, max = 0;
-};
-
-Summary summarize(const std::vector<double>& v) {
-  if (v.empty()) return {};
-  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-  return {*lo, std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()), *hi};
-}
 
 // 1234567 -> "1,234,567": cycle and byte counts are long.
 std::string grouped(int64_t v) {
@@ -147,66 +128,6 @@ void write_heatmap(const std::string& path, const std::string& title, const mode
   }
 }
 
-nlohmann::json result_json(const sim::SimResult& r, const models::Program& program) {
-  nlohmann::json layers = nlohmann::json::array();
-  for (size_t i = 0; i < r.layers.size(); ++i) {
-    const auto& l = r.layers[i];
-    const auto& lp = program.layers[i];
-    nlohmann::json layer = {{"index", l.layer_index},
-                      {"name", l.name},
-                      {"partition", lp.partition_detail},
-                      {"start_cycle", l.start_cycle},
-                      {"cycles", l.cycles},
-                      {"bound",
-                       {{"cycles", l.bound.cycles()},
-                        {"compute", l.bound.compute_cycles},
-                        {"link", l.bound.link_cycles},
-                        {"network", l.bound.network_cycles},
-                        {"limiter", limiter_name(l.bound.limiter())}}},
-                      {"limiter", limiter_name(l.limiter)},
-                      {"compute_busy_cycles", l.compute_busy_cycles},
-                      {"memory_stall_cycles", l.memory_stall_cycles},
-                      {"utilization", l.utilization},
-                      {"double_buffered", lp.double_buffered},
-                      {"tiles", l.tiles},
-                      {"core_bytes", l.core_bytes},
-                      {"instruction_bytes", l.instruction_bytes},
-                      {"input_preload_bytes", l.input_preload_bytes},
-                      {"multicast_groups", lp.groups},
-                      {"network_bytes_without_multicast", lp.traffic().unicast_network}};
-    // Per shared channel: <channel>_bytes and <channel>_busy_cycles.
-    for (sim::Channel c : sim::kAllChannels) {
-      layer[std::string(sim::to_string(c)) + "_bytes"] = l.channel(c).bytes;
-      layer[std::string(sim::to_string(c)) + "_busy_cycles"] = l.channel(c).busy_cycles;
-    }
-    layers.push_back(std::move(layer));
-  }
-  const Summary pe = summarize(r.pe_busy), core = summarize(r.core_busy);
-  nlohmann::json bytes = {
-      {"pe_to_cores", r.core_bytes}, {"instructions", r.instruction_bytes}, {"input_preload", r.input_preload_bytes}};
-  const models::LayerBound terms = program.network_bound();
-  nlohmann::json j = {{"total_cycles", r.total_cycles},
-          {"latency_ms", r.latency_ms},
-          {"bound_cycles", program.bound_cycles()},
-          {"bound_terms",
-           {{"compute", terms.compute_cycles}, {"link", terms.link_cycles}, {"network", terms.network_cycles}}},
-          {"layers", layers},
-          {"pe_busy", r.pe_busy},
-          {"pe_busy_summary", {{"min", pe.min}, {"mean", pe.mean}, {"max", pe.max}}},
-          {"core_busy", r.core_busy},
-          {"core_busy_summary", {{"min", core.min}, {"mean", core.mean}, {"max", core.max}}},
-          {"pe_peak_memory_bytes", r.pe_peak_memory_bytes}};
-  for (sim::Channel c : sim::kAllChannels) {
-    bytes[sim::to_string(c)] = r.channel(c).bytes;
-    j[std::string(sim::to_string(c)) + "_busy_cycles"] = r.channel(c).busy_cycles;
-  }
-  // What the network and link would carry if every PE received its own copy.
-  const models::LayerProgram::Traffic traffic = program.traffic();
-  bytes["network_without_multicast"] = traffic.unicast_network;
-  bytes["link_without_multicast"] = traffic.unicast_link;
-  j["bytes"] = std::move(bytes);
-  return j;
-}
 
 void write_json(const std::string& path, const nlohmann::json& j) {
   if (path == "-") {
@@ -295,7 +216,7 @@ int run_simulate(const std::vector<std::string>& args) {
   const std::optional<models::LlmMetrics> llm_step =
       llm ? std::optional(models::llm_metrics(*llm, compiled.program, r.latency_ms)) : std::nullopt;
   if (!json_path.empty()) {
-    nlohmann::json j = result_json(r, compiled.program);
+    nlohmann::json j = sim::result_json(r, compiled.program);
     j["workload"] = network.name;
     if (llm_step) {
       const bool decode = llm->phase == workloads::LlmPhase::Decode;
@@ -355,7 +276,7 @@ int run_simulate(const std::vector<std::string>& args) {
                                grouped(b),
                                b > 0 ? fmt::format("{:.2f}", static_cast<double>(l.cycles) / static_cast<double>(b))
                                      : std::string("-"),
-                               limiter_name(l.limiter), limiter_name(l.bound.limiter()), 100.0 * l.utilization);
+                               models::to_string(l.limiter), models::to_string(l.bound.limiter()), 100.0 * l.utilization);
     }
     std::cout << "\n";
   }
@@ -369,7 +290,7 @@ int run_simulate(const std::vector<std::string>& args) {
       ++count;
       cycles += l.cycles;
     }
-    std::cout << fmt::format("{:<8} {:>9} {:>12} {:>6}\n", limiter_name(lim), count, grouped(cycles),
+    std::cout << fmt::format("{:<8} {:>9} {:>12} {:>6}\n", models::to_string(lim), count, grouped(cycles),
                              percent(cycles, r.total_cycles));
   }
 
@@ -391,7 +312,7 @@ int run_simulate(const std::vector<std::string>& args) {
   }
   std::cout << fmt::format("  PE memory -> cores       {:>15}\n", grouped(r.core_bytes));
 
-  const Summary pe = summarize(r.pe_busy), core = summarize(r.core_busy);
+  const sim::BusySummary pe = sim::summarize(r.pe_busy), core = sim::summarize(r.core_busy);
   std::cout << fmt::format("\nbusy (fraction of time computing)   min    mean     max\n")
             << fmt::format("  PEs ({:>5})                    {:>6.1f}% {:>6.1f}% {:>6.1f}%\n", r.pe_busy.size(),
                            100 * pe.min, 100 * pe.mean, 100 * pe.max)

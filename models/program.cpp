@@ -4,6 +4,16 @@
 
 namespace apollo::models {
 
+const char* to_string(Limiter l) {
+  switch (l) {
+    case Limiter::Compute: return "compute";
+    case Limiter::Link: return "link";
+    case Limiter::Network: return "network";
+    case Limiter::Memory: return "memory";
+  }
+  return "?";
+}
+
 int64_t LayerBound::cycles() const { return std::max({compute_cycles, link_cycles, network_cycles}); }
 
 Limiter LayerBound::limiter() const {

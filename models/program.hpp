@@ -65,6 +65,7 @@ enum class PartitionKind {
 };
 
 enum class Limiter { Compute, Link, Network, Memory };
+const char* to_string(Limiter l);  // "compute", "link", "network", "memory"
 
 struct TileStep {
   int64_t count = 0;          // repetitions of this tile

@@ -35,6 +35,7 @@
 #include "search/optimizer.hpp"
 #include "search/store.hpp"
 #include "search/study.hpp"
+#include "sim/result_json.hpp"
 #include "sim/simulate.hpp"
 #include "workloads/graph.hpp"
 #include "workloads/import.hpp"
@@ -126,15 +127,6 @@ void set_error(PyObject* type, const char* what) {
 
 // ---- names -------------------------------------------------------------------
 
-const char* limiter_name(models::Limiter l) {
-  switch (l) {
-    case models::Limiter::Compute: return "compute";
-    case models::Limiter::Link: return "link";
-    case models::Limiter::Network: return "network";
-    case models::Limiter::Memory: return "memory";
-  }
-  return "?";
-}
 
 const char* partition_name(models::PartitionKind p) {
   switch (p) {
@@ -226,7 +218,8 @@ py::dict arch_to_dict(const models::ArchConfig& a, bool with_constants) {
     py::dict c;
     for (const auto& f : models::template_constant_fields()) {
       const double v = f.get(a.constants);
-      if (f.integral) c[f.name] = static_cast<int64_t>(v);
+      if (f.boolean) c[f.name] = v != 0;
+      else if (f.integral) c[f.name] = static_cast<int64_t>(v);
       else c[f.name] = v;
     }
     d["constants"] = c;
@@ -290,7 +283,7 @@ py::dict program_layer(const models::LayerProgram& l) {
   bound["compute"] = l.bound.compute_cycles;
   bound["link"] = l.bound.link_cycles;
   bound["network"] = l.bound.network_cycles;
-  bound["limiter"] = limiter_name(l.bound.limiter());
+  bound["limiter"] = models::to_string(l.bound.limiter());
   d["bound"] = bound;
   const auto traffic = l.traffic();
   d["network_bytes"] = traffic.network;
@@ -305,42 +298,9 @@ struct SimResult {
   std::string workload;
 };
 
-// Per-layer statistics, under the keys of `apollo simulate --json`.
-py::list sim_layers(const SimResult& s) {
-  py::list layers;
-  for (size_t i = 0; i < s.r.layers.size(); ++i) {
-    const auto& l = s.r.layers[i];
-    const auto& lp = s.program.layers[i];
-    py::dict d;
-    d["index"] = l.layer_index;
-    d["name"] = l.name;
-    d["partition"] = lp.partition_detail;
-    d["start_cycle"] = l.start_cycle;
-    d["cycles"] = l.cycles;
-    py::dict bound;
-    bound["cycles"] = l.bound.cycles();
-    bound["compute"] = l.bound.compute_cycles;
-    bound["link"] = l.bound.link_cycles;
-    bound["network"] = l.bound.network_cycles;
-    bound["limiter"] = limiter_name(l.bound.limiter());
-    d["bound"] = bound;
-    d["limiter"] = limiter_name(l.limiter);
-    d["compute_busy_cycles"] = l.compute_busy_cycles;
-    d["memory_stall_cycles"] = l.memory_stall_cycles;
-    d["utilization"] = l.utilization;
-    d["double_buffered"] = lp.double_buffered;
-    d["tiles"] = l.tiles;
-    d["core_bytes"] = l.core_bytes;
-    d["instruction_bytes"] = l.instruction_bytes;
-    d["input_preload_bytes"] = l.input_preload_bytes;
-    for (sim::Channel c : sim::kAllChannels) {
-      d[py::str(std::string(sim::to_string(c)) + "_bytes")] = l.channel(c).bytes;
-      d[py::str(std::string(sim::to_string(c)) + "_busy_cycles")] = l.channel(c).busy_cycles;
-    }
-    layers.append(d);
-  }
-  return layers;
-}
+// Per-layer statistics, under the keys of `apollo simulate --json` (its
+// one writer, sim/result_json.hpp).
+py::object sim_layers(const SimResult& s) { return to_py(sim::result_json(s.r, s.program)["layers"]); }
 
 template <typename T>
 py::array_t<T> array_2d(const std::vector<T>& v, int64_t rows, int64_t cols) {
@@ -836,12 +796,7 @@ PYBIND11_MODULE(_apollo, m) {
       .def_property_readonly("pe_peak_memory_bytes", [](const SimResult& s) {
         return array_2d(s.r.pe_peak_memory_bytes, s.program.arch.pe_y, s.program.arch.pe_x); })
       .def_property_readonly("bytes", [](const SimResult& s) {
-        py::dict b;
-        b["pe_to_cores"] = s.r.core_bytes;
-        b["instructions"] = s.r.instruction_bytes;
-        b["input_preload"] = s.r.input_preload_bytes;
-        for (sim::Channel c : sim::kAllChannels) b[py::str(sim::to_string(c))] = s.r.channel(c).bytes;
-        return b;
+        return to_py(sim::result_json(s.r, s.program)["bytes"]);
       })
       .def_property_readonly("busy_cycles", [](const SimResult& s) {
         py::dict b;

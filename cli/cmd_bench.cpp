@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -26,6 +27,7 @@
 #include "cli/command.hpp"
 #include "models/arch_io.hpp"
 #include "models/space.hpp"
+#include "search/ask_bench.hpp"
 #include "search/evaluation.hpp"
 #include "search/evaluator.hpp"
 #include "search/optimizer.hpp"
@@ -302,12 +304,19 @@ int run_bench(const std::vector<std::string>& args) {
       ("trials", po::value<int>(),
        "trials of each throughput study (default 200: the demo study `apollo search` runs without arguments; "
        "--quick 10)")
-      ("optimizer", po::value<std::string>()->default_value("evolution"), "optimizer of the throughput studies")
+      ("optimizer", po::value<std::string>()->default_value("evolution"),
+       "optimizer of the throughput studies; given with --section optimizers: the only one timed there")
       ("jobs", po::value<std::vector<int>>(), "worker counts of the throughput studies (repeatable; default 1 and 2)")
       ("section", po::value<std::vector<std::string>>(),
-       "run only these sections (repeatable): evaluation, throughput, uniform, scaling (default: all). "
-       "uniform: a 600-trial random study of mobilenet_v2 under 6.8 mm^2, --jobs 2, seed 5 (the design "
-       "space's own distribution of evaluation cost)")
+       "run only these sections (repeatable): evaluation, throughput, uniform, scaling (default: these four), "
+       "optimizers. uniform: a 600-trial random study of mobilenet_v2 under 6.8 mm^2, --jobs 2, seed 5 (the design "
+       "space's own distribution of evaluation cost). optimizers: the time of one ask of each optimizer holding "
+       "100, 300 and 1,000 observations of a synthetic problem (not run by default)")
+      ("asks", po::value<int>(), "optimizers section: timed asks per optimizer and size (default 11, --quick 3)")
+      ("opt", po::value<std::vector<std::string>>(),
+       "optimizers section: a setting of one optimizer, OPTIMIZER.key=value (repeatable), e.g. mbo.kappa=2")
+      ("full-refit", po::bool_switch(), "optimizers section: model-based optimizers refit everything on every ask "
+                                        "(refit_growth=0, as before refits were scheduled)")
       ("timeout", po::value<double>()->default_value(120), "per-evaluation time limit in seconds")
       ("json", po::bool_switch(), "print the results as JSON");
   po::variables_map vm;
@@ -322,6 +331,15 @@ int run_bench(const std::vector<std::string>& args) {
   const int trials = vm.count("trials") ? vm["trials"].as<int>() : quick ? 10 : kDemoTrials;
   const double timeout_s = vm["timeout"].as<double>();
   const std::string optimizer = vm["optimizer"].as<std::string>();
+  const int asks = vm.count("asks") ? vm["asks"].as<int>() : quick ? 3 : 11;
+  if (asks < 1) throw UsageError("--asks must be at least 1, got " + std::to_string(asks));
+  std::map<std::string, search::Settings> optimizer_settings;
+  for (const auto& item : vm.count("opt") ? vm["opt"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
+    const auto dot = item.find('.'), eq = item.find('=');
+    if (dot == std::string::npos || eq == std::string::npos || dot == 0 || eq < dot + 2)
+      throw UsageError("--opt expects OPTIMIZER.key=value, got '" + item + "'");
+    optimizer_settings[item.substr(0, dot)][item.substr(dot + 1, eq - dot - 1)] = item.substr(eq + 1);
+  }
   if (reps < 1) throw UsageError("--repetitions must be at least 1, got " + std::to_string(reps));
   if (trials < 1) throw UsageError("--trials must be at least 1, got " + std::to_string(trials));
   if (timeout_s < 0) throw UsageError("--timeout must be >= 0");
@@ -336,8 +354,8 @@ int run_bench(const std::vector<std::string>& args) {
   if (vm.count("section")) {
     sections = vm["section"].as<std::vector<std::string>>();
     for (const auto& s : sections) {
-      if (s != "evaluation" && s != "throughput" && s != "uniform" && s != "scaling") {
-        throw UsageError("--section expects evaluation, throughput, uniform or scaling, got '" + s + "'");
+      if (s != "evaluation" && s != "throughput" && s != "uniform" && s != "scaling" && s != "optimizers") {
+        throw UsageError("--section expects evaluation, throughput, uniform, scaling or optimizers, got '" + s + "'");
       }
     }
   }
@@ -351,7 +369,9 @@ int run_bench(const std::vector<std::string>& args) {
   }
   // Unknown network names fail here (WorkloadError -> exit 2), before any timing.
   std::vector<search::EvaluationContext> contexts;
-  for (const auto& n : networks) contexts.push_back(context_for(n));
+  const bool evaluates = wanted("evaluation") || wanted("throughput") || wanted("uniform") || wanted("scaling");
+  if (evaluates)
+    for (const auto& n : networks) contexts.push_back(context_for(n));
 
   // Progress on stderr so that stdout stays a clean table or JSON document.
   auto note = [&](const std::string& what) {
@@ -519,7 +539,43 @@ int run_bench(const std::vector<std::string>& args) {
     out["scaling"] = rows;
   }
 
-  // 5. Worker memory: the largest peak over every evaluation above.
+  // 5. Optimizers: one ask, as the history grows.
+  std::optional<double> slowest_model_ask_ms;
+  if (wanted("optimizers")) {
+    json rows = json::array();
+    std::vector<std::string> timed = {"random", "evolution", "mbo", "gp_bandit", "p3bo"};
+    if (!vm["optimizer"].defaulted()) timed = {optimizer};
+    for (const std::string& name : timed) {
+      json row = {{"optimizer", name}};
+      for (int n : {100, 300, 1000}) {
+        note(fmt::format("optimizers: {} with {} observations, {} asks", name, n, asks));
+        search::Settings settings = vm["full-refit"].as<bool>() ? search::full_refit_settings(name) : search::Settings{};
+        if (optimizer_settings.count(name))
+          for (const auto& [k, v] : optimizer_settings.at(name)) settings[k] = v;
+        search::AskTiming t;
+        try {
+          t = search::time_asks(name, n, asks, 1, settings);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(e.what());
+        }
+        row[std::to_string(n)] = {{"median_ms", t.median_ms}, {"mean_ms", t.mean_ms},       {"max_ms", t.max_ms},
+                                  {"first_ms", t.first_ms},   {"median_wall_ms", t.median_wall_ms}, {"asks", t.ask_ms.size()}};
+        // The target is judged on the full set, default settings only.
+        if (n == 1000 && timed.size() > 1 && optimizer_settings.empty() && !vm["full-refit"].as<bool>() &&
+            (name == "mbo" || name == "gp_bandit" || name == "p3bo"))
+          slowest_model_ask_ms = std::max(slowest_model_ask_ms.value_or(0.0), t.median_ms);
+      }
+      rows.push_back(row);
+    }
+    out["optimizers"] = {{"problem", "synthetic, Apollo's design-space shape, known constraint"},
+                         {"seed", 1},
+                         {"asks", asks},
+                         {"full_refit", vm["full-refit"].as<bool>()},
+                         {"settings", optimizer_settings},
+                         {"rows", rows}};
+  }
+
+  // 6. Worker memory: the largest peak over every evaluation above.
   rusage children{};
   getrusage(RUSAGE_CHILDREN, &children);
   out["memory"] = {{"worker_peak_rss_mib", worker_peak_mib},
@@ -547,6 +603,8 @@ int run_bench(const std::vector<std::string>& args) {
              [](double v) { return v <= 0.15; });
   add_target("uniform random study: p90 of feasible trials", "<= 40 ms", uniform_p90_ms, "ms",
              [](double v) { return v <= 40; });
+  add_target("slowest median ask of mbo, gp_bandit, p3bo at 1,000 observations", "<= 100 ms",
+             slowest_model_ask_ms, "ms", [](double v) { return v <= 100; });
   json tj = json::array();
   for (const auto& t : targets) tj.push_back(target_json(t));
   out["targets"] = tj;
@@ -633,6 +691,23 @@ int run_bench(const std::vector<std::string>& args) {
       }
       return s;
     });
+  }
+  if (out.contains("optimizers")) {
+    const json& o = out["optimizers"];
+    std::cout << fmt::format("\nOne ask (then its tell) holding N observations of a synthetic problem, CPU ms on one core:\n"
+                             "median (mean, max) of {} asks after a first one that fits from scratch [its time]\n",
+                             o["asks"].get<int>());
+    std::cout << fmt::format("{:<12} {:>30} {:>30} {:>30}\n", "optimizer", "N = 100", "N = 300", "N = 1000");
+    for (const auto& r : o["rows"]) {
+      std::cout << fmt::format("{:<12}", r["optimizer"].get<std::string>());
+      for (const char* n : {"100", "300", "1000"}) {
+        const json& c = r[n];
+        std::cout << fmt::format(" {:>30}", fmt::format("{:.1f} ({:.0f}, {:.0f}) [{:.0f}]", c["median_ms"].get<double>(),
+                                                        c["mean_ms"].get<double>(), c["max_ms"].get<double>(),
+                                                        c["first_ms"].get<double>()));
+      }
+      std::cout << "\n";
+    }
   }
   const json& m = out["memory"];
   if (!m["worker_peak_of"].get<std::string>().empty()) {  // only the evaluation sections measure a worker's peak

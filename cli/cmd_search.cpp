@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -24,6 +23,7 @@
 #include "search/evaluator.hpp"
 #include "search/mpi_evaluator.hpp"
 #include "search/optimizer.hpp"
+#include "search/request.hpp"
 #include "search/store.hpp"
 #include "search/study.hpp"
 
@@ -83,33 +83,6 @@ class ProgressBar {
   std::chrono::steady_clock::time_point last_print_{};
 };
 
-search::Settings parse_settings(const std::vector<std::string>& items) {
-  search::Settings s;
-  for (const auto& item : items) {
-    auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw UsageError("--opt expects key=value, got '" + item + "'");
-    }
-    s[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  return s;
-}
-
-// "<workload>-<optimizer>-<budget>mm2-s<seed>", made unique in the store.
-std::string unique_name(search::StudyStore& store, const std::string& base) {
-  std::string name = base;
-  for (int k = 2; store.find_study(name); ++k) name = base + "-" + std::to_string(k);
-  return name;
-}
-
-std::string default_study_name(const StudyDefinition& def) {
-  std::ostringstream o;
-  o << std::filesystem::path(def.workloads.front()).stem().string();  // a file: its base name
-  if (def.workloads.size() > 1) o << "+" << def.workloads.size() - 1;
-  o << "-" << def.optimizer << "-" << def.area_budget_mm2 << "mm2-s" << def.seed;
-  return o.str();
-}
-
 }  // namespace
 
 int run_search(const std::vector<std::string>& args) {
@@ -118,8 +91,8 @@ int run_search(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("workload", po::value<std::vector<std::string>>(), "workload: zoo name or file (repeat for several; default mobilenet_v2)")
-      ("area-budget", po::value<double>()->default_value(kDemoAreaBudgetMm2, "6.8"), "area budget in mm^2")
-      ("optimizer", po::value<std::string>()->default_value("evolution"), ("optimizer: " + optimizer_names).c_str())
+      ("area-budget", po::value<double>()->default_value(search::kDefaultAreaBudgetMm2, "6.8"), "area budget in mm^2")
+      ("optimizer", po::value<std::string>()->default_value(search::kDefaultOptimizer), ("optimizer: " + optimizer_names).c_str())
       ("opt", po::value<std::vector<std::string>>(), "optimizer setting key=value (repeatable)")
       ("trials", po::value<int>(), "trial budget (default 100; 200 for the demo, i.e. when neither --workload nor --study is given)")
       ("jobs", po::value<int>()->default_value(search::hardware_jobs()), "concurrent worker processes (with --mpi: per worker rank, default 1)")
@@ -131,7 +104,8 @@ int run_search(const std::vector<std::string>& args) {
       ("transfer-from", po::value<std::vector<std::string>>(), "learn from an earlier study of --db (repeatable; same design space)")
       ("space", po::value<std::string>(), "search only the sub-space of this YAML file (configs/spaces/*.yaml); unlisted parameters stay at the baseline's value")
       ("lookup", po::value<std::string>(), "answer each trial from the stored trial of the same design in this study of --db (an exhaustive enumeration) instead of simulating")
-      ("resume", po::bool_switch(), "continue the stored study --study (definition from the database)")
+      ("area-constraint", po::value<std::string>()->default_value("known"), "known: the optimizer proposes only designs within --area-budget (checked with the area model); blackbox: over-budget designs are evaluated as infeasible trials (the paper's treatment)")
+      ("resume", po::bool_switch(), "continue a stored study: --study NAME, or the one these options name; options given must match its definition (--trials and --trial-timeout may change)")
       ("trial-timeout", po::value<double>(), "per-trial wall-clock limit in seconds (default 60; 0 = none)")
       ("memory-limit", po::value<long>()->default_value(0), "per-worker address-space limit in MiB (0 = none)")
       ("tech", po::value<std::string>(), "technology file of the area model (default configs/tech/tech16nm.yaml)")
@@ -141,7 +115,7 @@ int run_search(const std::vector<std::string>& args) {
       ("json", po::bool_switch(), "print the result as JSON");
   po::variables_map vm;
   if (!parse_options(args, "search [--workload W ...] [--area-budget MM2] [--optimizer NAME] [--opt k=v ...] "
-                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--space FILE] [--lookup STUDY] [--resume] [--mpi]",
+                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--space FILE] [--lookup STUDY] [--area-constraint known|blackbox] [--resume] [--mpi]",
                      opts, {}, vm)) {
     return kOk;
   }
@@ -223,117 +197,52 @@ int run_search(const std::vector<std::string>& args) {
     release.name = name;
   };
 
-  StudyDefinition def;
-  if (resume) {
-    if (!vm.count("study")) throw UsageError("--resume needs --study NAME (see `apollo study list --db " + db_path + "`)");
-    for (const char* k : {"workload", "opt", "batch", "tech", "baseline", "transfer-from", "space", "lookup"}) {
-      if (vm.count(k)) throw UsageError(std::string("--") + k + " cannot be changed on --resume: the definition is stored");
-    }
-    for (const char* k : {"area-budget", "optimizer", "seed"}) {
-      if (!vm[k].defaulted()) throw UsageError(std::string("--") + k + " cannot be changed on --resume: the definition is stored");
-    }
-    auto found = store->find_study(vm["study"].as<std::string>());
-    if (!found) throw UsageError("no study '" + vm["study"].as<std::string>() + "' in " + db_path);
-    def = *found;
+  // The request as given (defaults only where an option was left out), then
+  // search/ decides whether it names a new study or a stored one to continue.
+  search::StudyRequest request;
+  auto given = [&](const char* k) { return vm.count(k) && !vm[k].defaulted(); };
+  if (given("study")) request.name = vm["study"].as<std::string>();
+  if (given("workload")) request.workloads = vm["workload"].as<std::vector<std::string>>();
+  if (given("area-budget")) request.area_budget_mm2 = vm["area-budget"].as<double>();
+  if (given("optimizer")) request.optimizer = vm["optimizer"].as<std::string>();
+  if (given("seed")) request.seed = vm["seed"].as<uint64_t>();
+  if (given("trials")) request.trials = vm["trials"].as<int>();
+  if (given("batch")) request.batch = vm["batch"].as<int>();
+  if (given("trial-timeout")) request.trial_timeout_s = vm["trial-timeout"].as<double>();
+  if (given("tech")) request.tech_path = vm["tech"].as<std::string>();
+  if (given("baseline")) request.baseline_path = vm["baseline"].as<std::string>();
+  if (given("transfer-from")) request.transfer_from = vm["transfer-from"].as<std::vector<std::string>>();
+  if (given("space")) request.space_path = vm["space"].as<std::string>();
+  if (given("lookup")) request.lookup = vm["lookup"].as<std::string>();
+  if (given("area-constraint")) request.area_constraint = vm["area-constraint"].as<std::string>();
+  request.default_batch = coordinator ? coordinator->workers() * jobs : jobs;
+  request.demo = demo;
+  search::StudyPlan plan;
+  try {
+    if (given("opt")) request.settings = search::parse_settings(vm["opt"].as<std::vector<std::string>>());
+    plan = search::plan_study(*store, request, resume);
+  } catch (const search::RequestError& e) {
+    throw UsageError(e.what());
+  }
+  StudyDefinition def = plan.definition;
+  const bool continuing = plan.resume;
+  if (continuing) {
     claim(def.name);  // before changing the definition under a running search
-    int stored = store->trial_count(def.name);
-    bool changed = false;
-    if (vm.count("trials")) {
-      int t = vm["trials"].as<int>();
-      if (t < stored) {
-        throw UsageError("--trials " + std::to_string(t) + " is below the " + std::to_string(stored) +
-                         " trials already stored");
-      }
-      changed |= t != def.trials;
-      def.trials = t;
-    }
-    if (vm.count("trial-timeout")) {
-      changed |= vm["trial-timeout"].as<double>() != def.trial_timeout_s;
-      def.trial_timeout_s = vm["trial-timeout"].as<double>();
-    }
-    if (changed) store->update_study(def);
-  } else {
-    def.workloads = vm.count("workload") ? vm["workload"].as<std::vector<std::string>>()
-                                         : std::vector<std::string>{"mobilenet_v2"};
-    def.area_budget_mm2 = vm["area-budget"].as<double>();
-    def.optimizer = vm["optimizer"].as<std::string>();
-    def.settings = parse_settings(vm.count("opt") ? vm["opt"].as<std::vector<std::string>>() : std::vector<std::string>{});
-    def.seed = vm["seed"].as<uint64_t>();
-    if (vm.count("transfer-from")) def.transfer_from = vm["transfer-from"].as<std::vector<std::string>>();
-    for (size_t i = 0; i < def.transfer_from.size(); ++i)
-      for (size_t j = 0; j < i; ++j)
-        if (def.transfer_from[i] == def.transfer_from[j])
-          throw UsageError("--transfer-from " + def.transfer_from[i] + " given twice");
-    def.trials = vm.count("trials") ? vm["trials"].as<int>() : demo ? kDemoTrials : 100;
-    def.batch = vm.count("batch") ? vm["batch"].as<int>() : coordinator ? coordinator->workers() * jobs : jobs;
-    def.trial_timeout_s = vm.count("trial-timeout") ? vm["trial-timeout"].as<double>() : 60.0;
-    // Files are stored as absolute paths, so --resume works from any directory.
-    auto absolute_if_file = [](const std::string& s) {
-      return std::filesystem::is_regular_file(s) ? std::filesystem::absolute(s).string() : s;
-    };
-    for (auto& w : def.workloads) w = absolute_if_file(w);
-    if (vm.count("tech")) def.tech_path = absolute_if_file(vm["tech"].as<std::string>());
-    if (vm.count("baseline")) def.baseline_path = absolute_if_file(vm["baseline"].as<std::string>());
-    if (vm.count("space")) {
-      // Unlisted parameters take the baseline's values (ConfigError -> exit 2 names the file).
-      const std::string base = def.baseline_path.empty() ? models::baseline_arch_path() : def.baseline_path;
-      def.space = models::load_subspace(
-          absolute_if_file(vm["space"].as<std::string>()),
-          models::load_arch(base, models::load_template_constants(models::template_constants_path())));
-    }
-    if (vm.count("lookup")) def.lookup = vm["lookup"].as<std::string>();
-    if (def.optimizer == "exhaustive" && !vm.count("trials")) {
-      // Enumeration visits the whole sub-space unless told otherwise; the
-      // whole design space (452,760,000 designs) is never a sensible default.
-      if (!def.space || def.space->size() > static_cast<uint64_t>(std::numeric_limits<int>::max()))
-        throw UsageError("--optimizer exhaustive: the space has " +
-                         std::to_string(def.space ? def.space->size() : models::space_size()) +
-                         " designs; give --space FILE (a sub-space) or --trials N");
-      def.trials = static_cast<int>(def.space->size());
-    }
-    if (!(def.area_budget_mm2 > 0)) throw UsageError("--area-budget must be positive");
-    if (def.trials < 1) throw UsageError("--trials must be at least 1");
-    if (def.batch < 1) throw UsageError("--batch must be at least 1");
-    for (size_t i = 0; i < def.workloads.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (def.workloads[i] == def.workloads[j]) throw UsageError("workload " + def.workloads[i] + " given twice");
-      }
-    }
-    if (vm.count("study")) {
-      def.name = vm["study"].as<std::string>();
-      if (store->find_study(def.name)) {
-        throw UsageError("study '" + def.name + "' already exists in " + db_path +
-                         " (continue it with --resume, or choose another --study)");
-      }
-    } else {
-      def.name = unique_name(*store, demo ? "demo-" + std::to_string(def.seed) : default_study_name(def));
-    }
+    if (plan.definition_changed) store->update_study(def);
+    if (!plan.note.empty() && !json_out) std::cerr << plan.note << "\n";
   }
-  if (def.trial_timeout_s < 0) throw UsageError("--trial-timeout must be >= 0");
 
-  // Reject unknown optimizers / settings before any work.
-  const search::SearchSpaceShape shape{models::cardinalities()};
   const uint64_t space_size = def.space ? def.space->size() : models::space_size();
-  if (def.optimizer == "exhaustive" && static_cast<uint64_t>(def.trials) > space_size) {
-    throw UsageError("--trials " + std::to_string(def.trials) + " exceeds the " + std::to_string(space_size) +
-                     " designs of the " + (def.space ? "sub-space " + def.space->source() : std::string("design space")) +
-                     "; --optimizer exhaustive visits each design once (use --trials " + std::to_string(space_size) +
-                     " or fewer)");
-  }
   if (!def.lookup.empty() && use_mpi) throw UsageError("--lookup answers trials in this process; it cannot run with --mpi");
   std::optional<search::LookupTable> lookup;
   try {
-    search::make_optimizer(def.optimizer, def.space ? search::SearchSpaceShape{def.space->cardinalities()} : shape,
-                           def.settings, def.seed);
-    // Unknown or incompatible transfer sources, before the baseline is measured.
-    search::load_priors(*store, def, shape);
     if (!def.lookup.empty()) lookup = search::LookupTable::load(*store, def);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
 
   auto ctx = std::make_shared<search::EvaluationContext>(search::make_evaluation_context(def));
-  if (!resume) {
+  if (!continuing) {
     if (!json_out) {
       std::cerr << "study " << def.name << ": measuring the baseline "
                 << (def.baseline_path.empty() ? models::baseline_arch_path() : def.baseline_path) << "\n";
@@ -349,9 +258,9 @@ int run_search(const std::vector<std::string>& args) {
     }
     store->create_study(def);
   }
-  if (!resume) claim(def.name);
+  if (!continuing) claim(def.name);
   if (!json_out) {
-    std::cerr << (resume ? "resuming" : "running") << " study " << def.name << " in " << db_path << ": "
+    std::cerr << (continuing ? "resuming" : "running") << " study " << def.name << " in " << db_path << ": "
               << def.trials << " trials of " << def.optimizer << ", " << def.workloads.size()
               << " workload(s), area <= " << def.area_budget_mm2 << " mm^2, ";
     if (coordinator) std::cerr << coordinator->workers() << " MPI worker rank(s) x " << jobs << " job(s)\n";

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "search/request.hpp"
+
 namespace apollo::cli {
 
 // Exit codes shared by every command.
@@ -28,9 +30,10 @@ struct UsageError : std::runtime_error {
 
 // The demo study `apollo search` runs without arguments (the README's first
 // command): mobilenet_v2 under 6.8 mm^2, regularized evolution, seed 1.
-// `apollo bench` measures search throughput on the same study.
-inline constexpr int kDemoTrials = 200;
-inline constexpr double kDemoAreaBudgetMm2 = 6.8;
+// `apollo bench` measures search throughput on the same study. The values
+// live with the study request (search/request.hpp).
+inline constexpr int kDemoTrials = search::kDemoTrials;
+inline constexpr double kDemoAreaBudgetMm2 = search::kDefaultAreaBudgetMm2;
 
 struct Command {
   std::string name;     // e.g. "workloads"

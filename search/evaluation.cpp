@@ -75,6 +75,7 @@ StudyEnvironment make_study_environment(std::shared_ptr<const EvaluationContext>
   env.shape.cardinalities = models::cardinalities();
   env.evaluate = [ctx](const Design& d, int) { return evaluate_arch(*ctx, models::decode(d, ctx->constants)); };
   env.describe = [ctx](const Design& d) { return design_values(models::decode(d, ctx->constants)); };
+  env.area_mm2 = [ctx](const Design& d) { return models::area(models::decode(d, ctx->constants), ctx->tech).total_mm2; };
   return env;
 }
 

@@ -85,22 +85,51 @@ void GaussianProcess::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y) {
 void GaussianProcess::factorize() {
   Eigen::MatrixXd k = hyper_.kernel.gram(x_, x_);
   k.diagonal().array() += std::exp(hyper_.log_noise) + kJitter;
-  llt_.compute(k);
-  if (llt_.info() != Eigen::Success) {
+  Eigen::LLT<Eigen::MatrixXd> llt(k);
+  if (llt.info() != Eigen::Success) {
     // Only reachable with degenerate hyperparameters: retry with more noise.
     k.diagonal().array() += 1e-6;
-    llt_.compute(k);
-    if (llt_.info() != Eigen::Success)
+    llt.compute(k);
+    if (llt.info() != Eigen::Success)
       throw std::runtime_error("GaussianProcess: covariance matrix is not positive definite");
   }
-  alpha_ = llt_.solve(y_std_);
+  chol_ = llt.matrixL();
+  alpha_ = llt.solve(y_std_);
+}
+
+void GaussianProcess::add_point(const Eigen::RowVectorXd& x, double y) {
+  if (x_.rows() == 0 || x.size() != dim_) throw std::invalid_argument("GaussianProcess::add_point: fit first, same dimension");
+  const Eigen::Index n = x_.rows();
+  const Eigen::VectorXd k = hyper_.kernel.gram(x_, x).col(0);
+  const Eigen::VectorXd l = chol_.triangularView<Eigen::Lower>().solve(k);
+  const double self = std::exp(hyper_.kernel.log_signal_variance) + std::exp(hyper_.log_noise) + kJitter;
+  // A duplicate of a point under tiny noise leaves ~0 here: clamp to the jitter.
+  const double d = std::sqrt(std::max(self - l.squaredNorm(), kJitter));
+  chol_.conservativeResize(n + 1, n + 1);
+  chol_.row(n).head(n) = l.transpose();
+  chol_.col(n).setZero();
+  chol_(n, n) = d;
+  x_.conservativeResize(n + 1, Eigen::NoChange);
+  x_.row(n) = x;
+  y_std_.conservativeResize(n + 1);
+  y_std_(n) = (y - y_mean_) / y_scale_;
+  alpha_ = y_std_;
+  chol_.triangularView<Eigen::Lower>().solveInPlace(alpha_);
+  chol_.transpose().triangularView<Eigen::Upper>().solveInPlace(alpha_);
+}
+
+double GaussianProcess::log_likelihood_per_point() const {
+  const double n = double(x_.rows());
+  if (n == 0) return 0.0;
+  const double lml = -0.5 * y_std_.dot(alpha_) - chol_.diagonal().array().log().sum() - 0.5 * n * std::log(2.0 * M_PI);
+  return lml / n;
 }
 
 Prediction GaussianProcess::query(const Eigen::MatrixXd& x) const {
   Prediction p;
   const Eigen::MatrixXd ks = hyper_.kernel.gram(x, x_);  // m x n
   p.mean = (ks * alpha_).array() * y_scale_ + y_mean_;
-  const Eigen::MatrixXd v = llt_.matrixL().solve(ks.transpose());  // n x m
+  const Eigen::MatrixXd v = chol_.triangularView<Eigen::Lower>().solve(ks.transpose());  // n x m
   const double sf2 = std::exp(hyper_.kernel.log_signal_variance);
   p.variance =
       ((sf2 - v.colwise().squaredNorm().transpose().array()).max(1e-12) * y_scale_ * y_scale_)

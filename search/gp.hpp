@@ -51,6 +51,15 @@ class GaussianProcess {
   // random starts, then refits. Requires fit() first.
   void optimize_hyperparameters(std::mt19937_64& rng, int restarts, int max_iterations = 60);
 
+  // Conditions on one more point with the current hyperparameters and the
+  // current standardization of y: the Cholesky factor is extended by a row
+  // (O(n^2)) instead of refactorized (O(n^3)). Requires fit() first.
+  void add_point(const Eigen::RowVectorXd& x, double y);
+  // Log marginal likelihood of the data conditioned on, under the current
+  // hyperparameters, per point (from the factor at hand: O(n)). A fall of
+  // this after new data says the hyperparameters no longer fit.
+  double log_likelihood_per_point() const;
+
   Prediction query(const Eigen::MatrixXd& x) const;
   // Log marginal likelihood of the standardized data under theta, and its
   // analytic gradient (when grad != nullptr).
@@ -71,7 +80,7 @@ class GaussianProcess {
   Eigen::VectorXd y_std_;  // standardized targets
   double y_mean_ = 0.0;
   double y_scale_ = 1.0;
-  Eigen::LLT<Eigen::MatrixXd> llt_;
+  Eigen::MatrixXd chol_;  // lower Cholesky factor of K + noise I
   Eigen::VectorXd alpha_;
 };
 

@@ -56,6 +56,9 @@ class HistoryOptimizer : public Optimizer {
   // Validates and keeps the priors (designs must fit the space), then calls
   // on_prior(). Throws std::invalid_argument after the first ask.
   void set_prior(const std::vector<PriorStudy>& priors) final;
+  // Keeps the constraint for random_design, mutate and neighbours, then
+  // calls on_constraint(). Throws std::invalid_argument after the first ask.
+  void set_constraint(Admissible admissible) final;
 
  protected:
   virtual std::vector<Design> propose(int count) = 0;
@@ -63,6 +66,11 @@ class HistoryOptimizer : public Optimizer {
   virtual void on_tell(const std::vector<Observation>& fresh) { (void)fresh; }
   // Called once the priors are stored (default: nothing beyond keeping them).
   virtual void on_prior() {}
+  // Called once the constraint is stored (p3bo hands it to its members).
+  virtual void on_constraint() {}
+  const Admissible& constraint() const { return admissible_; }
+  // True without a constraint.
+  bool admissible(const Design& d) const { return !admissible_ || admissible_(d); }
   const std::vector<PriorStudy>& priors() const { return priors_; }
   // Feasible prior designs, best first, ranked by their objective
   // standardized within their own study (z-scores compare across studies
@@ -99,16 +107,25 @@ class HistoryOptimizer : public Optimizer {
   bool is_known_or_in(const Design& d, const std::set<Design>& batch) const {
     return is_known(d) || batch.count(d) > 0;
   }
+  // Uniform over the admissible designs (rejection sampling); when none is
+  // found in many draws (a budget almost nothing fits), a uniform design.
   Design random_design();
-  // Uniform over designs neither known nor in `batch`; when every design is
-  // taken (tiny spaces) falls back to a uniform design, as repeats are then
-  // unavoidable.
+  // Uniform over admissible designs neither known nor in `batch`; when every
+  // such design is taken (tiny spaces) falls back to a uniform design, as
+  // repeats are then unavoidable.
   Design random_fresh(const std::set<Design>& batch);
   // Each parameter changes with probability p (to a different value); at
-  // least one parameter always changes.
+  // least one parameter always changes. Redrawn while inadmissible, a
+  // bounded number of times (the last draw is returned).
   Design mutate(const Design& parent, double p);
-  // Every design differing from d in exactly one parameter.
+  // Every admissible design differing from d in exactly one parameter.
   std::vector<Design> neighbours(const Design& d) const;
+  // `count` admissible designs spread over the space: each the one of
+  // `candidates` random fresh designs farthest (in the encoding) from the
+  // designs chosen before and from `existing`. A space-filling start that
+  // costs no evaluations.
+  std::vector<Design> space_filling(int count, const std::vector<Design>& existing, std::set<Design>& taken,
+                                    int candidates = 64);
   double space_size() const;
   // Index i of parameter k scaled to [0, 1] (the GP/surrogate input encoding).
   Eigen::MatrixXd encode(const std::vector<Design>& designs) const;
@@ -116,6 +133,9 @@ class HistoryOptimizer : public Optimizer {
 
  private:
   void validate(const Design& d) const;
+  Design mutate_once(const Design& parent, double p);
+  Admissible admissible_;
+  bool unsatisfiable_ = false;  // random_design found no admissible design
   SearchSpaceShape space_;
   std::mt19937_64 rng_;
   std::vector<Observation> history_;

@@ -70,6 +70,8 @@ struct GpBanditConfig {
   int local_starts = 5;
   int local_steps = 10;
   double infeasible_margin = 0.5;
+  double refit_growth = 0.1;
+  double refit_drift = 0.5;
   Feasibility feasibility = Feasibility::Penalty;
   double feasibility_power = 1.0;
   // Raw scale by default: on mobilenet_v2 (100 trials, seeds 1-3) the log
@@ -115,7 +117,17 @@ class GpBandit final : public HistoryOptimizer {
     build_training_set();
     fit_classifier();
     gp_.fit(encode(train_designs_), train_values_);
-    gp_.optimize_hyperparameters(rng(), config_.restarts);
+    // ML-II is most of an ask's cost and moves little between neighbouring
+    // asks: it reruns once the history has grown by refit_growth since the
+    // last fit, or when the likelihood per point under the current
+    // hyperparameters has fallen by refit_drift (new data they do not explain).
+    const double observed = static_cast<double>(history().size());
+    if (fitted_at_ == 0 || observed - fitted_at_ >= std::max(1.0, config_.refit_growth * fitted_at_) ||
+        gp_.log_likelihood_per_point() < fit_likelihood_ - config_.refit_drift) {
+      gp_.optimize_hyperparameters(rng(), config_.restarts);
+      fitted_at_ = observed;
+      fit_likelihood_ = gp_.log_likelihood_per_point();
+    }
     for (int i = 0; i < count; ++i) {
       Design pick = maximize(taken);
       taken.insert(pick);
@@ -128,7 +140,7 @@ class GpBandit final : public HistoryOptimizer {
         train_designs_.push_back(pick);
         train_values_.conservativeResize(train_values_.size() + 1);
         train_values_(train_values_.size() - 1) = believed;
-        gp_.fit(encode(train_designs_), train_values_);
+        gp_.add_point(xp.row(0), believed);
       }
     }
     return batch;
@@ -326,6 +338,8 @@ class GpBandit final : public HistoryOptimizer {
   std::unique_ptr<surrogate::XgbClassifier> classifier_;  // P(feasible); null until fitted
   std::vector<Design> starts_;         // best observed designs: hill-climbing starts
   std::vector<gp::GaussianProcess> stack_;  // one per usable prior study, bottom first
+  double fitted_at_ = 0;       // history size at the last hyperparameter fit (0: never)
+  double fit_likelihood_ = 0;  // log likelihood per point right after it
 };
 
 }  // namespace
@@ -348,6 +362,10 @@ const std::vector<SettingSpec>& gp_bandit_settings() {
       {"infeasible_margin", "0.5",
        "penalty/both: infeasible designs get worst feasible value minus this many std devs"},
       {"transform", "none", "objective scale for the GP: none, or auto (log if all positive)"},
+      {"refit_growth", "0.1",
+       "hyperparameters are refit once the history has grown by this fraction since the last fit (0: every ask)"},
+      {"refit_drift", "0.5",
+       "... or when the log likelihood per point under them has fallen by this many nats since"},
   };
   return specs;
 }
@@ -371,6 +389,8 @@ std::unique_ptr<Optimizer> make_gp_bandit(const SearchSpaceShape& space, const S
                   : feasibility == "both"  ? Feasibility::Both
                                            : Feasibility::Classifier;
   c.transform = parse_transform(r.get_choice("transform", {"auto", "none"}));
+  c.refit_growth = r.get_double("refit_growth", 0.0, 100.0);
+  c.refit_drift = r.get_double("refit_drift", 0.0, 1e6);
   return std::make_unique<GpBandit>(space, c, seed);
 }
 

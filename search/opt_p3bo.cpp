@@ -71,6 +71,9 @@ class P3bo final : public HistoryOptimizer {
   void on_prior() override {
     for (auto& m : members_) m->set_prior(priors());
   }
+  void on_constraint() override {
+    for (auto& m : members_) m->set_constraint(constraint());
+  }
 
   void on_tell(const std::vector<Observation>& fresh) override {
     // Rank against the feasible results known before this tell.

@@ -19,6 +19,8 @@ struct RegistryEntry {
   const char* summary;
   const std::vector<SettingSpec>& (*settings)();
   OptimizerFactory make;
+  int default_trials = 100;  // 0: every design of the space
+  bool enumerates = false;
 };
 
 const std::vector<RegistryEntry>& registry() {
@@ -37,7 +39,7 @@ const std::vector<RegistryEntry>& registry() {
        "GP with ARD Matern-5/2 kernel, ML-II hyperparameters, UCB/EI over the discrete space",
        gp_bandit_settings, make_gp_bandit},
       {"exhaustive", "every design once, in flat-index order (for small --space sub-spaces)", exhaustive_settings,
-       make_exhaustive},
+       make_exhaustive, 0, true},
   };
   return table;
 }
@@ -46,6 +48,20 @@ std::string join_keys(const std::vector<SettingSpec>& specs) {
   std::string out;
   for (const auto& s : specs) out += (out.empty() ? "" : ", ") + s.key;
   return out.empty() ? "(none)" : out;
+}
+
+const RegistryEntry& entry_of(const std::string& name) {
+  for (const auto& entry : registry())
+    if (name == entry.name) return entry;
+  std::string known;
+  for (const auto& entry : registry()) known += (known.empty() ? "" : ", ") + std::string(entry.name);
+  throw std::invalid_argument("unknown optimizer '" + name + "'; known optimizers: " + known);
+}
+
+OptimizerInfo info_of(const RegistryEntry& entry) {
+  OptimizerInfo info{entry.name, entry.summary, {}, entry.default_trials, entry.enumerates};
+  for (const auto& s : entry.settings()) info.settings.emplace_back(s.key, s.default_value + ": " + s.meaning);
+  return info;
 }
 
 }  // namespace
@@ -59,23 +75,16 @@ std::unique_ptr<Optimizer> make_optimizer(const std::string& name, const SearchS
       throw std::invalid_argument("optimizer '" + name + "': parameter " + std::to_string(k) +
                                   " has cardinality " + std::to_string(space.cardinalities[k]) +
                                   ", expected >= 1");
-  for (const auto& entry : registry())
-    if (name == entry.name) return entry.make(space, settings, seed);
-  std::string known;
-  for (const auto& entry : registry()) known += (known.empty() ? "" : ", ") + std::string(entry.name);
-  throw std::invalid_argument("unknown optimizer '" + name + "'; known optimizers: " + known);
+  return entry_of(name).make(space, settings, seed);
 }
 
 std::vector<OptimizerInfo> optimizer_catalog() {
   std::vector<OptimizerInfo> out;
-  for (const auto& entry : registry()) {
-    OptimizerInfo info{entry.name, entry.summary, {}};
-    for (const auto& s : entry.settings())
-      info.settings.emplace_back(s.key, s.default_value + ": " + s.meaning);
-    out.push_back(std::move(info));
-  }
+  for (const auto& entry : registry()) out.push_back(info_of(entry));
   return out;
 }
+
+OptimizerInfo optimizer_info(const std::string& name) { return info_of(entry_of(name)); }
 
 // ---- SettingsReader ----
 
@@ -209,6 +218,12 @@ void HistoryOptimizer::set_prior(const std::vector<PriorStudy>& priors) {
   on_prior();
 }
 
+void HistoryOptimizer::set_constraint(Admissible admissible) {
+  if (asked_) throw std::invalid_argument(name() + ": set_constraint must come before the first ask");
+  admissible_ = std::move(admissible);
+  on_constraint();
+}
+
 std::vector<double> standardized(const std::vector<double>& values) {
   if (values.empty()) return {};
   double mean = 0, var = 0;
@@ -301,9 +316,18 @@ void HistoryOptimizer::tell(const std::vector<Observation>& results) {
 }
 
 Design HistoryOptimizer::random_design() {
+  // Bounded rejection: tight budgets admit a few percent of the space, so a
+  // thousand draws (about a millisecond of area model) nearly always succeed.
+  // Once that fails the budget is taken as unsatisfiable and later calls
+  // draw once (the trials then come back infeasible, as without a constraint).
   Design d(space_.cardinalities.size());
-  for (size_t k = 0; k < d.size(); ++k)
-    d[k] = std::uniform_int_distribution<int>(0, space_.cardinalities[k] - 1)(rng_);
+  const int attempts = !admissible_ ? 1 : unsatisfiable_ ? 1 : 1000;
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    for (size_t k = 0; k < d.size(); ++k)
+      d[k] = std::uniform_int_distribution<int>(0, space_.cardinalities[k] - 1)(rng_);
+    if (admissible(d)) return d;
+  }
+  if (admissible_) unsatisfiable_ = true;
   return d;
 }
 
@@ -331,7 +355,7 @@ Design HistoryOptimizer::random_fresh(const std::set<Design>& batch) {
         d[k] = static_cast<int>(rest % space_.cardinalities[k]);
         rest /= space_.cardinalities[k];
       }
-      if (!is_known_or_in(d, batch)) fresh.push_back(std::move(d));
+      if (!is_known_or_in(d, batch) && admissible(d)) fresh.push_back(std::move(d));
     }
     if (!fresh.empty())
       return fresh[std::uniform_int_distribution<size_t>(0, fresh.size() - 1)(rng_)];
@@ -340,6 +364,13 @@ Design HistoryOptimizer::random_fresh(const std::set<Design>& batch) {
 }
 
 Design HistoryOptimizer::mutate(const Design& parent, double p) {
+  Design child = mutate_once(parent, p);
+  for (int attempt = 1; attempt < (admissible_ ? 100 : 1) && !admissible(child); ++attempt)
+    child = mutate_once(parent, p);
+  return child;
+}
+
+Design HistoryOptimizer::mutate_once(const Design& parent, double p) {
   Design child = parent;
   std::vector<int> mutable_params;
   for (int k = 0; k < dims(); ++k)
@@ -369,9 +400,36 @@ std::vector<Design> HistoryOptimizer::neighbours(const Design& d) const {
       if (v != d[k]) {
         Design n = d;
         n[k] = v;
-        out.push_back(std::move(n));
+        if (admissible(n)) out.push_back(std::move(n));
       }
   return out;
+}
+
+std::vector<Design> HistoryOptimizer::space_filling(int count, const std::vector<Design>& existing,
+                                                   std::set<Design>& taken, int candidates) {
+  std::vector<Design> chosen;
+  Eigen::MatrixXd placed = encode(existing);
+  for (int i = 0; i < count; ++i) {
+    // Greedy maximin over a few random candidates: cheap, deterministic given
+    // the seed, and it respects the constraint through random_fresh.
+    Design best;
+    double best_gap = -1;
+    for (int c = 0; c < candidates; ++c) {
+      Design d = random_fresh(taken);
+      const Eigen::RowVectorXd x = encode({d});
+      const double gap = placed.rows() == 0 ? 0.0 : (placed.rowwise() - x).rowwise().squaredNorm().minCoeff();
+      if (gap > best_gap) {
+        best_gap = gap;
+        best = std::move(d);
+      }
+      if (placed.rows() == 0) break;  // the first design: any will do
+    }
+    taken.insert(best);
+    placed.conservativeResize(placed.rows() + 1, Eigen::NoChange);
+    placed.row(placed.rows() - 1) = encode({best});
+    chosen.push_back(std::move(best));
+  }
+  return chosen;
 }
 
 Eigen::MatrixXd HistoryOptimizer::encode(const std::vector<Design>& designs) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +52,11 @@ struct SearchSpaceShape {
   std::vector<int> cardinalities;  // number of values of each parameter
 };
 
+// A known constraint: true when a design may be proposed (in a study, the
+// area budget checked with the analytic area model, which costs far less
+// than an evaluation). Must be deterministic.
+using Admissible = std::function<bool(const Design&)>;
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
@@ -63,17 +69,29 @@ class Optimizer {
   // Earlier studies to learn from; called at most once, before the first
   // ask. Default: ignored (random search has no use for them).
   virtual void set_prior(const std::vector<PriorStudy>& priors) { (void)priors; }
+  // A known constraint; called at most once, before the first ask. An
+  // optimizer given one proposes only admissible designs (sampling, mutation
+  // and acquisition maximization all respect it) as long as it can find any.
+  // Default: ignored.
+  virtual void set_constraint(Admissible admissible) { (void)admissible; }
 };
 
 struct OptimizerInfo {
   std::string name;
   std::string summary;
   std::vector<std::pair<std::string, std::string>> settings;  // key, "default: meaning"
+  // Trial budget of a study that gives none; 0 = every design of the space.
+  int default_trials = 100;
+  // Visits each design once, so a study's trials cannot exceed the space.
+  bool enumerates = false;
 };
 
 // Registry: creates an optimizer by name, seeded explicitly.
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, const SearchSpaceShape& space,
                                           const Settings& settings, uint64_t seed);
 std::vector<OptimizerInfo> optimizer_catalog();
+// The catalog entry of one optimizer; std::invalid_argument (listing the
+// known names) when there is none.
+OptimizerInfo optimizer_info(const std::string& name);
 
 }  // namespace apollo::search

@@ -147,7 +147,16 @@ json StudyDefinition::to_json() const {
               {"created_at", created_at},
               {"transfer_from", transfer_from},
               {"space", space ? space->to_json() : json(nullptr)},
-              {"lookup", lookup}};
+              {"lookup", lookup},
+              {"area_constraint", to_string(area_constraint)}};
+}
+
+const char* to_string(AreaConstraint c) { return c == AreaConstraint::Known ? "known" : "blackbox"; }
+
+AreaConstraint area_constraint_from_string(const std::string& s) {
+  if (s == "known") return AreaConstraint::Known;
+  if (s == "blackbox") return AreaConstraint::Blackbox;
+  throw std::invalid_argument("area constraint '" + s + "' is not known or blackbox");
 }
 
 StudyDefinition StudyDefinition::from_json(const json& j) {
@@ -170,10 +179,13 @@ StudyDefinition StudyDefinition::from_json(const json& j) {
     d.transfer_from = j.value("transfer_from", std::vector<std::string>{});
     if (j.contains("space") && !j.at("space").is_null()) d.space = models::SubSpace::from_json(j.at("space"));
     d.lookup = j.value("lookup", "");
+    d.area_constraint = area_constraint_from_string(j.value("area_constraint", "blackbox"));
     return d;
   } catch (const json::exception& e) {
     throw StoreError(std::string("study store: malformed study definition: ") + e.what());
   } catch (const models::ConfigError& e) {
+    throw StoreError(std::string("study store: malformed study definition: ") + e.what());
+  } catch (const std::invalid_argument& e) {
     throw StoreError(std::string("study store: malformed study definition: ") + e.what());
   }
 }

@@ -25,6 +25,11 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+enum class AreaConstraint { Known, Blackbox };
+const char* to_string(AreaConstraint c);
+// "known" / "blackbox"; throws std::invalid_argument naming the value.
+AreaConstraint area_constraint_from_string(const std::string& s);
+
 // Everything needed to run (or resume) a study.
 struct StudyDefinition {
   std::string name;
@@ -54,6 +59,12 @@ struct StudyDefinition {
   // Study of the same database whose stored trials answered this study's
   // evaluations (--lookup, a tabular benchmark), "" = simulated.
   std::string lookup;
+  // How the area budget reaches the optimizer: Known (proposals are checked
+  // with the analytic area model, so only designs within the budget are
+  // evaluated) or Blackbox (the paper's treatment: over-budget designs are
+  // evaluated as infeasible trials). Studies stored before the choice
+  // existed ran as Blackbox and resume so.
+  AreaConstraint area_constraint = AreaConstraint::Known;
 
   // "perf_per_area" for one workload, "geomean_speedup" for several.
   std::string objective_name() const;

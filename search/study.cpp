@@ -69,6 +69,15 @@ std::vector<PriorStudy> load_priors(StudyStore& store, const StudyDefinition& de
   return priors;
 }
 
+Admissible area_constraint(const StudyDefinition& def, const StudyEnvironment& env) {
+  if (def.area_constraint != AreaConstraint::Known || !env.area_mm2 || !(def.area_budget_mm2 > 0)) return {};
+  // Same comparison as the evaluation's, so an admissible design is never
+  // over the budget there.
+  return [area = env.area_mm2, budget = def.area_budget_mm2, space = def.space](const Design& d) {
+    return area(space ? Design(space->to_full(d)) : d) <= budget;
+  };
+}
+
 StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const StudyEnvironment& env,
                          const StudyRunOptions& options) {
   if (def.trials < 1) throw std::invalid_argument("study " + def.name + ": trial budget must be at least 1");
@@ -84,6 +93,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
   auto to_full = [&](const Design& d) { return def.space ? Design(def.space->to_full(d)) : d; };
   auto optimizer = make_optimizer(def.optimizer, opt_shape, def.settings, def.seed);
   if (!def.transfer_from.empty()) optimizer->set_prior(load_priors(store, def, env.shape));
+  if (Admissible admissible = area_constraint(def, env)) optimizer->set_constraint(std::move(admissible));
   Objective objective(def.workloads, def.baseline_latency_ms);
 
   StudyRunReport report;
@@ -108,6 +118,11 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
     report.stopped = true;
     return report;
   }
+  // A complete study has nothing to ask: replaying its optimizer would only
+  // refit its models.
+  bool complete = true;
+  for (int n = 0; n < def.trials && complete; ++n) complete = stored.count(n) > 0;
+  if (complete) return report;
 
   ProcessPool pool(PoolOptions{options.jobs, def.trial_timeout_s, options.memory_limit_mb}, trial_work(env));
 

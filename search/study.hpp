@@ -42,6 +42,10 @@ struct StudyEnvironment {
   SearchSpaceShape shape;
   TrialFunction evaluate;
   DescribeFunction describe;
+  // The analytic area of a full-space design in mm^2, for the known area
+  // constraint; empty when the environment has no area model (the budget is
+  // then only seen through the evaluations).
+  std::function<double(const Design&)> area_mm2;
 };
 
 struct StudyProgress {
@@ -111,6 +115,11 @@ class LookupTable {
   std::string source_;
   std::map<Design, Measurement> table_;
 };
+
+// The optimizer's known constraint under def (sub-space designs, as the
+// optimizer sees them): area within def's budget when def's constraint is
+// Known and env has an area model, else none (an empty function).
+Admissible area_constraint(const StudyDefinition& def, const StudyEnvironment& env);
 
 // The study must already be in the store (create_study). Priors of
 // def.transfer_from are loaded (load_priors) and given to the optimizer.

@@ -41,6 +41,15 @@ class DMatrix {
   DMatrixHandle handle_ = nullptr;
 };
 
+// `rounds` more boosting rounds of `booster` on (x, label), numbered from
+// `first` (training continuation: earlier trees stay, new ones fit the
+// residuals on the data given now).
+void boost(void* booster, const Eigen::MatrixXd& x, const std::vector<float>& label, int first, int rounds) {
+  DMatrix train(x, label.data());
+  for (int iter = first; iter < first + rounds; ++iter)
+    check(XGBoosterUpdateOneIter(static_cast<BoosterHandle>(booster), iter, train.get()), "XGBoosterUpdateOneIter");
+}
+
 void* train_booster(const Eigen::MatrixXd& x, const std::vector<float>& label,
                     const XgbConfig& config, const char* objective, uint64_t seed) {
   DMatrix train(x, label.data());
@@ -95,6 +104,14 @@ void XgbRegressor::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint6
   booster_ = nullptr;
   std::vector<float> label(y.data(), y.data() + y.size());
   booster_ = train_booster(x, label, config_, "reg:squarederror", seed);
+  trees_ = config_.rounds;
+}
+
+void XgbRegressor::update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) {
+  if (!booster_) return fit(x, y, seed);
+  std::vector<float> label(y.data(), y.data() + y.size());
+  boost(booster_, x, label, trees_, config_.update_rounds);
+  trees_ += config_.update_rounds;
 }
 
 void XgbRegressor::predict(const Eigen::MatrixXd& x, Eigen::VectorXd& mean,
@@ -127,6 +144,14 @@ void XgbClassifier::fit(const Eigen::MatrixXd& x, const Eigen::VectorXi& label, 
   }
   std::vector<float> l(label.data(), label.data() + n);
   booster_ = train_booster(x, l, config_, "binary:logistic", seed);
+  trees_ = config_.rounds;
+}
+
+void XgbClassifier::update(const Eigen::MatrixXd& x, const Eigen::VectorXi& label, uint64_t seed) {
+  if (!booster_) return fit(x, label, seed);  // also leaves the one-class case
+  std::vector<float> l(label.data(), label.data() + label.size());
+  boost(booster_, x, l, trees_, config_.update_rounds);
+  trees_ += config_.update_rounds;
 }
 
 Eigen::VectorXd XgbClassifier::probability(const Eigen::MatrixXd& x) const {
@@ -147,6 +172,14 @@ void GpRegressor::fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64
     std::mt19937_64 rng(seed);
     fresh->optimize_hyperparameters(rng, restarts_);
   }
+  gp_ = std::move(fresh);
+}
+
+void GpRegressor::update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) {
+  if (!gp_) return fit(x, y, seed);
+  auto fresh = std::make_unique<gp::GaussianProcess>(static_cast<int>(x.cols()));
+  fresh->set_hyperparameters(gp_->hyperparameters());
+  fresh->fit(x, y);
   gp_ = std::move(fresh);
 }
 
@@ -189,16 +222,33 @@ struct Adam {
 }  // namespace
 
 void MlpEnsemble::fit(const Eigen::MatrixXd& x_in, const Eigen::VectorXd& y, uint64_t seed) {
-  const Eigen::Index n = x_in.rows(), d = x_in.cols();
+  const Eigen::Index d = x_in.cols();
   const int h = config_.hidden;
   y_mean_ = y.mean();
   const double var = (y.array() - y_mean_).square().mean();
   y_scale_ = var > 1e-300 ? std::sqrt(var) : 1.0;
-  const Eigen::MatrixXd x_all = (2.0 * x_in.array() - 1.0).matrix();  // centred inputs
-  const Eigen::VectorXd y_all = (y.array() - y_mean_) / y_scale_;
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, 1.0);
   nets_.assign(config_.members, Net{});
+  for (auto& net : nets_) {
+    net.w1 = Eigen::MatrixXd::NullaryExpr(h, d, [&] { return normal(rng) / std::sqrt(double(d)); });
+    net.b1 = Eigen::VectorXd::NullaryExpr(h, [&] { return 0.1 * normal(rng); });
+    net.w2 = Eigen::VectorXd::NullaryExpr(h, [&] { return normal(rng) / std::sqrt(double(h)); });
+    net.b2 = 0;
+  }
+  train(x_in, y, config_.steps, rng);
+}
+
+void MlpEnsemble::update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) {
+  if (nets_.empty()) return fit(x, y, seed);
+  std::mt19937_64 rng(seed);
+  train(x, y, config_.update_steps, rng);
+}
+
+void MlpEnsemble::train(const Eigen::MatrixXd& x_in, const Eigen::VectorXd& y, int steps, std::mt19937_64& rng) {
+  const Eigen::Index n = x_in.rows(), d = x_in.cols();
+  const Eigen::MatrixXd x_all = (2.0 * x_in.array() - 1.0).matrix();  // centred inputs
+  const Eigen::VectorXd y_all = (y.array() - y_mean_) / y_scale_;
   for (auto& net : nets_) {
     // Bootstrap sample: different data per member is what makes their
     // disagreement a usable spread.
@@ -211,13 +261,9 @@ void MlpEnsemble::fit(const Eigen::MatrixXd& x_in, const Eigen::VectorXd& y, uin
       x.row(i) = x_all.row(rows[i]);
       t(i) = y_all(rows[i]);
     }
-    net.w1 = Eigen::MatrixXd::NullaryExpr(h, d, [&] { return normal(rng) / std::sqrt(double(d)); });
-    net.b1 = Eigen::VectorXd::NullaryExpr(h, [&] { return 0.1 * normal(rng); });
-    net.w2 = Eigen::VectorXd::NullaryExpr(h, [&] { return normal(rng) / std::sqrt(double(h)); });
-    net.b2 = 0;
     Adam a_w1, a_b1, a_w2, a_b2;
     Eigen::MatrixXd b2m(1, 1);
-    for (int step = 1; step <= config_.steps; ++step) {
+    for (int step = 1; step <= steps; ++step) {
       const Eigen::MatrixXd hid = ((x * net.w1.transpose()).rowwise() + net.b1.transpose())
                                       .array()
                                       .tanh()

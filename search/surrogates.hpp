@@ -19,6 +19,10 @@ class Regressor {
   virtual ~Regressor() = default;
   virtual std::string name() const = 0;
   virtual void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) = 0;
+  // A cheap refit on grown data that starts from what fit() learned
+  // (boosting adds a few trees, networks train a few more steps, the GP
+  // keeps its hyperparameters); fit() when nothing was fitted yet.
+  virtual void update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) = 0;
   // Mean and variance (the model's own uncertainty; 0 when it has none).
   virtual void predict(const Eigen::MatrixXd& x, Eigen::VectorXd& mean,
                        Eigen::VectorXd& variance) const = 0;
@@ -29,6 +33,7 @@ class Regressor {
 
 struct XgbConfig {
   int rounds = 60;
+  int update_rounds = 3;  // trees added by update()
   int max_depth = 4;
   double eta = 0.15;
   double subsample = 0.8;
@@ -44,6 +49,7 @@ class XgbRegressor final : public Regressor {
   XgbRegressor& operator=(const XgbRegressor&) = delete;
   std::string name() const override { return "xgboost"; }
   void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) override;
+  void update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) override;
   void predict(const Eigen::MatrixXd& x, Eigen::VectorXd& mean,
                Eigen::VectorXd& variance) const override;
   std::unique_ptr<Regressor> fold_copy() const override;
@@ -51,6 +57,7 @@ class XgbRegressor final : public Regressor {
  private:
   XgbConfig config_;
   void* booster_ = nullptr;  // BoosterHandle; owned, freed in the destructor
+  int trees_ = 0;            // boosting rounds so far
 };
 
 // Binary feasibility classifier (binary:logistic) through XGBoost. With one
@@ -62,11 +69,14 @@ class XgbClassifier {
   XgbClassifier(const XgbClassifier&) = delete;
   XgbClassifier& operator=(const XgbClassifier&) = delete;
   void fit(const Eigen::MatrixXd& x, const Eigen::VectorXi& label, uint64_t seed);
+  // As XgbRegressor::update.
+  void update(const Eigen::MatrixXd& x, const Eigen::VectorXi& label, uint64_t seed);
   Eigen::VectorXd probability(const Eigen::MatrixXd& x) const;
 
  private:
   XgbConfig config_;
   void* booster_ = nullptr;
+  int trees_ = 0;
   double constant_ = 1.0;
 };
 
@@ -76,6 +86,7 @@ class GpRegressor final : public Regressor {
   explicit GpRegressor(int restarts = 1, bool tune = true);
   std::string name() const override { return "gp"; }
   void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) override;
+  void update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) override;
   void predict(const Eigen::MatrixXd& x, Eigen::VectorXd& mean,
                Eigen::VectorXd& variance) const override;
   std::unique_ptr<Regressor> fold_copy() const override;
@@ -91,6 +102,7 @@ struct MlpConfig {
   int members = 5;    // networks in the ensemble, each on a bootstrap sample
   int hidden = 16;    // tanh units of the single hidden layer
   int steps = 300;    // full-batch Adam steps
+  int update_steps = 30;  // more steps by update()
   double learning_rate = 0.01;
   double weight_decay = 1e-4;
 };
@@ -101,6 +113,7 @@ class MlpEnsemble final : public Regressor {
   explicit MlpEnsemble(MlpConfig config = {});
   std::string name() const override { return "mlp"; }
   void fit(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) override;
+  void update(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, uint64_t seed) override;
   void predict(const Eigen::MatrixXd& x, Eigen::VectorXd& mean,
                Eigen::VectorXd& variance) const override;
   std::unique_ptr<Regressor> fold_copy() const override;
@@ -112,6 +125,9 @@ class MlpEnsemble final : public Regressor {
     Eigen::VectorXd w2;  // hidden
     double b2 = 0;
   };
+  // Trains every net `steps` Adam steps on a bootstrap sample of (x, y),
+  // standardized with the scale fit() chose.
+  void train(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, int steps, std::mt19937_64& rng);
   MlpConfig config_;
   std::vector<Net> nets_;
   double y_mean_ = 0, y_scale_ = 1;

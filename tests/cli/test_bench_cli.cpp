@@ -107,9 +107,9 @@ TEST(BenchCli, QuickJsonIsCompleteAndMeasuresRealEvaluations) {
   expect_ordered_stats(u["trials_per_s"], "uniform trials/s");
   expect_ordered_stats(u["slowest_s"], "uniform slowest");
 
-  // Seven targets, each judged on the figure measured above.
+  // Eight targets, each judged on the figure measured above.
   const json& t = j["targets"];
-  ASSERT_EQ(t.size(), 7u);
+  ASSERT_EQ(t.size(), 8u);
   EXPECT_DOUBLE_EQ(t[0]["measured"].get<double>(), mnv2["wall_ms"]["median"].get<double>());
   EXPECT_EQ(t[0]["met"].get<bool>(), mnv2["wall_ms"]["median"].get<double>() <= 3);
   // Throughput is judged on the 200-trial demo study only: a --quick study is reported, not judged.
@@ -121,6 +121,29 @@ TEST(BenchCli, QuickJsonIsCompleteAndMeasuresRealEvaluations) {
   EXPECT_NEAR(t[3]["measured"].get<double>(), ratio, 1e-9);
   EXPECT_EQ(t[3]["met"].get<bool>(), ratio <= 5);
   for (size_t i = 4; i < 7; ++i) EXPECT_TRUE(t[i]["measured"].is_null()) << i;  // the 600-trial study only
+  EXPECT_TRUE(t[7]["measured"].is_null());  // the optimizers section runs only when asked
+  EXPECT_FALSE(j.contains("optimizers"));
+}
+
+TEST(BenchCli, OptimizerAskTimes) {
+  // One optimizer (random: no models, so this stays quick), three history
+  // sizes, the asked number of timed asks each.
+  CliRun r = run_apollo("bench --json --section optimizers --optimizer random --asks 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  json j = json::parse(r.out);
+  const json& rows = j["optimizers"]["rows"];
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["optimizer"], "random");
+  for (const char* n : {"100", "300", "1000"}) {
+    const json& c = rows[0][n];
+    EXPECT_EQ(c["asks"].get<int>(), 2) << n;
+    EXPECT_GE(c["median_ms"].get<double>(), 0) << n;
+    EXPECT_LE(c["median_ms"].get<double>(), c["max_ms"].get<double>()) << n;
+  }
+  EXPECT_TRUE(j["targets"][7]["measured"].is_null());  // judged on the full set of optimizers only
+  EXPECT_EQ(run_apollo("bench --section optimizers --asks 0").code, 2);
+  EXPECT_EQ(run_apollo("bench --section optimizers --optimizer mbo --opt kappa=2").code, 2);  // needs OPTIMIZER.key
+  EXPECT_EQ(run_apollo("bench --section optimizers --optimizer mbo --opt mbo.nope=2").code, 2);
 }
 
 TEST(BenchCli, SectionsAndBadOptions) {

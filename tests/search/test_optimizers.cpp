@@ -205,6 +205,32 @@ TEST(Optimizers, SurviveAllInfeasibleAndFailed) {
   }
 }
 
+TEST(Optimizers, KnownConstraintHoldsEvenWhenTight) {
+  // About 5 % of the space is admissible (like a tight area budget): every
+  // design asked lies in it, for random sampling, mutation and acquisition
+  // maximization alike. With an unsatisfiable constraint optimizers still
+  // return fresh designs (the trials then come back infeasible).
+  const auto p = synthetic::constrained(synthetic::real_space());
+  const Admissible tight = [](const Design& d) { return d[0] + d[1] + d[2] <= 4; };
+  for (const auto& name : kAll) {
+    auto opt = make_optimizer(name, p.space, quick_start(name), 3);
+    opt->set_constraint(tight);
+    for (int b = 0; b < 5; ++b) {
+      std::vector<Observation> results;
+      for (const Design& d : opt->ask(4)) {
+        EXPECT_TRUE(tight(d)) << name << " batch " << b;
+        results.push_back(p.evaluate(d));
+      }
+      opt->tell(results);
+    }
+    EXPECT_THROW(opt->set_constraint(tight), std::invalid_argument) << name << ": only before the first ask";
+    auto stuck = make_optimizer(name, p.space, quick_start(name), 3);
+    stuck->set_constraint([](const Design&) { return false; });
+    const std::vector<Design> batch = stuck->ask(3);
+    EXPECT_EQ(std::set<Design>(batch.begin(), batch.end()).size(), 3u) << name;
+  }
+}
+
 TEST(Optimizers, TellRejectsMalformedDesigns) {
   auto opt = make_optimizer("evolution", synthetic::small_space(), {}, 1);
   EXPECT_THROW(opt->tell({{Design{0, 0, 0}, TrialStatus::Feasible, 1.0}}), std::invalid_argument);

@@ -102,6 +102,35 @@ TEST(GaussianProcess, InterpolatesAndReportsUncertainty) {
   EXPECT_NEAR(g.query(far).mean(0), y.mean(), 1e-9);
 }
 
+TEST(GaussianProcess, AddedPointMatchesARefitWithTheSameHyperparameters) {
+  // The Cholesky factor extended by one row must be the factor of the grown
+  // data. The new value is the data mean, so the standardization a refit
+  // computes keeps its mean (the posterior means agree exactly); its scale
+  // shrinks by sqrt(n / (n + 1)), so the variances differ by that square.
+  const int n = 12;
+  const Eigen::MatrixXd x = uniform_points(n + 1, 3, 6);
+  Eigen::VectorXd y = (3.0 * x.col(0)).array().sin() + x.col(1).array().square() - 0.5 * x.col(2).array();
+  y(n) = y.head(n).mean();
+  gp::Hyperparameters h(3);
+  h.kernel.log_lengthscales << std::log(0.3), std::log(0.6), std::log(1.2);
+  h.log_noise = std::log(1e-4);
+  gp::GaussianProcess grown(3), refit(3);
+  grown.set_hyperparameters(h);
+  refit.set_hyperparameters(h);
+  grown.fit(x.topRows(n), y.head(n));
+  grown.add_point(x.row(n), y(n));
+  refit.fit(x, y);
+  // The likelihood from the factor at hand is the likelihood.
+  EXPECT_NEAR(refit.log_likelihood_per_point() * (n + 1), refit.log_marginal_likelihood(h.pack(), nullptr), 1e-8);
+  const Eigen::MatrixXd xt = uniform_points(20, 3, 7);
+  const gp::Prediction a = grown.query(xt), b = refit.query(xt);
+  const double var_ratio = double(n + 1) / n;
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_NEAR(a.mean(i), b.mean(i), 1e-8);
+    EXPECT_NEAR(a.variance(i), b.variance(i) * var_ratio, 1e-8 * (1 + b.variance(i)));
+  }
+}
+
 TEST(GaussianProcess, MaximumLikelihoodFindsIrrelevantDimension) {
   // y depends on x0 only: ML-II must raise the likelihood and give x1 a much
   // longer length-scale than x0 (ARD relevance).

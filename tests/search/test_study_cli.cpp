@@ -39,6 +39,11 @@ CliRun run_apollo(const std::string& args, const std::string& env = "") {
   return apollo::testing::run_shell(env + (env.empty() ? "" : " ") + std::string(APOLLO_BINARY) + " " + args);
 }
 
+// Stdout and stderr, for the messages a person reads.
+CliRun run_apollo_seen(const std::string& args) {
+  return apollo::testing::run_shell(std::string(APOLLO_BINARY) + " " + args, apollo::testing::Stderr::Merge);
+}
+
 json apollo_json(const std::string& args, const std::string& env = "") {
   CliRun r = run_apollo(args, env);
   EXPECT_EQ(r.code, 0) << args << "\n" << r.out;
@@ -251,10 +256,43 @@ TEST_F(StudyCli, DeleteRemovesOneStudy) {
   EXPECT_EQ(apollo_json("study export b --json --db " + db_).at("trials").size(), 1u);
 }
 
+TEST_F(StudyCli, RepeatedCommandContinuesItsStudy) {
+  // No --study: the default name; the identical command again continues that
+  // study (more trials when asked), never a fresh one beside it.
+  const std::string cmd = "search --workload mobilenet_v3_small --jobs 1 --quiet --json --db " + db_;
+  json first = apollo_json(cmd + " --trials 2");
+  EXPECT_EQ(first.at("study"), "mobilenet_v3_small-evolution-6.8mm2-s1");
+  json again = apollo_json(cmd + " --trials 2");
+  EXPECT_EQ(again.at("study"), first.at("study"));
+  EXPECT_EQ(again.at("evaluated").get<int>(), 0);
+  json more = apollo_json(cmd + " --trials 3");
+  EXPECT_EQ(more.at("study"), first.at("study"));
+  EXPECT_EQ(more.at("evaluated").get<int>(), 1);
+  EXPECT_EQ(more.at("trials").get<int>(), 3);
+  // --resume with the options of the original command.
+  json resumed = apollo_json("search --resume --study " + first.at("study").get<std::string>() +
+                             " --workload mobilenet_v3_small --optimizer evolution --area-budget 6.8 --jobs 1 --quiet "
+                             "--json --db " + db_);
+  EXPECT_EQ(resumed.at("evaluated").get<int>(), 0);
+  // Another seed is another study.
+  json other = apollo_json(cmd + " --trials 1 --seed 2");
+  EXPECT_EQ(other.at("study"), "mobilenet_v3_small-evolution-6.8mm2-s2");
+  // Changed options on --resume are refused, each named with both values.
+  CliRun changed = run_apollo_seen("search --resume --study " + first.at("study").get<std::string>() +
+                              " --optimizer random --area-budget 5 --quiet --db " + db_);
+  EXPECT_EQ(changed.code, 2);
+  EXPECT_NE(changed.out.find("--area-budget is 6.8 in the stored study, given 5"), std::string::npos) << changed.out;
+  EXPECT_NE(changed.out.find("--optimizer is evolution in the stored study, given random"), std::string::npos)
+      << changed.out;
+}
+
 TEST_F(StudyCli, BadInputExitsTwo) {
   ASSERT_EQ(run_apollo("search --workload mobilenet_v2 --trials 2 --jobs 1 --quiet --study x --db " + db_).code, 0);
-  EXPECT_EQ(run_apollo("search --workload mobilenet_v2 --trials 2 --quiet --study x --db " + db_).code, 2);  // exists
-  EXPECT_EQ(run_apollo("search --resume --db " + db_).code, 2);                                              // no --study
+  // x exists with another seed: refused, naming the option and both values.
+  CliRun exists = run_apollo_seen("search --workload mobilenet_v2 --trials 2 --jobs 1 --seed 9 --quiet --study x --db " + db_);
+  EXPECT_EQ(exists.code, 2);
+  EXPECT_NE(exists.out.find("--seed is 1 in the stored study, given 9"), std::string::npos) << exists.out;
+  EXPECT_EQ(run_apollo("search --resume --seed 9 --db " + db_).code, 2);  // no --study, no study with these options
   EXPECT_EQ(run_apollo("search --resume --study nope --db " + db_).code, 2);
   EXPECT_EQ(run_apollo("search --resume --study x --optimizer random --db " + db_).code, 2);  // definition is stored
   EXPECT_EQ(run_apollo("search --workload no_such_net --trials 2 --db " + db_).code, 2);

@@ -64,8 +64,11 @@ TEST(TransferCli, RunsRecordsSourcesAndResumes) {
   CliRun bad = run_apollo("search --study x --trials 2 --transfer-from nosuch --quiet --db " + db);
   EXPECT_EQ(bad.code, 2) << bad.out;
   EXPECT_NE(bad.out.find("nosuch"), std::string::npos) << bad.out;
-  CliRun again = run_apollo("search --resume --study dst --transfer-from src --quiet --db " + db);
+  CliRun same = run_apollo("search --resume --study dst --transfer-from src --quiet --db " + db);
+  EXPECT_EQ(same.code, 0) << same.out;
+  CliRun again = run_apollo("search --resume --study dst --transfer-from x --quiet --db " + db);
   EXPECT_EQ(again.code, 2) << again.out;
+  EXPECT_NE(again.out.find("--transfer-from is src in the stored study, given x"), std::string::npos) << again.out;
   CliRun twice = run_apollo("search --study y --trials 2 --transfer-from src --transfer-from src --quiet --db " + db);
   EXPECT_EQ(twice.code, 2) << twice.out;
 }

@@ -134,24 +134,23 @@ TensorRef NetBuilder::concat(const std::string& name, std::vector<TensorRef> xs)
   return push(std::move(l));
 }
 
-TensorRef NetBuilder::reshape(const std::string& name, TensorRef x, Shape to) {
+// A layer that gives x the shape `to`: a view (reshape) or a data movement (copy).
+static Layer shaped_layer(const std::string& name, OpType op, TensorRef x, Shape to) {
   Layer l;
   l.name = name;
-  l.op = OpType::Reshape;
+  l.op = op;
   l.inputs = {x};
   l.reshape_to = to;
   l.bias = false;
-  return push(std::move(l));
+  return l;
+}
+
+TensorRef NetBuilder::reshape(const std::string& name, TensorRef x, Shape to) {
+  return push(shaped_layer(name, OpType::Reshape, x, to));
 }
 
 TensorRef NetBuilder::copy(const std::string& name, TensorRef x, Shape to) {
-  Layer l;
-  l.name = name;
-  l.op = OpType::Copy;
-  l.inputs = {x};
-  l.reshape_to = to;
-  l.bias = false;
-  return push(std::move(l));
+  return push(shaped_layer(name, OpType::Copy, x, to));
 }
 
 Network NetBuilder::finish() {

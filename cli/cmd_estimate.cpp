@@ -32,15 +32,19 @@ const char* partition_name(models::PartitionKind k) {
 
 // Bytes one layer's program moves, summed over its PEs.
 struct LayerBytes {
-  int64_t network = 0, link = 0, tiles_max = 0;
+  models::LayerProgram::Traffic traffic;
+  int64_t tiles_max = 0;
   int pes_used = 0;
 };
 
+// The bound's limiter, "none" for a layer without work (a view).
+const char* bound_limiter(const models::LayerBound& b) {
+  return b.cycles() == 0 ? "none" : models::to_string(b.limiter());
+}
+
 LayerBytes layer_bytes(const models::LayerProgram& lp) {
   LayerBytes b;
-  const models::LayerProgram::Traffic traffic = lp.traffic();
-  b.network = traffic.network;
-  b.link = traffic.link;
+  b.traffic = lp.traffic();
   for (int cls : lp.pe_class) {
     if (cls < 0) continue;
     ++b.pes_used;
@@ -99,6 +103,7 @@ int run_estimate(const std::vector<std::string>& args) {
   const models::Program& prog = result.program;
   const models::LayerBound total = prog.network_bound();
   const int64_t bound_cycles = prog.bound_cycles();
+  const models::LayerProgram::Traffic traffic = prog.traffic();  // every layer, multicast counted once
   int64_t instructions = 0;
   for (const auto& lp : prog.layers) instructions += lp.instructions;
   const double latency_ms = double(bound_cycles) / (arch.constants.clock_ghz * 1e6);
@@ -137,17 +142,17 @@ int run_estimate(const std::vector<std::string>& args) {
                         {"instruction_reload_bytes", lp.instruction_reload_bytes},
                         {"input_preload_bytes", lp.input_preload_bytes},
                         {"ops", lp.ops},
-                        {"network_bytes", b.network},
-                        {"link_bytes", b.link},
+                        {"network_bytes", b.traffic.network},
+                        {"link_bytes", b.traffic.link},
                         {"multicast_groups", lp.groups},
-                        {"network_bytes_without_multicast", lp.traffic().unicast_network},
-                        {"link_bytes_without_multicast", lp.traffic().unicast_link},
+                        {"network_bytes_without_multicast", b.traffic.unicast_network},
+                        {"link_bytes_without_multicast", b.traffic.unicast_link},
                         {"bound",
                          {{"compute_cycles", lp.bound.compute_cycles},
                           {"link_cycles", lp.bound.link_cycles},
                           {"network_cycles", lp.bound.network_cycles},
                           {"cycles", lp.bound.cycles()},
-                          {"limiter", (lp.bound.cycles() == 0 ? "none" : models::to_string(lp.bound.limiter()))}}}});
+                          {"limiter", bound_limiter(lp.bound)}}}});
     }
     const nlohmann::json out = {
         {"workload", net.name},
@@ -164,10 +169,10 @@ int run_estimate(const std::vector<std::string>& args) {
           {"streamed_weight_bytes", prog.streamed_weight_bytes},
           {"instructions", instructions},
           {"program_bytes", prog.program_bytes},
-          {"network_bytes", prog.traffic().network},
-          {"network_bytes_without_multicast", prog.traffic().unicast_network},
-          {"link_bytes", prog.traffic().link},
-          {"link_bytes_without_multicast", prog.traffic().unicast_link},
+          {"network_bytes", traffic.network},
+          {"network_bytes_without_multicast", traffic.unicast_network},
+          {"link_bytes", traffic.link},
+          {"link_bytes_without_multicast", traffic.unicast_link},
           {"instruction_chunks", prog.instruction_chunks}}}};
     std::cout << out.dump(2) << "\n";
     return kOk;
@@ -186,15 +191,14 @@ int run_estimate(const std::vector<std::string>& args) {
     const LayerBytes b = layer_bytes(lp);
     std::cout << fmt::format("{:<28} {:<13} {:>4} {:>6} {:<24} {:>10} {:>10} {:>9} {:>9} {:>9} {:>9}  {:<8}\n",
                              lp.layer_name.substr(0, 28), partition_name(lp.partition), b.pes_used, b.tiles_max,
-                             homes(lp, l.weights() > 0), b.network, b.link, lp.bound.compute_cycles,
+                             homes(lp, l.weights() > 0), b.traffic.network, b.traffic.link, lp.bound.compute_cycles,
                              lp.bound.link_cycles, lp.bound.network_cycles, lp.bound.cycles(),
-                             (lp.bound.cycles() == 0 ? "none" : models::to_string(lp.bound.limiter())));
+                             bound_limiter(lp.bound));
     std::cout << fmt::format("    {}\n", lp.partition_detail);
   }
   std::cout << fmt::format("\nbound: {} cycles = {:.4f} ms at {} GHz (sums of terms: compute {}, link {}, network {})\n",
                            bound_cycles, latency_ms, arch.constants.clock_ghz, total.compute_cycles, total.link_cycles,
                            total.network_cycles);
-  const models::LayerProgram::Traffic traffic = prog.traffic();
   std::cout << fmt::format("network bytes: {} ({} without multicast); link bytes: {} ({} without multicast)\n",
                            traffic.network, traffic.unicast_network, traffic.link, traffic.unicast_link);
   int limiters[4] = {0, 0, 0, 0};

@@ -212,23 +212,29 @@ int run_simulate(const std::vector<std::string>& args) {
                   arch, r.pe_busy);
   }
 
-  const auto llm = workloads::parse_llm_name(workload);
-  const std::optional<models::LlmMetrics> llm_step =
-      llm ? std::optional(models::llm_metrics(*llm, compiled.program, r.latency_ms)) : std::nullopt;
+  // A language model's step: its workload and what the step costs.
+  struct LlmStep {
+    workloads::LlmWorkload w;
+    models::LlmMetrics m;
+  };
+  std::optional<LlmStep> llm;
+  if (auto w = workloads::parse_llm_name(workload)) {
+    llm = LlmStep{*w, models::llm_metrics(*w, compiled.program, r.latency_ms)};
+  }
   if (!json_path.empty()) {
     nlohmann::json j = sim::result_json(r, compiled.program);
     j["workload"] = network.name;
-    if (llm_step) {
-      const bool decode = llm->phase == workloads::LlmPhase::Decode;
-      j["language_model"] = {{"model", llm->config.name},
+    if (llm) {
+      const bool decode = llm->w.phase == workloads::LlmPhase::Decode;
+      j["language_model"] = {{"model", llm->w.config.name},
                              {"phase", decode ? "decode" : "prefill"},
-                             {decode ? "context" : "tokens", decode ? llm->context : llm->tokens},
-                             {decode ? "time_per_output_token_ms" : "time_to_first_token_ms", llm_step->step_ms},
-                             {"tokens_per_s", llm_step->tokens_per_s},
-                             {"streamed_weight_bytes", llm_step->streamed_weight_bytes},
-                             {"resident_weight_bytes", llm_step->resident_weight_bytes},
-                             {"kv_cache_bytes", llm_step->kv_cache_bytes},
-                             {"kv_cache_layers_in_dram", llm_step->kv_layers_in_dram}};
+                             {decode ? "context" : "tokens", decode ? llm->w.context : llm->w.tokens},
+                             {decode ? "time_per_output_token_ms" : "time_to_first_token_ms", llm->m.step_ms},
+                             {"tokens_per_s", llm->m.tokens_per_s},
+                             {"streamed_weight_bytes", llm->m.streamed_weight_bytes},
+                             {"resident_weight_bytes", llm->m.resident_weight_bytes},
+                             {"kv_cache_bytes", llm->m.kv_cache_bytes},
+                             {"kv_cache_layers_in_dram", llm->m.kv_layers_in_dram}};
     }
     j["arch"] = arch_json(arch);
     j["area_mm2"] = area.total_mm2;
@@ -250,20 +256,20 @@ int run_simulate(const std::vector<std::string>& args) {
             << fmt::format("  area          {:.3f} mm^2\n", area.total_mm2)
             << fmt::format("  perf / area   {:.4f} 1/(ms mm^2)\n", 1.0 / (r.latency_ms * area.total_mm2))
             << fmt::format("  evaluation    {:.1f} ms (compile + area + simulate)\n\n", seconds * 1e3);
-  if (llm_step) {
-    if (llm->phase == workloads::LlmPhase::Decode) {
-      std::cout << fmt::format("{} decode at context {}\n", llm->config.source, grouped(llm->context))
-                << fmt::format("  time per output token  {:.3f} ms ({:.1f} tokens/s)\n", llm_step->step_ms,
-                               llm_step->tokens_per_s)
+  if (llm) {
+    if (llm->w.phase == workloads::LlmPhase::Decode) {
+      std::cout << fmt::format("{} decode at context {}\n", llm->w.config.source, grouped(llm->w.context))
+                << fmt::format("  time per output token  {:.3f} ms ({:.1f} tokens/s)\n", llm->m.step_ms,
+                               llm->m.tokens_per_s)
                 << fmt::format("  KV cache read          {} B, in DRAM for {} of {} layers\n",
-                               grouped(llm_step->kv_cache_bytes), llm_step->kv_layers_in_dram, llm->config.layers);
+                               grouped(llm->m.kv_cache_bytes), llm->m.kv_layers_in_dram, llm->w.config.layers);
     } else {
-      std::cout << fmt::format("{} prefill of {} tokens\n", llm->config.source, grouped(llm->tokens))
-                << fmt::format("  time to first token    {:.3f} ms ({:.0f} prompt tokens/s)\n", llm_step->step_ms,
-                               llm_step->tokens_per_s);
+      std::cout << fmt::format("{} prefill of {} tokens\n", llm->w.config.source, grouped(llm->w.tokens))
+                << fmt::format("  time to first token    {:.3f} ms ({:.0f} prompt tokens/s)\n", llm->m.step_ms,
+                               llm->m.tokens_per_s);
     }
     std::cout << fmt::format("  weights per step       {} B streamed from DRAM, {} B resident\n\n",
-                             grouped(llm_step->streamed_weight_bytes), grouped(llm_step->resident_weight_bytes));
+                             grouped(llm->m.streamed_weight_bytes), grouped(llm->m.resident_weight_bytes));
   }
 
   if (vm.count("per-layer")) {
@@ -295,6 +301,7 @@ int run_simulate(const std::vector<std::string>& args) {
   }
 
   std::cout << "\nbytes moved per level                bytes   busy cycles   busy\n";
+  const models::LayerProgram::Traffic traffic = compiled.program.traffic();
   for (sim::Channel c : sim::kAllChannels) {
     const sim::ChannelStats& s = r.channel(c);
     std::cout << fmt::format("  {:<25}{:>15} {:>13} {:>6}\n", sim::description(c), grouped(s.bytes),
@@ -303,7 +310,6 @@ int run_simulate(const std::vector<std::string>& args) {
       std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes))
                 << fmt::format("    of which input preload {:>15}\n", grouped(r.input_preload_bytes));
     }
-    const models::LayerProgram::Traffic traffic = compiled.program.traffic();
     const int64_t unicast = c == sim::Channel::Link ? traffic.unicast_link : traffic.unicast_network;
     if (unicast != s.bytes) {
       std::cout << fmt::format("    without multicast      {:>15}  (multicast saves {})\n", grouped(unicast),

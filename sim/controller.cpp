@@ -173,29 +173,29 @@ tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm
   while (ext.next_hop < ext.route.size() && ext.route[ext.next_hop].bytes == 0) ++ext.next_hop;
   if (ext.next_hop < ext.route.size()) {
     hops_.push(gp, delay);  // the next hop is requested when this one's data has arrived
-  } else if (ext.kind == TransferKind::Multicast) {
-    const int64_t at = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
-    for (int32_t member : join_.members(ext.group)) {
-      int64_t done = at, own = ext.own_cycles;
-      if (tlm::tlm_generic_payload* load = join_.arrived(member, done, own)) {
-        extension(*load).own_cycles = own;
-        answer_pe(*load, done);
-      }
-    }
+    return tlm::TLM_COMPLETED;
+  }
+  const int64_t at = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
+  if (ext.kind == TransferKind::Multicast) {
+    for (int32_t member : join_.members(ext.group)) part_arrived(member, at, ext.own_cycles);
   } else if (ext.pe >= 0 && ext.kind == TransferKind::Load && join_.joined(ext.pe)) {
-    int64_t done = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay), own = ext.own_cycles;
-    if (tlm::tlm_generic_payload* load = join_.arrived(ext.pe, done, own)) {
-      extension(*load).own_cycles = own;
-      answer_pe(*load, done);
-    }
+    part_arrived(ext.pe, at, ext.own_cycles);
   } else if (ext.pe >= 0) {
-    tlm::tlm_phase resp = tlm::BEGIN_RESP;
-    pe_side[static_cast<size_t>(ext.pe)]->nb_transport_bw(gp, resp, delay);
+    answer_pe(gp, at);
   } else {  // the controller's own fetch: the layer's PEs start when the last has arrived
-    fetched_at_ = std::max(fetched_at_, ctx_.clock.cycles(sc_core::sc_time_stamp() + delay));
+    fetched_at_ = std::max(fetched_at_, at);
     if (--pending_fetches_ == 0) layer_event_.notify(ctx_.clock.until(fetched_at_));
   }
   return tlm::TLM_COMPLETED;
+}
+
+// A part of `pe`'s load has arrived; the last part answers the PE with the
+// latest arrival and the longest own transfer time of its parts.
+void Controller::part_arrived(int32_t pe, int64_t at, int64_t own) {
+  if (tlm::tlm_generic_payload* load = join_.arrived(pe, at, own)) {
+    extension(*load).own_cycles = own;
+    answer_pe(*load, at);
+  }
 }
 
 void Controller::dma_step() {

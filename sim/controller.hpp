@@ -112,6 +112,7 @@ class Controller : public sc_core::sc_module {
   void route_load(tlm::tlm_generic_payload& gp);
   void send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes);
   void answer_pe(tlm::tlm_generic_payload& gp, int64_t at);
+  void part_arrived(int32_t pe, int64_t at, int64_t own);
   void dma_step();
   // sequencer
   void sequence();

@@ -50,11 +50,11 @@ bool MulticastJoin::request(int32_t group, int32_t pe, int64_t bytes) {
     throw std::logic_error("multicast group " + std::to_string(group) + ": PE " + std::to_string(pe) + " asks for " +
                            std::to_string(bytes) + " bytes, another member for " + std::to_string(g.bytes));
   }
-  p.gathering |= group == p.input_group ? 1 : 2;
+  const int8_t bit = group == p.input_group ? 1 : 2;
+  p.gathering |= bit;
   const auto& m = members_[static_cast<size_t>(group)];
   if (++g.requested < static_cast<int32_t>(m.size())) return false;
   g = Gather{};
-  const int8_t bit = group == p.input_group ? 1 : 2;
   for (int32_t member : m) pe_[static_cast<size_t>(member)].gathering &= static_cast<int8_t>(~bit);
   return true;
 }

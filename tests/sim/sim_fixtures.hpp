@@ -2,6 +2,7 @@
 // counts can be worked out on paper (see the comments at each use).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "models/arch.hpp"
@@ -48,6 +49,18 @@ inline void spill_inputs(models::LayerProgram& l) {
   for (auto& w : l.work_classes) {
     for (auto& s : w.steps) s.input_dram_bytes = s.input_bytes;
   }
+}
+
+// Tiles a program runs over all PEs (how long it takes to simulate).
+inline int64_t tiles_of(const models::Program& p) {
+  int64_t tiles = 0;
+  for (const auto& l : p.layers) {
+    for (int cls : l.pe_class) {
+      if (cls < 0) continue;
+      for (const auto& s : l.work_classes[static_cast<size_t>(cls)].steps) tiles += s.count;
+    }
+  }
+  return tiles;
 }
 
 inline models::Program one_layer_program(const models::ArchConfig& a, models::LayerProgram l) {

@@ -8,11 +8,14 @@
 #include "models/compiler.hpp"
 #include "models/space.hpp"
 #include "sim/simulate.hpp"
+#include "sim_fixtures.hpp"
 #include "tests/network_fixtures.hpp"
 #include "workloads/zoo.hpp"
 
 namespace apollo::sim {
 namespace {
+
+using testing::tiles_of;
 
 using models::Limiter;
 using workloads::Layer;
@@ -47,17 +50,6 @@ models::Program compile_ok(const Network& n, const models::ArchConfig& a) {
   models::CompileResult c = models::compile(n, a);
   if (!c.ok()) ADD_FAILURE() << "infeasible: " << c.infeasible->message;
   return c.program;
-}
-
-int64_t tiles_of(const models::Program& p) {
-  int64_t tiles = 0;
-  for (const auto& l : p.layers) {
-    for (int cls : l.pe_class) {
-      if (cls < 0) continue;
-      for (const auto& s : l.work_classes[static_cast<size_t>(cls)].steps) tiles += s.count;
-    }
-  }
-  return tiles;
 }
 
 // FC 256 -> 32 (8192 MACs, weights resident) on 2x1 PEs x 2 cores x 16 lanes.

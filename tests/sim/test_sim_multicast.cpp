@@ -24,14 +24,6 @@ using namespace apollo::sim::testing;
 
 const workloads::Network kNoNetwork{};
 
-int64_t tiles_of(const models::Program& p) {
-  int64_t tiles = 0;
-  for (const auto& l : p.layers)
-    for (int cls : l.pe_class)
-      if (cls >= 0)
-        for (const auto& s : l.work_classes[size_t(cls)].steps) tiles += s.count;
-  return tiles;
-}
 
 // Defaults: network 64 B/cycle, PE dispatch 2, core pipeline 4. Each tile:
 // a 640 B input shared by the PEs (10 network cycles), 128 B of weights of

@@ -21,6 +21,7 @@
 #include "models/arch_io.hpp"
 #include "models/area.hpp"
 #include "models/compiler.hpp"
+#include "models/energy.hpp"
 #include "models/llm_metrics.hpp"
 #include "workloads/llm.hpp"
 #include "sim/result_json.hpp"
@@ -149,7 +150,7 @@ int run_simulate(const std::vector<std::string>& args) {
   options.add_options()
       ("arch", po::value(&arch_path), "architecture YAML file (default: configs/arch/edge_baseline.yaml)")
       ("workload", po::value(&workload)->required(), "zoo network name or workload file (YAML, ONNX, SCALE-Sim CSV)")
-      ("tech", po::value(&tech_path), "technology file for the area (default: configs/tech/tech16nm.yaml)")
+      ("tech", po::value(&tech_path), "technology file for the area and energy (default: configs/tech/tech16nm.yaml)")
       ("json", po::value(&json_path), "write the full result as JSON to FILE ('-' = stdout, replaces the tables)")
       ("vcd", po::value(&vcd_path), "write a VCD waveform (GTKWave): link, network, per-PE and per-core busy")
       ("timeline", po::value(&timeline_path), "write a Chrome/Perfetto trace JSON (ui.perfetto.dev)")
@@ -182,6 +183,7 @@ int run_simulate(const std::vector<std::string>& args) {
   const auto start = std::chrono::steady_clock::now();
   const models::CompileResult compiled = models::compile(network, arch);
   const models::AreaBreakdown area = models::area(arch, tech);
+  const models::ActionCosts costs = models::action_costs(arch, tech);
   if (!compiled.ok()) {
     const models::Infeasible& why = *compiled.infeasible;
     if (!json_path.empty()) {
@@ -240,11 +242,13 @@ int run_simulate(const std::vector<std::string>& args) {
     j["area_mm2"] = area.total_mm2;
     j["feasible"] = true;
     j["perf_per_area"] = 1.0 / (r.latency_ms * area.total_mm2);
+    j["energy"] = sim::energy_json(r, costs, arch.constants.clock_ghz);
     write_json(json_path, j);
     if (quiet) return kOk;
   }
 
   const int64_t bound = compiled.program.bound_cycles();  // sum of per-layer bounds (barriers)
+  const models::EnergyReport energy = models::energy(costs, r.actions, r.latency_ms);
   std::cout << fmt::format("{} on {}\n", network.name, arch_path)
             << fmt::format("  design        {}x{} PEs x {} cores x {} lanes, {} GB/s link, {} GHz\n", arch.pe_x,
                            arch.pe_y, arch.cores_per_pe, arch.simd_lanes, arch.io_bandwidth_gbps,
@@ -255,6 +259,8 @@ int run_simulate(const std::vector<std::string>& args) {
                            bound > 0 ? static_cast<double>(r.total_cycles) / static_cast<double>(bound) : 0.0)
             << fmt::format("  area          {:.3f} mm^2\n", area.total_mm2)
             << fmt::format("  perf / area   {:.4f} 1/(ms mm^2)\n", 1.0 / (r.latency_ms * area.total_mm2))
+            << fmt::format("  energy        {:.2f} uJ per inference, {:.1f} mW average, {:.2f} TOPS/W\n",
+                           energy.total_uj, energy.average_power_mw, energy.tops_per_watt)
             << fmt::format("  evaluation    {:.1f} ms (compile + area + simulate)\n\n", seconds * 1e3);
   if (llm) {
     if (llm->w.phase == workloads::LlmPhase::Decode) {
@@ -273,16 +279,17 @@ int run_simulate(const std::vector<std::string>& args) {
   }
 
   if (vm.count("per-layer")) {
-    std::cout << fmt::format("{:>4} {:<28} {:>11} {:>11} {:>6} {:<8} {:<8} {:>6}\n", "#", "layer", "cycles",
-                             "bound", "ratio", "limiter", "bound by", "util");
+    std::cout << fmt::format("{:>4} {:<28} {:>11} {:>11} {:>6} {:<8} {:<8} {:>6} {:>10}\n", "#", "layer", "cycles",
+                             "bound", "ratio", "limiter", "bound by", "util", "energy uJ");
     for (const auto& l : r.layers) {
       const int64_t b = l.bound.cycles();
-      std::cout << fmt::format("{:>4} {:<28} {:>11} {:>11} {:>6} {:<8} {:<8} {:>5.1f}%\n", l.layer_index,
+      std::cout << fmt::format("{:>4} {:<28} {:>11} {:>11} {:>6} {:<8} {:<8} {:>5.1f}% {:>10.3f}\n", l.layer_index,
                                l.name.size() > 28 ? l.name.substr(0, 27) + "~" : l.name, grouped(l.cycles),
                                grouped(b),
                                b > 0 ? fmt::format("{:.2f}", static_cast<double>(l.cycles) / static_cast<double>(b))
                                      : std::string("-"),
-                               models::to_string(l.limiter), models::to_string(l.bound.limiter()), 100.0 * l.utilization);
+                               models::to_string(l.limiter), models::to_string(l.bound.limiter()), 100.0 * l.utilization,
+                               sim::layer_energy(l, costs, arch.constants.clock_ghz).total_uj);
     }
     std::cout << "\n";
   }
@@ -317,6 +324,14 @@ int run_simulate(const std::vector<std::string>& args) {
     }
   }
   std::cout << fmt::format("  PE memory -> cores       {:>15}\n", grouped(r.core_bytes));
+
+  std::cout << "\nenergy per inference                    uJ  share\n";
+  for (const models::EnergyItem& item : energy.items) {
+    std::cout << fmt::format("  {:<25}{:>15.3f} {:>6}\n", item.component, item.uj,
+                             fmt::format("{:.1f}%", energy.total_uj > 0 ? 100 * item.uj / energy.total_uj : 0.0));
+  }
+  std::cout << fmt::format("  {:<25}{:>15.3f}   ({:.1f} mW average over {:.4f} ms, {:.2f} TOPS/W)\n", "total",
+                           energy.total_uj, energy.average_power_mw, r.latency_ms, energy.tops_per_watt);
 
   const sim::BusySummary pe = sim::summarize(r.pe_busy), core = sim::summarize(r.core_busy);
   std::cout << fmt::format("\nbusy (fraction of time computing)   min    mean     max\n")

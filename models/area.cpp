@@ -16,9 +16,9 @@ std::string known_keys() { return "node, " + yaml_fields::known_keys(technology_
 
 }  // namespace
 
-const std::array<FieldInfo<Technology>, 12>& technology_fields() {
+const std::array<FieldInfo<Technology>, 22>& technology_fields() {
   using T = Technology;
-  static const std::array<FieldInfo<T>, 12> fields = {
+  static const std::array<FieldInfo<T>, 22> fields = {
       field<T, &T::sram_bitcell_um2>("sram_bitcell_um2", false, kRealMax),
       field<T, &T::sram_array_efficiency>("sram_array_efficiency", false, 1.0),
       field<T, &T::sram_macro_periphery_um2>("sram_macro_periphery_um2", false, kRealMax),
@@ -31,6 +31,16 @@ const std::array<FieldInfo<Technology>, 12>& technology_fields() {
       field<T, &T::dma_um2>("dma_um2", false, kRealMax),
       field<T, &T::io_phy_fixed_um2>("io_phy_fixed_um2", false, kRealMax),
       field<T, &T::io_phy_um2_per_gbps>("io_phy_um2_per_gbps", false, kRealMax),
+      field<T, &T::mac_pj>("mac_pj", false, kRealMax),
+      field<T, &T::vector_op_pj>("vector_op_pj", false, kRealMax),
+      field<T, &T::sram_read_pj_per_byte>("sram_read_pj_per_byte", false, kRealMax),
+      field<T, &T::sram_write_pj_per_byte>("sram_write_pj_per_byte", false, kRealMax),
+      field<T, &T::sram_energy_reference_bytes>("sram_energy_reference_bytes", false, kRealMax),
+      field<T, &T::sram_energy_exponent>("sram_energy_exponent", false, 1.0),
+      field<T, &T::network_pj_per_byte_mm>("network_pj_per_byte_mm", false, kRealMax),
+      field<T, &T::dram_pj_per_byte>("dram_pj_per_byte", false, kRealMax),
+      field<T, &T::sram_leakage_mw_per_mm2>("sram_leakage_mw_per_mm2", false, kRealMax),
+      field<T, &T::logic_leakage_mw_per_mm2>("logic_leakage_mw_per_mm2", false, kRealMax),
   };
   return fields;
 }

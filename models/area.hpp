@@ -12,9 +12,10 @@
 
 namespace apollo::models {
 
-// Technology constants of the area model. The in-code defaults equal
-// configs/tech/tech16nm.yaml (a test checks it), where each number's source
-// or derivation is written beside it. Areas of single instances in um^2.
+// Technology constants of the area and energy models. The in-code defaults
+// equal configs/tech/tech16nm.yaml (a test checks it), where each number's
+// source or derivation is written beside it. Areas of single instances in
+// um^2; energies in pJ; leakage in mW per mm^2.
 struct Technology {
   std::string node = "16nm FinFET (TSMC 16FF+ class)";
   // SRAM: a memory of B bytes is ceil(B / sram_macro_max_bytes) macros;
@@ -31,10 +32,23 @@ struct Technology {
   double dma_um2 = 30000;                   // DMA engine: descriptors, address generation, buffers
   double io_phy_fixed_um2 = 100000;         // DRAM PHY: PLL, calibration, command/address pins
   double io_phy_um2_per_gbps = 25000;       // DRAM PHY data slices, per GB/s of bandwidth
+  // Energy per action (models/energy.hpp).
+  double mac_pj = 0.11;                      // one int8 x int8 MAC into the lane's int32 accumulator
+  double vector_op_pj = 0.04;                // one non-MAC lane operation (add, compare, scale)
+  // SRAM access energy per byte of a macro of sram_energy_reference_bytes;
+  // a macro of capacity C costs (C / reference)^sram_energy_exponent times it.
+  double sram_read_pj_per_byte = 0.44;
+  double sram_write_pj_per_byte = 0.50;
+  double sram_energy_reference_bytes = 8192;
+  double sram_energy_exponent = 0.5;
+  double network_pj_per_byte_mm = 0.8;       // distribution network, per byte per mm of route
+  double dram_pj_per_byte = 40;              // LPDDR4 device + interface, per byte moved
+  double sram_leakage_mw_per_mm2 = 0.5;      // static power of SRAM area
+  double logic_leakage_mw_per_mm2 = 2.0;     // static power of logic area
 };
 
 // Numeric fields of Technology by their file key (all but `node`).
-const std::array<FieldInfo<Technology>, 12>& technology_fields();
+const std::array<FieldInfo<Technology>, 22>& technology_fields();
 
 // Reads a technology file: `node` (text) plus every numeric field, all
 // required and positive (array efficiency at most 1); unknown keys are

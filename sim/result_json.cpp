@@ -73,4 +73,57 @@ nlohmann::json result_json(const SimResult& r, const models::Program& program) {
   return j;
 }
 
+namespace {
+
+nlohmann::json counts_json(const models::ActionCounts& n) {
+  return {{"mac_ops", n.mac_ops},
+          {"vector_ops", n.vector_ops},
+          {"core_memory_read_bytes", n.core_memory_read},
+          {"core_memory_write_bytes", n.core_memory_write},
+          {"pe_memory_read_bytes", n.pe_memory_read},
+          {"pe_memory_write_bytes", n.pe_memory_write},
+          {"activation_memory_read_bytes", n.activation_memory_read},
+          {"activation_memory_write_bytes", n.activation_memory_write},
+          {"parameter_memory_read_bytes", n.parameter_memory_read},
+          {"instruction_memory_read_bytes", n.instruction_memory_read},
+          {"instruction_memory_write_bytes", n.instruction_memory_write},
+          {"network_bytes", n.network_bytes},
+          {"dram_bytes", n.dram_bytes}};
+}
+
+nlohmann::json components_json(const models::EnergyReport& e) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const models::EnergyItem& item : e.items) j[item.component] = item.uj;
+  return j;
+}
+
+}  // namespace
+
+models::EnergyReport layer_energy(const LayerStats& l, const models::ActionCosts& costs, double clock_ghz) {
+  return models::energy(costs, l.actions, static_cast<double>(l.cycles) / (clock_ghz * 1e6));
+}
+
+nlohmann::json energy_json(const SimResult& r, const models::ActionCosts& costs, double clock_ghz) {
+  const models::EnergyReport e = models::energy(costs, r.actions, r.latency_ms);
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerStats& l : r.layers) {
+    const models::EnergyReport le = layer_energy(l, costs, clock_ghz);
+    layers.push_back({{"index", l.layer_index},
+                      {"name", l.name},
+                      {"total_uj", le.total_uj},
+                      {"components_uj", components_json(le)},
+                      {"actions", counts_json(l.actions)}});
+  }
+  return {{"total_uj", e.total_uj},
+          {"dynamic_uj", e.dynamic_uj},
+          {"leakage_uj", e.leakage_uj},
+          {"average_power_mw", e.average_power_mw},
+          {"tops_per_watt", e.tops_per_watt},
+          {"components_uj", components_json(e)},
+          {"actions", counts_json(r.actions)},
+          {"network_route_mm", costs.network_route_mm},
+          {"leakage_mw", costs.leakage_mw},
+          {"layers", std::move(layers)}};
+}
+
 }  // namespace apollo::sim

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "models/energy.hpp"
 #include "models/program.hpp"
 #include "sim/simulate.hpp"
 
@@ -17,5 +18,11 @@ struct BusySummary {
 BusySummary summarize(const std::vector<double>& busy);
 
 nlohmann::json result_json(const SimResult& r, const models::Program& program);
+
+// Energy of one inference (the `energy` key of `apollo simulate --json`):
+// totals, per component, the action counts and per layer.
+nlohmann::json energy_json(const SimResult& r, const models::ActionCosts& costs, double clock_ghz);
+// A layer's energy: its actions plus leakage over its cycles.
+models::EnergyReport layer_energy(const LayerStats& l, const models::ActionCosts& costs, double clock_ghz);
 
 }  // namespace apollo::sim

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "models/arch_io.hpp"
+#include "sim/action_counter.hpp"
 #include "sim/kernel.hpp"
 #include "sim/model.hpp"
 #include "sim/run_stats.hpp"
@@ -109,10 +110,12 @@ SimResult simulate(const workloads::Network& network, const models::Program& pro
   const models::ArchConfig& arch = program.arch;
   const bool tracing = !options.vcd_path.empty() || !options.timeline_path.empty();
   RunStats stats(arch);
+  ActionCounter actions(arch, network);
   TraceRecorder trace;
   TraceObserver trace_observer(trace, arch);
   Observers observers;
   observers.add(stats);
+  observers.add(actions);
   if (tracing) observers.add(trace_observer);
   int64_t activations = 0;
   {
@@ -129,6 +132,10 @@ SimResult simulate(const workloads::Network& network, const models::Program& pro
     }
   }
   SimResult r = stats.result(activations);
+  for (size_t i = 0; i < r.layers.size(); ++i) {
+    r.layers[i].actions = actions.layers().at(i);
+    r.actions += r.layers[i].actions;
+  }
   const TraceGeometry geometry{arch.pe_x, arch.pe_y, arch.cores_per_pe, arch.constants.clock_ghz, r.total_cycles};
   if (!options.vcd_path.empty()) write_vcd(options.vcd_path, trace, geometry);
   if (!options.timeline_path.empty()) write_timeline(options.timeline_path, trace, geometry);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/arch.hpp"
+#include "models/energy.hpp"
 #include "models/program.hpp"
 #include "sim/events.hpp"
 #include "workloads/graph.hpp"
@@ -51,6 +52,7 @@ struct LayerStats {
   int64_t input_preload_bytes = 0;  // network input into activation memory before the layer (link)
   int64_t core_bytes = 0;           // PE memory -> core memories (operands of tiles)
   int64_t tiles = 0;                // tiles executed over all PEs
+  models::ActionCounts actions;     // what costs energy (models/energy.hpp)
   const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
 };
 
@@ -69,6 +71,7 @@ struct SimResult {
   // load until their compute ends) staged in PE memory at once; outputs
   // accumulate in the core memories until stored.
   std::vector<int64_t> pe_peak_memory_bytes;
+  models::ActionCounts actions;    // what costs energy, all layers (models/energy.hpp)
   int64_t events = 0;              // SystemC process activations (cost of the run: periods that
                                    // fast-forward skips and replayed layers are not counted)
   const ChannelStats& channel(Channel c) const { return channels[index(c)]; }

@@ -137,11 +137,13 @@ void expect_same_statistics(const SimResult& fast, const SimResult& slow, const 
     EXPECT_EQ(f.instruction_bytes, s.instruction_bytes) << at;
     EXPECT_EQ(f.core_bytes, s.core_bytes) << at;
     EXPECT_EQ(f.tiles, s.tiles) << at;
+    EXPECT_EQ(f.actions, s.actions) << at << ": energy counts";
   }
   EXPECT_EQ(fast.pe_busy, slow.pe_busy) << what;
   EXPECT_EQ(fast.core_busy, slow.core_busy) << what;
   EXPECT_EQ(fast.pe_peak_memory_bytes, slow.pe_peak_memory_bytes) << what;
   EXPECT_EQ(fast.core_bytes, slow.core_bytes) << what;
+  EXPECT_EQ(fast.actions, slow.actions) << what << ": energy counts";
 }
 
 TEST(SimFastForward, ManyTileDesignsMatchTheEventByEventSimulator) {

@@ -1,0 +1,95 @@
+#include "sim/action_counter.hpp"
+
+#include <cmath>
+
+namespace apollo::sim {
+
+namespace {
+
+// Whether the lanes of a core work on the same input element (different
+// output channels of it), so that one input read feeds them all.
+bool lanes_share_input(const workloads::Layer& l) {
+  switch (workloads::op_def(l.op).mapping) {
+    case workloads::OpMapping::Window: return l.groups == 1;
+    case workloads::OpMapping::Dense:
+    case workloads::OpMapping::Product: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+ActionCounter::ActionCounter(const models::ArchConfig& arch, const workloads::Network& network)
+    : arch_(arch),
+      network_(network),
+      reads_inputs_(static_cast<size_t>(arch.num_pes())),
+      reads_weights_(static_cast<size_t>(arch.num_pes())) {}
+
+void ActionCounter::layer_started(int32_t /*position*/, const models::LayerProgram& l, int64_t /*cycle*/) {
+  running_ = &l;
+  layer_ = models::ActionCounts{};
+  lane_ops_ = core_cycles_ = 0;
+  shared_input_ = network_.layers.empty() || lanes_share_input(network_.layers.at(static_cast<size_t>(l.layer_index)));
+  layer_.instruction_memory_read = l.instructions * arch_.constants.instruction_bytes;
+  layer_.instruction_memory_write = l.instruction_reload_bytes;
+  layer_.activation_memory_write = l.input_preload_bytes;
+  std::fill(reads_inputs_.begin(), reads_inputs_.end(), 1);
+  std::fill(reads_weights_.begin(), reads_weights_.end(), 1);
+  const auto members = l.group_members();
+  for (size_t pe = 0; pe < l.input_group.size(); ++pe) {
+    const int g = l.input_group[pe];
+    if (g >= 0) reads_inputs_[pe] = members[static_cast<size_t>(g)].front() == static_cast<int32_t>(pe);
+  }
+  for (size_t pe = 0; pe < l.weight_group.size(); ++pe) {
+    const int g = l.weight_group[pe];
+    if (g >= 0) reads_weights_[pe] = members[static_cast<size_t>(g)].front() == static_cast<int32_t>(pe);
+  }
+}
+
+void ActionCounter::add_bytes(Channel c, int64_t bytes) {
+  (c == Channel::Link ? layer_.dram_bytes : layer_.network_bytes) += bytes;
+}
+
+void ActionCounter::transfer(const TransferInterval& t) { add_bytes(t.channel, t.bytes); }
+
+void ActionCounter::transfers(Channel c, const ChannelStats& total) { add_bytes(c, total.bytes); }
+
+void ActionCounter::tiles(int32_t pe, const models::TileStep& s, int64_t n, int64_t /*start*/) {
+  const auto p = static_cast<size_t>(pe);
+  const int64_t operands = s.input_bytes + s.weight_bytes;
+  layer_.pe_memory_write += n * operands;
+  if (s.ops_per_core > 0 && s.active_cores > 0) {
+    layer_.pe_memory_read += n * operands;
+    layer_.core_memory_write += n * operands;
+    lane_ops_ += n * s.ops_per_core * s.active_cores;
+    core_cycles_ += n * s.active_cores * ((s.ops_per_core + arch_.simd_lanes - 1) / arch_.simd_lanes);
+  }
+  layer_.core_memory_write += n * s.output_bytes;
+  layer_.core_memory_read += n * s.output_bytes;
+  if (reads_inputs_[p]) layer_.activation_memory_read += n * (s.input_bytes - s.input_dram_bytes);
+  if (reads_weights_[p] && !running_->weights_in_dram) layer_.parameter_memory_read += n * s.weight_bytes;
+  if (!running_->output_in_dram) layer_.activation_memory_write += n * s.output_bytes;
+}
+
+void ActionCounter::layer_finished(int32_t /*position*/, int64_t /*cycle*/) {
+  // A tile step's ops_per_core is its busiest core's share (it sets the
+  // time), so lane_ops_ overstates the work of the others: the operations
+  // are the layer's own counts, and the input reads per MAC keep the
+  // lanes-per-core-cycle ratio of the tiles (lanes a tile shape leaves idle
+  // read no operands but do not share the reads either).
+  if (network_.layers.empty()) {
+    layer_.mac_ops = lane_ops_;
+  } else {
+    const workloads::Layer& l = network_.layers.at(static_cast<size_t>(running_->layer_index));
+    layer_.mac_ops = l.macs();
+    layer_.vector_ops = l.vector_ops();
+  }
+  const double cycles_per_op = lane_ops_ > 0 ? static_cast<double>(core_cycles_) / static_cast<double>(lane_ops_) : 0;
+  const int64_t input_reads = shared_input_ ? std::llround(static_cast<double>(layer_.mac_ops) * cycles_per_op)
+                                            : layer_.mac_ops;
+  // Weights: one read per MAC; vector operations: one read each.
+  layer_.core_memory_read += layer_.mac_ops + input_reads + layer_.vector_ops;
+  layers_.push_back(layer_);
+}
+
+}  // namespace apollo::sim

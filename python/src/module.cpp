@@ -26,6 +26,7 @@
 
 #include "models/arch_io.hpp"
 #include "models/area.hpp"
+#include "models/energy.hpp"
 #include "models/compiler.hpp"
 #include "models/space.hpp"
 #include "models/subspace.hpp"
@@ -294,6 +295,7 @@ py::dict program_layer(const models::LayerProgram& l) {
 struct SimResult {
   sim::SimResult r;
   models::Program program;
+  models::ActionCosts costs;  // energy per action on this design (models/energy.hpp)
   double area_mm2 = 0;
   std::string workload;
 };
@@ -798,6 +800,10 @@ PYBIND11_MODULE(_apollo, m) {
       .def_property_readonly("bytes", [](const SimResult& s) {
         return to_py(sim::result_json(s.r, s.program)["bytes"]);
       })
+      .def_property_readonly("energy", [](const SimResult& s) {
+        return to_py(sim::energy_json(s.r, s.costs, s.program.arch.constants.clock_ghz));
+      }, "Energy of one inference: the `energy` object of `apollo simulate --json` (uJ, mW, TOPS/W, "
+         "per component, per layer, the action counts).")
       .def_property_readonly("busy_cycles", [](const SimResult& s) {
         py::dict b;
         for (sim::Channel c : sim::kAllChannels) b[py::str(sim::to_string(c))] = s.r.channel(c).busy_cycles;
@@ -826,6 +832,7 @@ PYBIND11_MODULE(_apollo, m) {
           }
           s.program = std::move(c.program);
           s.area_mm2 = models::area(arch, t).total_mm2;
+          s.costs = models::action_costs(arch, t);
           s.workload = w.net.name;
           return s;
         },

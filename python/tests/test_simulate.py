@@ -28,6 +28,8 @@ def test_simulate_equals_cli(run_cli, workload, arch):
     assert r.perf_per_area == pytest.approx(cli["perf_per_area"], rel=1e-12)
     assert r.layers == cli["layers"]  # every per-layer statistic, same keys
     assert r.bytes == cli["bytes"]
+    assert r.energy == cli["energy"]  # same writer: totals, components, counts, per layer
+    assert r.energy["total_uj"] == pytest.approx(sum(r.energy["components_uj"].values()), rel=1e-12)
     np.testing.assert_array_equal(r.pe_busy.ravel(), cli["pe_busy"])
     np.testing.assert_array_equal(r.core_busy.ravel(), cli["core_busy"])
     np.testing.assert_array_equal(r.pe_peak_memory_bytes.ravel(), cli["pe_peak_memory_bytes"])

@@ -20,6 +20,7 @@ struct TemplateConstants {
   int instruction_bytes = 16;          // size of one instruction in instruction memory
   int core_pipeline_cycles = 4;        // MAC pipeline fill per tile on a core
   int pe_dispatch_cycles = 2;          // PE overhead to hand a tile to its cores
+  int pe_memory_bytes_per_cycle = 64;  // PE memory read port to the cores (broadcast to them)
   bool network_multicast = true;       // shared operands cross the network once per group
 };
 

@@ -94,9 +94,9 @@ const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters() {
   return fields;
 }
 
-const std::array<FieldInfo<TemplateConstants>, 9>& template_constant_fields() {
+const std::array<FieldInfo<TemplateConstants>, 10>& template_constant_fields() {
   using T = TemplateConstants;
-  static const std::array<FieldInfo<T>, 9> fields = {
+  static const std::array<FieldInfo<T>, 10> fields = {
       field<T, &T::clock_ghz>("clock_ghz", false, kRealMax),
       field<T, &T::data_bytes>("data_bytes", true, kIntMax),
       field<T, &T::accumulator_bytes>("accumulator_bytes", true, kIntMax),
@@ -105,6 +105,7 @@ const std::array<FieldInfo<TemplateConstants>, 9>& template_constant_fields() {
       field<T, &T::instruction_bytes>("instruction_bytes", true, kIntMax),
       field<T, &T::core_pipeline_cycles>("core_pipeline_cycles", true, kIntMax),
       field<T, &T::pe_dispatch_cycles>("pe_dispatch_cycles", true, kIntMax),
+      field<T, &T::pe_memory_bytes_per_cycle>("pe_memory_bytes_per_cycle", true, kIntMax),
       flag<T, &T::network_multicast>("network_multicast"),
   };
   return fields;

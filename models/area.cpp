@@ -16,16 +16,18 @@ std::string known_keys() { return "node, " + yaml_fields::known_keys(technology_
 
 }  // namespace
 
-const std::array<FieldInfo<Technology>, 22>& technology_fields() {
+const std::array<FieldInfo<Technology>, 24>& technology_fields() {
   using T = Technology;
-  static const std::array<FieldInfo<T>, 22> fields = {
+  static const std::array<FieldInfo<T>, 24> fields = {
       field<T, &T::sram_bitcell_um2>("sram_bitcell_um2", false, kRealMax),
       field<T, &T::sram_array_efficiency>("sram_array_efficiency", false, 1.0),
       field<T, &T::sram_macro_periphery_um2>("sram_macro_periphery_um2", false, kRealMax),
       field<T, &T::sram_macro_max_bytes>("sram_macro_max_bytes", true, kInt64Max),
       field<T, &T::mac_lane_um2>("mac_lane_um2", false, kRealMax),
       field<T, &T::core_control_um2>("core_control_um2", false, kRealMax),
+      field<T, &T::lane_operand_um2>("lane_operand_um2", false, kRealMax),
       field<T, &T::pe_control_um2>("pe_control_um2", false, kRealMax),
+      field<T, &T::operand_bus_um2_per_byte_per_core>("operand_bus_um2_per_byte_per_core", false, kRealMax),
       field<T, &T::network_um2_per_bit_per_pe>("network_um2_per_bit_per_pe", false, kRealMax),
       field<T, &T::controller_um2>("controller_um2", false, kRealMax),
       field<T, &T::dma_um2>("dma_um2", false, kRealMax),
@@ -114,8 +116,13 @@ AreaBreakdown area(const ArchConfig& arch, const Technology& tech) {
   add("pe_memory", pes, sram_area_mm2(arch.pe_memory, tech));
   add("core_memory", cores, sram_area_mm2(arch.core_memory, tech));
   add("mac_lanes", lanes, tech.mac_lane_um2 / kUm2PerMm2);
-  add("core_control", cores, tech.core_control_um2 / kUm2PerMm2);
+  // Control grows with what it drives: a core's with its lanes, a PE's
+  // operand bus with the port's width and the cores it reaches.
+  add("core_control", cores, (tech.core_control_um2 + tech.lane_operand_um2 * arch.simd_lanes) / kUm2PerMm2);
   add("pe_control", pes, tech.pe_control_um2 / kUm2PerMm2);
+  add("pe_operand_bus", pes,
+      tech.operand_bus_um2_per_byte_per_core * arch.constants.pe_memory_bytes_per_cycle * arch.cores_per_pe /
+          kUm2PerMm2);
   // Each PE endpoint adds a full-width tap with its pipeline register and repeaters.
   add("distribution_network", pes, network_bits * tech.network_um2_per_bit_per_pe / kUm2PerMm2);
   add("controller", 1, tech.controller_um2 / kUm2PerMm2);

@@ -26,7 +26,9 @@ struct Technology {
   double sram_macro_max_bytes = 32768;      // largest macro; bigger memories are banks
   double mac_lane_um2 = 115;                // int8 x int8 multiplier + int32 accumulator + register
   double core_control_um2 = 3000;           // per core: sequencer, address generators, operand muxes
+  double lane_operand_um2 = 10;             // per lane: its operand register and fan-out from core memory
   double pe_control_um2 = 8000;             // per PE: tile dispatch, PE-memory arbitration, network port
+  double operand_bus_um2_per_byte_per_core = 16;  // PE memory port -> cores bus, per byte of width per core
   double network_um2_per_bit_per_pe = 2.0;  // distribution network, per PE endpoint per bit of width
   double controller_um2 = 60000;            // instruction fetch/decode, sequencing, host interface
   double dma_um2 = 30000;                   // DMA engine: descriptors, address generation, buffers
@@ -48,7 +50,7 @@ struct Technology {
 };
 
 // Numeric fields of Technology by their file key (all but `node`).
-const std::array<FieldInfo<Technology>, 22>& technology_fields();
+const std::array<FieldInfo<Technology>, 24>& technology_fields();
 
 // Reads a technology file: `node` (text) plus every numeric field, all
 // required and positive (array efficiency at most 1); unknown keys are
@@ -73,7 +75,8 @@ double sram_area_mm2(int64_t bytes, const Technology& tech);
 
 // Breakdown by component, in this order: instruction_memory,
 // parameter_memory, activation_memory, pe_memory, core_memory, mac_lanes,
-// core_control, pe_control, distribution_network, controller, dma, io_phy.
+// core_control, pe_control, pe_operand_bus, distribution_network,
+// controller, dma, io_phy.
 // Throws ConfigError when arch does not validate.
 AreaBreakdown area(const ArchConfig& arch, const Technology& tech);
 inline AreaBreakdown area(const ArchConfig& arch) { return area(arch, Technology{}); }

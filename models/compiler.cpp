@@ -158,6 +158,8 @@ struct Plan {
 struct TileBytes {
   int64_t in = 0, w = 0, out = 0, ops_per_core = 0, active_cores = 0;
   int64_t in_dram = 0;  // of `in`, the bytes of inputs whose home is DRAM
+  int64_t port = 0, core = 0;  // PE memory -> cores: through the port, received by the cores
+  TileStep step(int64_t count) const { return {count, in, w, out, ops_per_core, active_cores, in_dram, port, core}; }
 };
 
 class Mapper {
@@ -298,6 +300,13 @@ class Mapper {
     const int64_t r = m_.size[kC] > 0 ? ceil_div(m_.r_total * cc, m_.size[kC]) : 0;
     t.ops_per_core = lane_slots(s.th * s.tw * s.tk, r);
     t.active_cores = s.active;
+    // Every operand of the tile, stationary ones included, streams from PE
+    // memory into the core memories (which hold one tile): read once through
+    // the port, each core receiving its own share (an input that cores
+    // splitting output channels all need arrives at each of them).
+    const Linear cf = m_.footprint(s.th, s.tw, s.tk, data_, acc_);
+    t.port = f.a_in * cc + f.b_in + f.a_w * cc + f.b_w;
+    t.core = s.active * (cf.a_in * cc + cf.b_in + cf.a_w * cc + cf.b_w);
     return t;
   }
 
@@ -388,9 +397,7 @@ class Mapper {
         const double load = double(in_net) + (in_dram > 0 ? k.dram_latency_cycles + in_dram / link_bw_ : 0.0);
         const double store = double(stores * whole_cycles(t.out)) +
                              (h_.output_in_dram ? k.dram_latency_cycles + stores * t.out / link_bw_ : 0.0);
-        const double compute =
-            t.ops_per_core == 0 ? 0.0
-                                : double(k.pe_dispatch_cycles + ceil_div(t.ops_per_core, lanes_) + k.core_pipeline_cycles);
+        const double compute = double(pe_compute_cycles(t.step(count), a_));
         if (first < 0) first = load + store;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
         net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
@@ -655,16 +662,12 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
   mapper.for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t, const std::array<int, kDims>& combo) {
     PeWork work;
     mapper.for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
-      if (!work.steps.empty()) {
-        TileStep& last = work.steps.back();
-        if (last.input_bytes == t.in && last.weight_bytes == t.w && last.output_bytes == t.out &&
-            last.ops_per_core == t.ops_per_core && last.active_cores == t.active_cores &&
-            last.input_dram_bytes == t.in_dram) {
-          last.count += count;
-          return;
-        }
+      // Consecutive tiles of the same shape are one step.
+      if (!work.steps.empty() && work.steps.back() == t.step(work.steps.back().count)) {
+        work.steps.back().count += count;
+        return;
       }
-      work.steps.push_back({count, t.in, t.w, t.out, t.ops_per_core, t.active_cores, t.in_dram});
+      work.steps.push_back(t.step(count));
     });
     int index = -1;
     for (size_t i = 0; i < lp.work_classes.size(); ++i) {

@@ -19,7 +19,8 @@ const std::set<std::string>& sram_components() {
 // The area items that make up the PE array's tiles, for the PE pitch.
 const std::set<std::string>& pe_tile_components() {
   static const std::set<std::string> s = {"pe_memory", "core_memory", "mac_lanes",
-                                          "core_control", "pe_control", "distribution_network"};
+                                          "core_control", "pe_control", "pe_operand_bus",
+                                          "distribution_network"};
   return s;
 }
 

@@ -14,6 +14,18 @@ const char* to_string(Limiter l) {
   return "?";
 }
 
+int64_t tile_compute_cycles(const TileStep& step, const ArchConfig& arch) {
+  if (step.ops_per_core <= 0 || step.active_cores <= 0) return 0;
+  return (step.ops_per_core + arch.simd_lanes - 1) / arch.simd_lanes + arch.constants.core_pipeline_cycles;
+}
+
+int64_t pe_compute_cycles(const TileStep& step, const ArchConfig& arch) {
+  const int64_t cores = tile_compute_cycles(step, arch);
+  if (cores == 0) return 0;
+  const int64_t port = arch.constants.pe_memory_bytes_per_cycle;
+  return arch.constants.pe_dispatch_cycles + std::max(cores, (step.port_bytes + port - 1) / port);
+}
+
 int64_t LayerBound::cycles() const { return std::max({compute_cycles, link_cycles, network_cycles}); }
 
 Limiter LayerBound::limiter() const {

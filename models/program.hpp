@@ -22,7 +22,11 @@
 //             ceil(ops_per_core / simd_lanes) + core_pipeline_cycles cycles,
 //             cores of one PE in parallel, after the PE has spent
 //             pe_dispatch_cycles handing the tile to them (no compute and
-//             no dispatch for a tile with ops_per_core == 0);
+//             no dispatch for a tile with ops_per_core == 0). The cores'
+//             operands (port_bytes) stream from PE memory through its read
+//             port, pe_memory_bytes_per_cycle, while they compute: the stage
+//             lasts max(core cycles, ceil(port_bytes / port width)) after
+//             the dispatch;
 //      store  output_bytes: PE -> controller over the network (and on over
 //             the link when output_in_dram).
 //    Multicast (network_multicast): a PE of an input group receives every
@@ -75,8 +79,24 @@ struct TileStep {
   int64_t ops_per_core = 0;   // lane operations (MACs or vector ops) per active core
   int64_t active_cores = 0;   // cores of the PE that take part (1..cores_per_pe)
   int64_t input_dram_bytes = 0;  // of input_bytes, those whose home is DRAM (cross the link first)
+  // PE memory -> cores per tile (every operand of the tile, stationary ones
+  // included): port_bytes cross the PE memory's read port (an operand that
+  // several cores need is read once and broadcast); core_bytes are what the
+  // cores receive, summed over the active cores.
+  int64_t port_bytes = 0;
+  int64_t core_bytes = 0;
   bool operator==(const TileStep&) const = default;
 };
+
+// Cycles one core needs for one tile: ceil(ops_per_core / simd_lanes) plus the
+// MAC pipeline fill. A tile with no operations or no active core does no
+// compute at all (pure data movement), so it takes 0 cycles.
+int64_t tile_compute_cycles(const TileStep& step, const ArchConfig& arch);
+// Cycles of a PE's compute stage for one tile: pe_dispatch_cycles, then the
+// cores compute while their operands stream through the PE memory's read
+// port, as long as the slower of the two (the semantics above). 0 for a tile
+// without compute.
+int64_t pe_compute_cycles(const TileStep& step, const ArchConfig& arch);
 
 struct PeWork {
   std::vector<TileStep> steps;  // executed in order

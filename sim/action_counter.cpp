@@ -59,8 +59,8 @@ void ActionCounter::tiles(int32_t pe, const models::TileStep& s, int64_t n, int6
   const int64_t operands = s.input_bytes + s.weight_bytes;
   layer_.pe_memory_write += n * operands;
   if (s.ops_per_core > 0 && s.active_cores > 0) {
-    layer_.pe_memory_read += n * operands;
-    layer_.core_memory_write += n * operands;
+    layer_.pe_memory_read += n * s.port_bytes;
+    layer_.core_memory_write += n * s.core_bytes;
     lane_ops_ += n * s.ops_per_core * s.active_cores;
     core_cycles_ += n * s.active_cores * ((s.ops_per_core + arch_.simd_lanes - 1) / arch_.simd_lanes);
   }

@@ -5,8 +5,10 @@
 // events they stand for, so the counts are exact on every path.
 //
 // The data path the counts follow (docs/architecture.md, "Energy"):
-//  * a tile's operands are written into PE memory when they arrive, read
-//    from it and written into the core memories when the tile computes;
+//  * a tile's loaded operands are written into PE memory when they arrive;
+//    when it computes, all its operands are read once through the PE
+//    memory's port and written into the core memories that need them
+//    (TileStep::port_bytes, core_bytes);
 //  * the lanes perform the layer's own MACs and vector operations (a tile
 //    step's ops_per_core is its busiest core's share, which sets the time
 //    but overstates the others' work);

@@ -49,17 +49,16 @@ void RunStats::tiles(int32_t pe, const models::TileStep& s, int64_t n, int64_t /
   layer_.tiles += n;
   pe_compute_[p] += n * cycles;
   pe_layer_compute_[p] += n * cycles;
-  // Operands go from PE memory into the active cores' memories, split evenly.
+  // What the active cores receive from PE memory, split evenly over them.
   const int64_t cores = cycles > 0 ? s.active_cores : 0;
   if (cores == 0) return;
-  const int64_t operands = s.input_bytes + s.weight_bytes;
   const size_t first = p * static_cast<size_t>(arch_.cores_per_pe);
-  const int64_t share = operands / cores, remainder = operands % cores;
+  const int64_t share = s.core_bytes / cores, remainder = s.core_bytes % cores;
   for (int64_t c = 0; c < cores; ++c) {
     core_busy_[first + static_cast<size_t>(c)] += n * core_cycles;
     core_bytes_[first + static_cast<size_t>(c)] += n * (share + (c < remainder ? 1 : 0));
   }
-  layer_.core_bytes += n * operands;
+  layer_.core_bytes += n * s.core_bytes;
 }
 
 void RunStats::exposed(int32_t pe, int64_t cycles) { pe_layer_exposed_[static_cast<size_t>(pe)] += cycles; }

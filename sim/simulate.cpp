@@ -85,7 +85,8 @@ void check_inputs(const workloads::Network& network, const models::Program& prog
     if (l.input_preload_bytes > 0 && &l != &program.layers.front()) bad("input_preload_bytes on a layer other than the first");
     for (const auto& w : l.work_classes) {
       for (const auto& s : w.steps) {
-        if (s.count < 0 || s.input_bytes < 0 || s.weight_bytes < 0 || s.output_bytes < 0 || s.ops_per_core < 0) {
+        if (s.count < 0 || s.input_bytes < 0 || s.weight_bytes < 0 || s.output_bytes < 0 || s.ops_per_core < 0 ||
+            s.port_bytes < 0 || s.core_bytes < 0) {
           bad("negative tile count, bytes or ops");
         }
         if (s.input_dram_bytes < 0 || s.input_dram_bytes > s.input_bytes) {

@@ -50,7 +50,7 @@ struct LayerStats {
   int64_t memory_stall_cycles = 0;
   int64_t instruction_bytes = 0;    // instruction reload before the layer (link)
   int64_t input_preload_bytes = 0;  // network input into activation memory before the layer (link)
-  int64_t core_bytes = 0;           // PE memory -> core memories (operands of tiles)
+  int64_t core_bytes = 0;           // PE memory -> core memories: bytes the cores receive (TileStep::core_bytes)
   int64_t tiles = 0;                // tiles executed over all PEs
   models::ActionCounts actions;     // what costs energy (models/energy.hpp)
   const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
@@ -64,7 +64,7 @@ struct SimResult {
                                   // (its compute stage: dispatch to the cores + their tile)
   std::vector<double> core_busy;  // per core (pe * cores_per_pe + core): fraction running tiles
   PerChannel channels{};           // per shared channel, all layers
-  int64_t core_bytes = 0;          // PE memory -> core memories, all layers
+  int64_t core_bytes = 0;          // PE memory -> core memories (received by the cores), all layers
   int64_t instruction_bytes = 0;   // instruction reloads over the link
   int64_t input_preload_bytes = 0; // the network input, over the link into activation memory
   // Per PE: the most operand bytes (inputs + weights of loaded tiles, from

@@ -10,15 +10,10 @@
 
 namespace apollo::sim {
 
-// Cycles one core needs for one tile: ceil(ops_per_core / simd_lanes) plus the
-// MAC pipeline fill (program.hpp). A tile with no operations or no active core
-// does no compute at all (pure data movement), so it takes 0 cycles.
-int64_t tile_compute_cycles(const models::TileStep& step, const models::ArchConfig& arch);
-
-// Cycles of a PE's compute stage for one tile: the PE hands the tile to its
-// cores (pe_dispatch_cycles, a template constant), then the cores compute in
-// parallel (tile_compute_cycles). 0 for a tile without compute.
-int64_t pe_compute_cycles(const models::TileStep& step, const models::ArchConfig& arch);
+// A tile's compute: the program's semantics, shared with the compiler's
+// estimate (models/program.hpp).
+using models::pe_compute_cycles;
+using models::tile_compute_cycles;
 
 // Cycles a transfer of `bytes` occupies a channel that moves `bytes_per_cycle`
 // per cycle: ceil(bytes / bytes_per_cycle); 0 bytes take 0 cycles.

@@ -28,7 +28,9 @@ TEST(Area, HandComputedCaseWithRoundNumberTechnology) {
   t.sram_macro_max_bytes = 1000;
   t.mac_lane_um2 = 10;
   t.core_control_um2 = 20;
+  t.lane_operand_um2 = 1;
   t.pe_control_um2 = 30;
+  t.operand_bus_um2_per_byte_per_core = 0.25;
   t.network_um2_per_bit_per_pe = 0.5;
   t.controller_um2 = 1000;
   t.dma_um2 = 500;
@@ -47,6 +49,7 @@ TEST(Area, HandComputedCaseWithRoundNumberTechnology) {
   a.pe_memory = 600;
   a.io_bandwidth_gbps = 5;
   a.constants.network_bytes_per_cycle = 8;  // 64 bits
+  a.constants.pe_memory_bytes_per_cycle = 16;
 
   const auto m = by_component(area(a, t));
   // um^2 by hand: 2500*8*2 + 3*100 = 40300, and so on.
@@ -59,14 +62,15 @@ TEST(Area, HandComputedCaseWithRoundNumberTechnology) {
   EXPECT_EQ(m.at("core_memory").count, 6);
   EXPECT_NEAR(m.at("mac_lanes").mm2, 240e-6, 1e-12);
   EXPECT_EQ(m.at("mac_lanes").count, 24);
-  EXPECT_NEAR(m.at("core_control").mm2, 120e-6, 1e-12);
+  EXPECT_NEAR(m.at("core_control").mm2, 6 * (20 + 4 * 1) * 1e-6, 1e-12);  // 4 lanes each
   EXPECT_NEAR(m.at("pe_control").mm2, 60e-6, 1e-12);
+  EXPECT_NEAR(m.at("pe_operand_bus").mm2, 2 * 0.25 * 16 * 3 * 1e-6, 1e-12);  // 16 B port to 3 cores
   EXPECT_NEAR(m.at("distribution_network").mm2, 64e-6, 1e-12);
   EXPECT_NEAR(m.at("controller").mm2, 1000e-6, 1e-12);
   EXPECT_NEAR(m.at("dma").mm2, 500e-6, 1e-12);
   EXPECT_NEAR(m.at("io_phy").mm2, 2500e-6, 1e-12);
-  EXPECT_NEAR(area(a, t).total_mm2, 90744e-6, 1e-12);
-  EXPECT_EQ(m.size(), 12u);
+  EXPECT_NEAR(area(a, t).total_mm2, (90744 + 24 + 24) * 1e-6, 1e-12);
+  EXPECT_EQ(m.size(), 13u);
 }
 
 TEST(Area, MacroSplitAddsPeripheryPerMacro) {

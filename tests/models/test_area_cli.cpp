@@ -103,7 +103,7 @@ TEST(CliArea, JsonBreakdownOfTheBaseline) {
   }
   EXPECT_NEAR(sum, total, 1e-9);
   EXPECT_NEAR(shares, 1.0, 1e-9);
-  EXPECT_EQ(j["items"].size(), 12u);
+  EXPECT_EQ(j["items"].size(), 13u);
   EXPECT_EQ(j["items"][5]["component"], "mac_lanes");
   EXPECT_EQ(j["items"][5]["count"].get<int64_t>(), 4096);  // 4 x 4 x 4 x 64
 }

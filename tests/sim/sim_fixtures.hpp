@@ -23,8 +23,9 @@ inline models::ArchConfig tiny_arch(int64_t pe_x, int64_t pe_y, int64_t cores, i
   return a;
 }
 
+// The cores split the loaded operands: they cross the PE memory's port once.
 inline models::TileStep tile(int64_t count, int64_t in, int64_t w, int64_t out, int64_t ops, int64_t cores) {
-  return models::TileStep{count, in, w, out, ops, cores};
+  return models::TileStep{count, in, w, out, ops, cores, 0, in + w, in + w};
 }
 
 // One layer where every PE listed in `working` runs `steps` (one work class).

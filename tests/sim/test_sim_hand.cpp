@@ -154,29 +154,32 @@ TEST(SimHand, OutputSpilledToDram) {
 }
 
 // Two PEs loading from DRAM at once share the link: the second waits for
-// the first (6400 B = 400 link cycles each).
+// the first (6400 B = 400 link cycles each). The 6400 B then stream from
+// PE memory to the core through its 64 B/cycle port: 100 cycles, longer
+// than the core's 1 + 4, so the compute stage is 2 + 100.
 TEST(SimHand, ContentionOnTheLink) {
   const auto a = tiny_arch(2, 1, 1, 64);
   auto l = uniform_layer(a, {tile(1, 6400, 0, 64, 64, 1)}, {0});
   spill_inputs(l);
-  // one PE: link 400 + 100 + network 100 + compute 2 + 1 + 4 + store 1 = 608
+  // one PE: link 400 + 100 + network 100 + compute 2 + 100 + store 1 = 703
   const SimResult one = simulate(kNoNetwork, one_layer_program(a, l));
-  EXPECT_EQ(one.total_cycles, 608);
-  // second PE: link [400, 800) + 100 -> network [900, 1000) -> 1007 -> 1008
+  EXPECT_EQ(one.total_cycles, 703);
+  // second PE: link [400, 800) + 100 -> network [900, 1000) -> 1102 -> 1103
   l.pe_class = {0, 0};
   const SimResult two = simulate(kNoNetwork, one_layer_program(a, l));
-  EXPECT_EQ(two.total_cycles, 1008);
+  EXPECT_EQ(two.total_cycles, 1103);
   EXPECT_GT(two.total_cycles, one.total_cycles);
   EXPECT_EQ(two.channel(Channel::Link).busy_cycles, 800);
 }
 
-// Two PEs on the network only: 6400 B = 100 network cycles each.
+// Two PEs on the network only: 6400 B = 100 network cycles each; the
+// compute stage is 2 + 100 (the PE memory port, as above).
 TEST(SimHand, ContentionOnTheNetwork) {
   const auto a = tiny_arch(2, 1, 1, 64);
   auto l = uniform_layer(a, {tile(1, 6400, 0, 0, 64, 1)}, {0});
-  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 100 + 7);
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 100 + 102);
   l.pe_class = {0, 0};
-  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 200 + 7);
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 200 + 102);
 }
 
 // Steps run in order and the pipeline continues across steps; cores beyond
@@ -226,6 +229,13 @@ TEST(SimTiming, Formulas) {
   EXPECT_EQ(pe_compute_cycles(tile(1, 0, 0, 0, 17, 1), a), 2 + 2 + 4);
   EXPECT_EQ(tile_compute_cycles(tile(1, 0, 0, 0, 0, 1), a), 0);
   EXPECT_EQ(pe_compute_cycles(tile(1, 0, 0, 0, 0, 1), a), 0);
+  // The PE memory port (64 B/cycle) feeds the cores while they compute: 384
+  // operand bytes take 6 cycles, as long as the core (2 + 4): 2 + 6; one
+  // byte more takes 7, longer than the core: 2 + 7.
+  EXPECT_EQ(pe_compute_cycles(tile(1, 384, 0, 0, 17, 1), a), 2 + 6);
+  EXPECT_EQ(pe_compute_cycles(tile(1, 384, 1, 0, 17, 1), a), 2 + 7);
+  a.constants.pe_memory_bytes_per_cycle = 16;  // 385 B: 25 cycles
+  EXPECT_EQ(pe_compute_cycles(tile(1, 384, 1, 0, 17, 1), a), 2 + 25);
   EXPECT_EQ(transfer_cycles(65, 64), 2);
   EXPECT_EQ(transfer_cycles(0, 64), 0);
   EXPECT_EQ(transfer_cycles(25, 6.25), 4);

@@ -68,12 +68,6 @@ json trial_json(const TrialRecord& t) {
   return j;
 }
 
-std::optional<double> baseline_objective(const StudyDefinition& def) {
-  if (def.workloads.size() > 1) return 1.0;
-  auto it = def.baseline_latency_ms.find(def.workloads.front());
-  if (it == def.baseline_latency_ms.end() || def.baseline_area_mm2 <= 0) return std::nullopt;
-  return search::perf_per_area(it->second, def.baseline_area_mm2);
-}
 
 // ---- list -------------------------------------------------------------------
 
@@ -143,7 +137,7 @@ int cmd_show(const std::vector<std::string>& args) {
   auto best = search::best_trial(trials);
   auto curve = search::best_so_far(trials);
   auto reasons = search::top_reasons(trials, 5);
-  auto base = baseline_objective(def);
+  auto base = search::baseline_objective(def);
 
   // Best-so-far at fixed fractions of the budget (of the trials stored when
   // the study is incomplete).

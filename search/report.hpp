@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "search/pareto.hpp"
 #include "search/store.hpp"
 
 namespace apollo::search {
@@ -92,5 +93,37 @@ Comparison compare_studies(const std::vector<StudyTrials>& studies, const std::v
 // With a reference, the spread of the regret instead.
 std::vector<Spread> group_curve(const std::vector<StudyTrials>& studies, const StudyGroup& group,
                                 std::optional<double> reference);
+
+// ---- Multi-objective studies ----
+
+// The objective vectors of a study's feasible trials and their Pareto
+// front: the study's --objectives, or latency and area for a study with a
+// scalar objective (its trade-off, for `apollo study pareto`).
+struct StudyFront {
+  std::vector<std::string> objectives;  // names, minimized
+  std::vector<std::string> units;       // "ms", "uJ", "mm2", "x baseline"
+  std::vector<size_t> feasible;         // indices into the trials, in order
+  std::vector<ObjectivePoint> points;   // per feasible trial
+  std::vector<size_t> front;            // indices into the trials of the non-dominated ones, in order
+};
+// Throws std::runtime_error when a feasible trial lacks a value an
+// objective needs (e.g. energy).
+StudyFront study_front(const StudyDefinition& def, const std::vector<TrialRecord>& trials);
+
+// The default hypervolume reference point of studies compared together:
+// the worst value of each objective over their feasible trials, times 1.1.
+// nullopt when none has a feasible trial. The fronts must have the same
+// objectives (std::invalid_argument otherwise).
+std::optional<ObjectivePoint> default_reference(const std::vector<StudyFront>& fronts);
+
+// Hypervolume of the front of the first i+1 trials, for every i (0 until
+// the first feasible trial).
+std::vector<double> hypervolume_curve(const StudyFront& front, size_t trials, const ObjectivePoint& reference);
+
+// The trials recast so that each trial's objective is the hypervolume after
+// it (feasible from the first feasible trial on): best_after, the groups and
+// checkpoints of compare_studies and group_curve then report hypervolume.
+std::vector<TrialRecord> hypervolume_trials(const StudyFront& front, const std::vector<TrialRecord>& trials,
+                                            const ObjectivePoint& reference);
 
 }  // namespace apollo::search

@@ -289,21 +289,10 @@ int run_study_compare(const std::vector<std::string>& args) {
     }
   }
   std::vector<double> reference_values;
-  if (vm.count("reference")) {
-    std::istringstream in(vm["reference"].as<std::string>());
-    std::string item;
-    while (std::getline(in, item, ',')) {
-      size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(item, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == 0 || used != item.size() || !std::isfinite(v))
-        throw UsageError("--reference: '" + item + "' is not a finite number");
-      reference_values.push_back(v);
-    }
+  try {
+    if (vm.count("reference")) reference_values = search::parse_numbers(vm["reference"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--reference: ") + e.what());
   }
   if (vm.count("output")) gp_terminal(vm["output"].as<std::string>(), 1, 1);  // bad extension: fail before the work
 

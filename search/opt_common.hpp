@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -124,6 +125,9 @@ class HistoryOptimizer : public Optimizer {
   // such design is taken (tiny spaces) falls back to a uniform design, as
   // repeats are then unavoidable.
   Design random_fresh(const std::set<Design>& batch);
+  // The first of a few designs from `make` (a mutation, a child) that is
+  // neither known nor in `batch`; a random fresh design when none is.
+  Design fresh_from(const std::function<Design()>& make, const std::set<Design>& batch);
   // Each parameter changes with probability p (to a different value); at
   // least one parameter always changes. Redrawn while inadmissible, a
   // bounded number of times (the last draw is returned).

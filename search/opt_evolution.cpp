@@ -44,12 +44,7 @@ class EvolutionOptimizer final : public HistoryOptimizer {
         d = next_seed_ < seeds_.size() ? seeds_[next_seed_++] : random_fresh(taken);
       } else {
         const Design& parent = tournament_winner();
-        bool found = false;
-        for (int attempt = 0; attempt < 32 && !found; ++attempt) {
-          d = mutate(parent, config_.mutation_prob);
-          found = !is_known_or_in(d, taken);
-        }
-        if (!found) d = random_fresh(taken);
+        d = fresh_from([&] { return mutate(parent, config_.mutation_prob); }, taken);
       }
       taken.insert(d);
       batch.push_back(std::move(d));

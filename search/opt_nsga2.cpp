@@ -46,17 +46,8 @@ class Nsga2Optimizer final : public HistoryOptimizer {
     std::vector<Design> batch;
     std::set<Design> taken;
     for (int i = 0; i < count; ++i) {
-      Design d;
-      if (population_.empty()) {
-        d = random_fresh(taken);
-      } else {
-        bool found = false;
-        for (int attempt = 0; attempt < 32 && !found; ++attempt) {
-          d = child();
-          found = !is_known_or_in(d, taken) && admissible(d);
-        }
-        if (!found) d = random_fresh(taken);
-      }
+      // A child's mutation is redrawn while over a known area budget.
+      Design d = population_.empty() ? random_fresh(taken) : fresh_from([&] { return child(); }, taken);
       taken.insert(d);
       batch.push_back(std::move(d));
     }
@@ -127,12 +118,16 @@ class Nsga2Optimizer final : public HistoryOptimizer {
   }
 
   Design child() {
-    Design d = parent();
+    const Design& first = parent();
     const Design& other = parent();
+    Design d = first;
     if (std::bernoulli_distribution(config_.crossover_prob)(rng())) {
       std::bernoulli_distribution coin(0.5);
       for (size_t k = 0; k < d.size(); ++k)
         if (coin(rng())) d[k] = other[k];
+      // Two designs within a known budget can cross to one over it: then
+      // the first parent is mutated instead (mutate keeps within the budget).
+      if (!admissible(d)) d = first;
     }
     return mutate(d, config_.mutation_prob);
   }

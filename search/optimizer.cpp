@@ -424,6 +424,14 @@ Design HistoryOptimizer::random_fresh(const std::set<Design>& batch) {
   return random_design();
 }
 
+Design HistoryOptimizer::fresh_from(const std::function<Design()>& make, const std::set<Design>& batch) {
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    Design d = make();
+    if (!is_known_or_in(d, batch)) return d;
+  }
+  return random_fresh(batch);
+}
+
 Design HistoryOptimizer::mutate(const Design& parent, double p) {
   Design child = mutate_once(parent, p);
   for (int attempt = 1; attempt < (admissible_ ? 100 : 1) && !admissible(child); ++attempt)

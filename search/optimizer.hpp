@@ -29,7 +29,7 @@ struct Observation {
   // empty in single-objective studies. `objective` is then a scalar
   // summary (1 / product) that optimizers scalarizing on their own
   // (ParEGO, NSGA-II ranks, hypervolume rewards) do not use.
-  std::vector<double> objectives;
+  std::vector<double> objectives{};
 };
 
 // Transfer learning: the trials of an earlier study (same design space),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -62,6 +63,14 @@ const std::pair<const char*, GroupKey> kGroupKeys[] = {{"optimizer", GroupKey::O
                                                        {"transfer", GroupKey::Transfer},
                                                        {"study", GroupKey::Study}};
 
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+}  // namespace
+
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> parts;
   std::string part;
@@ -71,13 +80,18 @@ std::vector<std::string> split_commas(const std::string& text) {
   return parts;
 }
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+std::vector<double> parse_numbers(const std::string& text) {
+  std::vector<double> out;
+  for (const auto& raw : split_commas(text)) {
+    const std::string part = trim(raw);
+    char* end = nullptr;
+    const double v = part.empty() ? 0.0 : std::strtod(part.c_str(), &end);
+    if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(v))
+      throw std::invalid_argument("'" + part + "' is not a finite number");
+    out.push_back(v);
+  }
+  return out;
 }
-
-}  // namespace
 
 std::vector<GroupKey> parse_group_by(const std::string& text) {
   std::vector<GroupKey> keys;

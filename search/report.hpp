@@ -51,6 +51,13 @@ const char* to_string(GroupKey key);
 // study name.
 std::string group_value(const StudyDefinition& def, GroupKey key);
 
+// The items of a comma list ("a,,b," -> a, "", b, ""): --checkpoints,
+// --reference, --objectives.
+std::vector<std::string> split_commas(const std::string& text);
+// "2,7.5": finite numbers (spaces allowed around them). Throws
+// std::invalid_argument naming the item that is not one.
+std::vector<double> parse_numbers(const std::string& text);
+
 // "10,30,100": positive, strictly increasing trial counts. Throws
 // std::invalid_argument saying what is wrong.
 std::vector<int> parse_checkpoints(const std::string& text);

@@ -9,6 +9,7 @@
 #include "models/space.hpp"
 #include "models/subspace.hpp"
 #include "search/objective.hpp"
+#include "search/report.hpp"
 #include "search/study.hpp"
 
 namespace apollo::search {
@@ -112,14 +113,7 @@ StudyPlan created(StudyStore& store, StudyDefinition def, const std::string& nam
 
 }  // namespace
 
-std::vector<std::string> parse_objectives(const std::string& text) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in(text);
-  while (std::getline(in, item, ',')) out.push_back(item);
-  if (!text.empty() && text.back() == ',') out.push_back("");
-  return out;
-}
+std::vector<std::string> parse_objectives(const std::string& text) { return split_commas(text); }
 
 Settings parse_settings(const std::vector<std::string>& items) {
   Settings s;

@@ -357,7 +357,9 @@ TEST(MultiObjectiveOptimizers, ParEgoAndHypervolumeRewardsRunAndAreDeterministic
               << median(random) << "\n";
     // ParEGO's models and p3bo's hypervolume rewards learn the trade-off;
     // evolution's Chebyshev tournaments only just keep up with random here.
-    if (name != "evolution") EXPECT_GT(median(volumes), median(random)) << name;
+    if (name != "evolution") {
+      EXPECT_GT(median(volumes), median(random)) << name;
+    }
   }
 }
 

@@ -257,6 +257,7 @@ int cmd_export(const std::vector<std::string>& args) {
     auto params = models::parameter_names();
     out << "number,status,objective,area_mm2";
     for (const auto& w : def.workloads) out << "," << csv_field("latency_ms:" + w);
+    for (const auto& w : def.workloads) out << "," << csv_field("energy_uj:" + w);
     for (const auto& p : params) out << "," << p;
     out << ",design,eval_seconds,worker,started_at,finished_at,reason\n";
     out << std::setprecision(10);
@@ -265,11 +266,12 @@ int cmd_export(const std::vector<std::string>& args) {
       if (t.status == TrialStatus::Feasible) out << t.objective;
       out << ",";
       if (t.area_mm2 > 0) out << t.area_mm2;
-      for (const auto& w : def.workloads) {
-        out << ",";
-        auto it = t.latency_ms.find(w);
-        if (it != t.latency_ms.end()) out << it->second;
-      }
+      for (const auto* per_workload : {&t.latency_ms, &t.energy_uj})
+        for (const auto& w : def.workloads) {
+          out << ",";
+          auto it = per_workload->find(w);
+          if (it != per_workload->end()) out << it->second;  // empty: not measured
+        }
       for (const auto& p : params) out << "," << (t.values.contains(p) ? t.values[p].dump() : "");
       std::string d;
       for (size_t i = 0; i < t.design.size(); ++i) d += (i ? " " : "") + std::to_string(t.design[i]);

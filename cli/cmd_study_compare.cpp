@@ -186,7 +186,9 @@ void write_plot(const std::string& path, const Loaded& loaded, const search::Com
     ylabel = "best objective so far";
   }
   const std::string heading =
-      title.empty() ? std::string(ref ? "Regret" : "Best-so-far objective") + ": median (line) and min-max (band) per " +
+      title.empty() ? std::string(ref                                   ? "Regret"
+                                  : loaded.objective == "hypervolume" ? "Hypervolume of the Pareto front"
+                                                                      : "Best-so-far objective") + ": median (line) and min-max (band) per " +
                           join([&] {
                             std::vector<std::string> k;
                             for (auto key : cmp.group_by) k.push_back(search::to_string(key));

@@ -351,7 +351,7 @@ int run_search(const std::vector<std::string>& args) {
     models::ArchConfig arch = models::decode(best->design, ctx->constants);
     yaml = models::to_yaml(arch);
     out["best"] = {{"trial", best->number},         {"design", best->design},
-                   {"values", best->values},        {"latency_ms", best->latency_ms},
+                   {"values", best->values},        {"latency_ms", best->latency_ms}, {"energy_uj", best->energy_uj},
                    {"area_mm2", best->area_mm2},    {"objective", best->objective},
                    {"arch_yaml", yaml}};
   } else {
@@ -373,6 +373,7 @@ int run_search(const std::vector<std::string>& args) {
       std::cout << "\nbest design (trial " << best->number << "):\n" << yaml;
       std::cout << "\n";
       for (const auto& [w, ms] : best->latency_ms) std::cout << "latency " << w << ": " << ms << " ms\n";
+      for (const auto& [w, uj] : best->energy_uj) std::cout << "energy " << w << ": " << uj << " uJ\n";
       std::cout << "area: " << best->area_mm2 << " mm^2 (budget " << def.area_budget_mm2 << ")\n";
       std::cout << "objective (" << objective.description() << "): " << best->objective;
       if (baseline_objective) std::cout << "  = " << best->objective / *baseline_objective << " x edge_baseline";

@@ -200,6 +200,7 @@ int cmd_show(const std::vector<std::string>& args) {
     if (base) std::cout << " (" << fmt(best->objective / *base, 3) << " x baseline)";
     std::cout << ", area " << fmt(best->area_mm2) << " mm^2";
     for (const auto& [w, ms] : best->latency_ms) std::cout << ", " << w << " " << fmt(ms) << " ms";
+    for (const auto& [w, uj] : best->energy_uj) std::cout << ", " << w << " " << fmt(uj) << " uJ";
     std::cout << "\n ";
     for (const auto& p : models::parameter_names()) {
       if (best->values.contains(p)) std::cout << " " << p << "=" << best->values[p].dump();

@@ -16,13 +16,16 @@
 #include <sstream>
 
 #include "cli/command.hpp"
+#include "cli/study_common.hpp"
 #include "models/arch_io.hpp"
 #include "models/space.hpp"
 #include "models/subspace.hpp"
 #include "search/evaluation.hpp"
 #include "search/evaluator.hpp"
 #include "search/mpi_evaluator.hpp"
+#include "search/objective.hpp"
 #include "search/optimizer.hpp"
+#include "search/report.hpp"
 #include "search/request.hpp"
 #include "search/store.hpp"
 #include "search/study.hpp"
@@ -104,6 +107,8 @@ int run_search(const std::vector<std::string>& args) {
       ("transfer-from", po::value<std::vector<std::string>>(), "learn from an earlier study of --db (repeatable; same design space)")
       ("space", po::value<std::string>(), "search only the sub-space of this YAML file (configs/spaces/*.yaml); unlisted parameters stay at the baseline's value")
       ("lookup", po::value<std::string>(), "answer each trial from the stored trial of the same design in this study of --db (an exhaustive enumeration) instead of simulating")
+      ("objective", po::value<std::string>(), "scalar objective, maximized under the area budget: perf_per_area (default; 1/(latency ms x area mm2)), latency (1/ms), energy (1/uJ), edp (1/(uJ x ms)), perf_per_watt (inferences per joule); several workloads: geometric mean of the ratio to the baseline's value. energy, edp and perf_per_watt need the energy model")
+      ("objectives", po::value<std::string>(), "multi-objective study: two or three of latency,energy,area (comma-separated, each minimized, e.g. latency,area); the result is the Pareto front (apollo study pareto); not with --objective")
       ("area-constraint", po::value<std::string>()->default_value("known"), "known: the optimizer proposes only designs within --area-budget (checked with the area model); blackbox: over-budget designs are evaluated as infeasible trials (the paper's treatment)")
       ("resume", po::bool_switch(), "continue a stored study: --study NAME, or the one these options name; options given must match its definition (--trials and --trial-timeout may change)")
       ("trial-timeout", po::value<double>(), "per-trial wall-clock limit in seconds (default 60; 0 = none)")
@@ -115,7 +120,7 @@ int run_search(const std::vector<std::string>& args) {
       ("json", po::bool_switch(), "print the result as JSON");
   po::variables_map vm;
   if (!parse_options(args, "search [--workload W ...] [--area-budget MM2] [--optimizer NAME] [--opt k=v ...] "
-                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--space FILE] [--lookup STUDY] [--area-constraint known|blackbox] [--resume] [--mpi]",
+                           "[--trials N] [--jobs J] [--db FILE] [--study NAME] [--seed S] [--transfer-from STUDY ...] [--space FILE] [--lookup STUDY] [--area-constraint known|blackbox] [--objective NAME | --objectives a,b[,c]] [--resume] [--mpi]",
                      opts, {}, vm)) {
     return kOk;
   }
@@ -215,6 +220,8 @@ int run_search(const std::vector<std::string>& args) {
   if (given("space")) request.space_path = vm["space"].as<std::string>();
   if (given("lookup")) request.lookup = vm["lookup"].as<std::string>();
   if (given("area-constraint")) request.area_constraint = vm["area-constraint"].as<std::string>();
+  if (given("objective")) request.objective = vm["objective"].as<std::string>();
+  if (given("objectives")) request.objectives = search::parse_objectives(vm["objectives"].as<std::string>());
   request.default_batch = coordinator ? coordinator->workers() * jobs : jobs;
   request.demo = demo;
   search::StudyPlan plan;
@@ -253,6 +260,10 @@ int run_search(const std::vector<std::string>& args) {
       const auto source = store->find_study(def.lookup);
       def.baseline_latency_ms = source->baseline_latency_ms;
       def.baseline_area_mm2 = source->baseline_area_mm2;
+      def.baseline_energy_uj = source->baseline_energy_uj;
+      search::Measurement baseline;
+      baseline.energy_uj = def.baseline_energy_uj;
+      search::require_energy(def, baseline);
     } else {
       search::measure_baseline(def, *ctx);
     }
@@ -304,7 +315,7 @@ int run_search(const std::vector<std::string>& args) {
 
   auto trials = store->trials(def.name);
   auto best = search::best_trial(trials);
-  search::Objective objective(def.workloads, def.baseline_latency_ms);
+  const search::Objective objective = search::Objective::of(def);
   int counts[3] = {0, 0, 0};
   for (const auto& t : trials) ++counts[static_cast<int>(t.status)];
 
@@ -327,11 +338,12 @@ int run_search(const std::vector<std::string>& args) {
     out["mpi"] = {{"workers", coordinator->workers()}, {"jobs_per_worker", jobs}, {"hosts", coordinator->worker_hosts()}};
   }
   out["baseline"] = {{"area_mm2", def.baseline_area_mm2}, {"latency_ms", def.baseline_latency_ms}};
-  std::optional<double> baseline_objective;
-  if (def.workloads.size() == 1 && def.baseline_latency_ms.count(def.workloads[0]) && def.baseline_area_mm2 > 0) {
-    baseline_objective = search::perf_per_area(def.baseline_latency_ms.at(def.workloads[0]), def.baseline_area_mm2);
-  } else if (def.workloads.size() > 1) {
-    baseline_objective = 1.0;  // the baseline's speedup over itself
+  const std::optional<double> baseline_objective = search::baseline_objective(def);
+  out["baseline"]["energy_uj"] = def.baseline_energy_uj;
+  std::optional<search::StudyFront> front;
+  if (def.multi_objective()) {
+    front = search::study_front(def, trials);
+    out["pareto"] = front_json(*front, trials);
   }
   if (baseline_objective) out["baseline"]["objective"] = *baseline_objective;
   std::string yaml;
@@ -339,7 +351,7 @@ int run_search(const std::vector<std::string>& args) {
     models::ArchConfig arch = models::decode(best->design, ctx->constants);
     yaml = models::to_yaml(arch);
     out["best"] = {{"trial", best->number},         {"design", best->design},
-                   {"values", best->values},        {"latency_ms", best->latency_ms},
+                   {"values", best->values},        {"latency_ms", best->latency_ms}, {"energy_uj", best->energy_uj},
                    {"area_mm2", best->area_mm2},    {"objective", best->objective},
                    {"arch_yaml", yaml}};
   } else {
@@ -354,10 +366,14 @@ int run_search(const std::vector<std::string>& args) {
               << " evaluated in " << std::fixed << std::setprecision(1) << wall << " s";
     if (report.replayed) std::cout << ", " << report.replayed << " replayed from the store";
     std::cout << "\n" << std::defaultfloat << std::setprecision(6);
-    if (best) {
+    if (front && !front->front.empty()) {
+      std::cout << "\n";
+      print_front(std::cout, *front, trials);
+    } else if (best) {
       std::cout << "\nbest design (trial " << best->number << "):\n" << yaml;
       std::cout << "\n";
       for (const auto& [w, ms] : best->latency_ms) std::cout << "latency " << w << ": " << ms << " ms\n";
+      for (const auto& [w, uj] : best->energy_uj) std::cout << "energy " << w << ": " << uj << " uJ\n";
       std::cout << "area: " << best->area_mm2 << " mm^2 (budget " << def.area_budget_mm2 << ")\n";
       std::cout << "objective (" << objective.description() << "): " << best->objective;
       if (baseline_objective) std::cout << "  = " << best->objective / *baseline_objective << " x edge_baseline";

@@ -39,6 +39,8 @@ constexpr const char* kUsage =
     "  best NAME [-o FILE]          best design as an architecture YAML (for apollo simulate --arch)\n"
     "  plot NAME [NAME ...] -o F    best-so-far vs trials and latency-area scatter with the Pareto\n"
     "                               frontier, as F.png or F.svg (gnuplot)\n"
+    "  pareto NAME [--plot F.png]   Pareto front of the feasible trials (the study's --objectives, or\n"
+    "                               latency and area), each objective with its unit; --json\n"
     "  compare NAME [NAME ...]      group studies (e.g. seeds per optimizer): median/min/max of the best\n"
     "                               after N trials, regret vs --reference, plot with -o\n"
     "  delete NAME                  remove a study and its trials (refused while it runs or while\n"
@@ -61,6 +63,7 @@ json trial_json(const TrialRecord& t) {
   json j{{"number", t.number},          {"status", search::to_string(t.status)},
          {"reason", t.reason},          {"design", t.design},
          {"values", t.values},          {"latency_ms", t.latency_ms},
+         {"energy_uj", t.energy_uj},
          {"area_mm2", t.area_mm2},      {"eval_seconds", t.eval_seconds},
          {"worker", t.worker},          {"started_at", t.started_at},
          {"finished_at", t.finished_at}};
@@ -68,12 +71,6 @@ json trial_json(const TrialRecord& t) {
   return j;
 }
 
-std::optional<double> baseline_objective(const StudyDefinition& def) {
-  if (def.workloads.size() > 1) return 1.0;
-  auto it = def.baseline_latency_ms.find(def.workloads.front());
-  if (it == def.baseline_latency_ms.end() || def.baseline_area_mm2 <= 0) return std::nullopt;
-  return search::perf_per_area(it->second, def.baseline_area_mm2);
-}
 
 // ---- list -------------------------------------------------------------------
 
@@ -108,11 +105,14 @@ int cmd_list(const std::vector<std::string>& args) {
   size_t w = 6;
   for (const auto& s : studies) w = std::max(w, s.name.size() + 2);
   const int name_w = static_cast<int>(w);
-  std::cout << std::left << std::setw(name_w) << "study" << std::setw(17) << "objective" << std::setw(28) << "workloads"
+  size_t ow = 17;
+  for (const auto& s : studies) ow = std::max(ow, s.objective.size() + 2);
+  const int objective_w = static_cast<int>(ow);
+  std::cout << std::left << std::setw(name_w) << "study" << std::setw(objective_w) << "objective" << std::setw(28) << "workloads"
             << std::setw(11) << "optimizer" << std::right << std::setw(11) << "trials" << std::setw(10) << "feasible"
             << std::setw(12) << "best" << "  created\n";
   for (const auto& s : studies) {
-    std::cout << std::left << std::setw(name_w) << s.name << std::setw(17) << s.objective << std::setw(28)
+    std::cout << std::left << std::setw(name_w) << s.name << std::setw(objective_w) << s.objective << std::setw(28)
               << join(s.workloads, ",") << std::setw(11) << s.optimizer << std::right << std::setw(11)
               << (std::to_string(s.trials) + "/" + std::to_string(s.budget)) << std::setw(10) << s.feasible
               << std::setw(12) << (s.best_objective ? fmt(*s.best_objective) : "-") << "  " << s.created_at << "\n";
@@ -143,7 +143,7 @@ int cmd_show(const std::vector<std::string>& args) {
   auto best = search::best_trial(trials);
   auto curve = search::best_so_far(trials);
   auto reasons = search::top_reasons(trials, 5);
-  auto base = baseline_objective(def);
+  auto base = search::baseline_objective(def);
 
   // Best-so-far at fixed fractions of the budget (of the trials stored when
   // the study is incomplete).
@@ -162,6 +162,7 @@ int cmd_show(const std::vector<std::string>& args) {
     out["counts"] = {{"trials", n}, {"feasible", counts[0]}, {"infeasible", counts[1]}, {"failed", counts[2]}};
     out["eval_seconds_total"] = eval_seconds;
     out["best"] = best ? trial_json(*best) : json(nullptr);
+    if (def.multi_objective()) out["pareto"] = front_json(search::study_front(def, trials), trials);
     out["baseline_objective"] = base ? json(*base) : json(nullptr);
     out["convergence"] = convergence;
     json r = json::array();
@@ -171,7 +172,7 @@ int cmd_show(const std::vector<std::string>& args) {
     return kOk;
   }
 
-  search::Objective objective(def.workloads, def.baseline_latency_ms);
+  const search::Objective objective = search::Objective::of(def);
   std::cout << "study " << def.name << " (" << store->path() << ")\n"
             << "  created      " << def.created_at << "\n"
             << "  workloads    " << join(def.workloads, ", ") << "\n"
@@ -191,11 +192,15 @@ int cmd_show(const std::vector<std::string>& args) {
   if (base) std::cout << ", objective " << fmt(*base);
   std::cout << "\n\ntrials: " << n << " of " << def.trials << " (" << counts[0] << " feasible, " << counts[1]
             << " infeasible, " << counts[2] << " failed), " << fmt(eval_seconds, 3) << " s of evaluation\n";
-  if (best) {
+  if (def.multi_objective()) {
+    std::cout << "\n";
+    print_front(std::cout, search::study_front(def, trials), trials);
+  } else if (best) {
     std::cout << "\nbest: trial " << best->number << ", objective " << fmt(best->objective, 6);
     if (base) std::cout << " (" << fmt(best->objective / *base, 3) << " x baseline)";
     std::cout << ", area " << fmt(best->area_mm2) << " mm^2";
     for (const auto& [w, ms] : best->latency_ms) std::cout << ", " << w << " " << fmt(ms) << " ms";
+    for (const auto& [w, uj] : best->energy_uj) std::cout << ", " << w << " " << fmt(uj) << " uJ";
     std::cout << "\n ";
     for (const auto& p : models::parameter_names()) {
       if (best->values.contains(p)) std::cout << " " << p << "=" << best->values[p].dump();
@@ -253,6 +258,7 @@ int cmd_export(const std::vector<std::string>& args) {
     auto params = models::parameter_names();
     out << "number,status,objective,area_mm2";
     for (const auto& w : def.workloads) out << "," << csv_field("latency_ms:" + w);
+    for (const auto& w : def.workloads) out << "," << csv_field("energy_uj:" + w);
     for (const auto& p : params) out << "," << p;
     out << ",design,eval_seconds,worker,started_at,finished_at,reason\n";
     out << std::setprecision(10);
@@ -261,11 +267,12 @@ int cmd_export(const std::vector<std::string>& args) {
       if (t.status == TrialStatus::Feasible) out << t.objective;
       out << ",";
       if (t.area_mm2 > 0) out << t.area_mm2;
-      for (const auto& w : def.workloads) {
-        out << ",";
-        auto it = t.latency_ms.find(w);
-        if (it != t.latency_ms.end()) out << it->second;
-      }
+      for (const auto* per_workload : {&t.latency_ms, &t.energy_uj})
+        for (const auto& w : def.workloads) {
+          out << ",";
+          auto it = per_workload->find(w);
+          if (it != per_workload->end()) out << it->second;  // empty: not measured
+        }
       for (const auto& p : params) out << "," << (t.values.contains(p) ? t.values[p].dump() : "");
       std::string d;
       for (size_t i = 0; i < t.design.size(); ++i) d += (i ? " " : "") + std::to_string(t.design[i]);
@@ -400,6 +407,88 @@ int cmd_plot(const std::vector<std::string>& args) {
   return kOk;
 }
 
+// ---- pareto -----------------------------------------------------------------
+
+// 2 objectives: one scatter; 3: the three pairwise projections side by side.
+void plot_front(const std::string& path, const StudyDefinition& def, const search::StudyFront& front) {
+  const size_t m = front.objectives.size();
+  const std::string terminal = gp_terminal(path, m == 2 ? 800 : 1500, 560);
+  std::ostringstream script;
+  script << std::setprecision(10) << "$all << EOD\n";
+  for (const auto& p : front.points) {
+    for (double v : p) script << v << " ";
+    script << "\n";
+  }
+  script << "EOD\n$front << EOD\n";
+  std::vector<std::vector<double>> rows;
+  for (size_t t : front.front)
+    rows.push_back(front.points[static_cast<size_t>(std::find(front.feasible.begin(), front.feasible.end(), t) -
+                                                    front.feasible.begin())]);
+  std::sort(rows.begin(), rows.end());
+  for (const auto& p : rows) {
+    for (double v : p) script << v << " ";
+    script << "\n";
+  }
+  script << "EOD\n"
+         << "set terminal " << terminal << " font ',11'\n"
+         << "set output '" << gp_quote(path) << "'\n"
+         << "set grid\nset key top right\nset logscale xy\n";
+  if (m == 3) script << "set multiplot layout 1,3 title '" << gp_label("Pareto front of study " + def.name) << "'\n";
+  else script << "set title '" << gp_label("Pareto front of study " + def.name) << "'\n";
+  const std::vector<std::pair<size_t, size_t>> panels =
+      m == 2 ? std::vector<std::pair<size_t, size_t>>{{0, 1}} : std::vector<std::pair<size_t, size_t>>{{0, 1}, {0, 2}, {1, 2}};
+  for (const auto& [x, y] : panels) {
+    script << "set xlabel '" << gp_label(front.objectives[x] + " (" + front.units[x] + ")") << "'\n"
+           << "set ylabel '" << gp_label(front.objectives[y] + " (" + front.units[y] + ")") << "'\n"
+           << "plot $all using " << x + 1 << ":" << y + 1 << " with points pt 7 ps 0.5 lc rgb '#a0a0a0' title 'feasible "
+           << "trials', $front using " << x + 1 << ":" << y + 1 << " with points pt 7 ps 1.0 lc rgb '#d62728' title "
+           << "'Pareto front'\n";
+  }
+  if (m == 3) script << "unset multiplot\n";
+  script << "set output\n";
+  run_gnuplot(script.str(), path);
+}
+
+int cmd_pareto(const std::vector<std::string>& args) {
+  po::options_description opts("Options");
+  opts.add_options()("name", po::value<std::string>()->required(), "study name")(
+      "db", po::value<std::string>()->default_value("apollo.db"), "study database")(
+      "json", po::bool_switch(), "machine-readable output")(
+      "plot", po::value<std::string>(),
+      "image file .png or .svg: the front over all feasible trials (three objectives: pairwise panels)");
+  po::positional_options_description pos;
+  pos.add("name", 1);
+  po::variables_map vm;
+  if (!parse_options(args, "study pareto NAME [--db FILE] [--json] [--plot FILE.png]\n"
+                           "The non-dominated feasible trials of a multi-objective study (--objectives), or of latency "
+                           "and area for a study with a scalar objective; every objective minimized.",
+                     opts, pos, vm)) {
+    return kOk;
+  }
+  if (vm.count("plot")) gp_terminal(vm["plot"].as<std::string>(), 1, 1);  // bad extension: fail before the work
+  auto store = open_existing_store(vm["db"].as<std::string>());
+  const StudyDefinition def = load_study_definition(*store, vm["name"].as<std::string>());
+  const auto trials = store->trials(def.name);
+  const search::StudyFront front = search::study_front(def, trials);
+  if (vm["json"].as<bool>()) {
+    json out = front_json(front, trials);
+    out["study"] = def.name;
+    out["multi_objective"] = def.multi_objective();
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "study " << def.name << " (" << store->path() << ")"
+              << (def.multi_objective() ? "" : ", objective " + def.objective_name() + ": showing its latency-area trade-off")
+              << "\n";
+    print_front(std::cout, front, trials);
+  }
+  if (vm.count("plot")) {
+    if (front.front.empty()) throw UsageError("study " + def.name + " has no feasible trial to plot");
+    plot_front(vm["plot"].as<std::string>(), def, front);
+    std::cerr << "wrote " << vm["plot"].as<std::string>() << "\n";
+  }
+  return front.front.empty() ? kInfeasible : kOk;
+}
+
 }  // namespace
 
 // ---- delete -----------------------------------------------------------------
@@ -435,11 +524,11 @@ int run_study(const std::vector<std::string>& args) {
   static const std::pair<const char*, Sub> table[] = {
       {"list", cmd_list}, {"show", cmd_show},       {"export", cmd_export},
       {"best", cmd_best}, {"plot", cmd_plot},       {"compare", run_study_compare},
-      {"delete", cmd_delete}};
+      {"delete", cmd_delete}, {"pareto", cmd_pareto}};
   for (const auto& [name, fn] : table) {
     if (sub == name) return fn(rest);
   }
-  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best, plot, compare or delete)");
+  throw UsageError("unknown subcommand '" + sub + "' (expected list, show, export, best, plot, pareto, compare or delete)");
 }
 
 }  // namespace apollo::cli

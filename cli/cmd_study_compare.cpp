@@ -16,6 +16,7 @@
 #include "cli/command.hpp"
 #include "cli/study_common.hpp"
 #include "search/objective.hpp"
+#include "search/pareto.hpp"
 #include "search/report.hpp"
 
 namespace po = boost::program_options;
@@ -93,6 +94,53 @@ struct Loaded {
   std::string objective;  // shared objective name, or "mixed"
 };
 
+// Multi-objective studies are compared by the hypervolume of their fronts
+// against one reference point: each study's trials are recast so that a
+// trial's objective is the hypervolume after it (hypervolume_trials), and
+// the groups, checkpoints and plot below then show hypervolume. Prints the
+// reference and, per study, its front and hypervolume; returns them as JSON.
+json to_hypervolumes(Loaded& loaded, const std::vector<double>& given_reference, std::ostream& text) {
+  std::vector<search::StudyFront> fronts;
+  for (const auto& st : loaded.studies) {
+    if (!st.definition.multi_objective() || st.definition.objectives != loaded.studies.front().definition.objectives)
+      throw UsageError("study " + st.definition.name + " has objectives " + st.definition.objective_name() +
+                       ", study " + loaded.studies.front().definition.name + " " +
+                       loaded.studies.front().definition.objective_name() +
+                       ": multi-objective studies are compared only with studies of the same objectives");
+    fronts.push_back(search::study_front(st.definition, st.trials));
+  }
+  const auto& names = fronts.front().objectives;
+  std::optional<search::ObjectivePoint> reference;
+  if (!given_reference.empty()) {
+    if (given_reference.size() != names.size())
+      throw UsageError("--reference: " + std::to_string(given_reference.size()) + " values for " +
+                       std::to_string(names.size()) + " objectives (" + join(names, ",") + ")");
+    reference = given_reference;
+  } else {
+    reference = search::default_reference(fronts);
+  }
+  loaded.objective = "hypervolume";
+  json out{{"objectives", names}, {"units", fronts.front().units}, {"reference", reference ? json(*reference) : json(nullptr)}};
+  text << "hypervolume of each study's Pareto front (" << join(names, ", ") << ", minimized) against the "
+            << "reference point (";
+  for (size_t k = 0; reference && k < reference->size(); ++k)
+    text << (k ? ", " : "") << fmt((*reference)[k], 6) << " " << fronts.front().units[k];
+  text << (reference ? "" : "none: no feasible trial") << (given_reference.empty() ? "; default: worst feasible value x 1.1" : "")
+            << ")\n";
+  json studies = json::array();
+  for (size_t i = 0; i < loaded.studies.size(); ++i) {
+    auto& st = loaded.studies[i];
+    const double volume = reference ? search::hypervolume_curve(fronts[i], st.trials.size(), *reference).back() : 0.0;
+    text << "  " << st.definition.name << ": " << fronts[i].front.size() << " front points of "
+              << fronts[i].feasible.size() << " feasible, hypervolume " << fmt(volume, 6) << "\n";
+    studies.push_back({{"name", st.definition.name}, {"front_points", fronts[i].front.size()}, {"hypervolume", volume}});
+    if (reference) st.trials = search::hypervolume_trials(fronts[i], st.trials, *reference);
+  }
+  text << "\n";
+  out["studies"] = studies;
+  return out;
+}
+
 void write_plot(const std::string& path, const Loaded& loaded, const search::Comparison& cmp,
                 const std::string& title) {
   const std::string terminal = gp_terminal(path, 1000, 600);
@@ -132,11 +180,15 @@ void write_plot(const std::string& path, const Loaded& loaded, const search::Com
     ylabel = "best 1 / (latency ms x area mm^2)";
   } else if (loaded.objective == "geomean_speedup") {
     ylabel = "best geomean speedup over the baseline";
+  } else if (loaded.objective == "hypervolume") {
+    ylabel = "hypervolume of the Pareto front";
   } else {
     ylabel = "best objective so far";
   }
   const std::string heading =
-      title.empty() ? std::string(ref ? "Regret" : "Best-so-far objective") + ": median (line) and min-max (band) per " +
+      title.empty() ? std::string(ref                                   ? "Regret"
+                                  : loaded.objective == "hypervolume" ? "Hypervolume of the Pareto front"
+                                                                      : "Best-so-far objective") + ": median (line) and min-max (band) per " +
                           join([&] {
                             std::vector<std::string> k;
                             for (auto key : cmp.group_by) k.push_back(search::to_string(key));
@@ -187,7 +239,10 @@ int run_study_compare(const std::vector<std::string>& args) {
       "optimizer, workloads, budget, transfer, study, or a comma list (optimizer,budget)")(
       "checkpoints", po::value<std::string>(),
       "trial counts N,N,... (default 10,30,100 and the largest trial count; capped at the largest)")(
-      "reference", po::value<double>(), "known optimum: also print regret = VALUE - best and regret / VALUE")(
+      "reference", po::value<std::string>(),
+      "known optimum: also print regret = VALUE - best and regret / VALUE; multi-objective studies: the "
+      "hypervolume reference point a,b[,c] (default: the worst feasible value of each objective over the studies "
+      "x 1.1)")(
       "markdown", po::bool_switch(), "tables as GitHub markdown")("json", po::bool_switch(), "machine-readable output")(
       "output,o", po::value<std::string>(), "plot file .png or .svg: best so far (or regret) vs trials per group")(
       "title", po::value<std::string>(), "plot title")(
@@ -235,10 +290,11 @@ int run_study_compare(const std::vector<std::string>& args) {
       throw UsageError(std::string("--checkpoints: ") + e.what());
     }
   }
-  std::optional<double> reference;
-  if (vm.count("reference")) {
-    reference = vm["reference"].as<double>();
-    if (!std::isfinite(*reference)) throw UsageError("--reference must be a finite number");
+  std::vector<double> reference_values;
+  try {
+    if (vm.count("reference")) reference_values = search::parse_numbers(vm["reference"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--reference: ") + e.what());
   }
   if (vm.count("output")) gp_terminal(vm["output"].as<std::string>(), 1, 1);  // bad extension: fail before the work
 
@@ -253,6 +309,17 @@ int run_study_compare(const std::vector<std::string>& args) {
     loaded.studies.push_back(std::move(st));
   }
   loaded.objective = objectives.size() == 1 ? *objectives.begin() : "mixed";
+  std::optional<double> reference;
+  const bool multi = std::any_of(loaded.studies.begin(), loaded.studies.end(),
+                                 [](const auto& st) { return st.definition.multi_objective(); });
+  json hypervolume_json;
+  if (multi) {
+    std::ostringstream discarded;
+    hypervolume_json = to_hypervolumes(loaded, reference_values, vm["json"].as<bool>() ? discarded : std::cout);
+  } else if (!reference_values.empty()) {
+    if (reference_values.size() != 1) throw UsageError("--reference expects one number (the known optimum)");
+    reference = reference_values.front();
+  }
 
   int max_trials = 0;
   for (const auto& s : loaded.studies) max_trials = std::max(max_trials, static_cast<int>(s.trials.size()));
@@ -314,6 +381,7 @@ int run_study_compare(const std::vector<std::string>& args) {
     out["group_by"] = gb;
     out["checkpoints"] = checkpoints;
     out["reference"] = reference ? json(*reference) : json(nullptr);
+    if (multi) out["hypervolume"] = hypervolume_json;
     json groups = json::array();
     for (const auto& g : cmp.groups) {
       json key = json::object();
@@ -413,8 +481,11 @@ int run_study_compare(const std::vector<std::string>& args) {
     };
     std::string objective_text = loaded.objective == "perf_per_area"     ? "perf/area 1/(ms*mm^2)"
                                  : loaded.objective == "geomean_speedup" ? "geomean speedup over the baseline"
-                                                                         : "objective (mixed kinds!)";
-    const std::string intro = "Best feasible " + objective_text +
+                                 : loaded.objective == "hypervolume"     ? "hypervolume of the Pareto front"
+                                 : loaded.objective == "mixed"           ? "objective (mixed kinds!)"
+                                                                         : loaded.objective + " objective";
+    const std::string intro = (loaded.objective == "hypervolume" ? "H" : "Best feasible ") +
+                              (loaded.objective == "hypervolume" ? objective_text.substr(1) : objective_text) +
                               " after N trials: median [min, max] over the n studies of each group"
                               " (- = no feasible trial yet).";
     std::cout << intro << "\n\n";

@@ -1,10 +1,15 @@
 #include "cli/study_common.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
 #include <stdexcept>
 
 #include "cli/command.hpp"
+#include "models/space.hpp"
 
 namespace fs = std::filesystem;
 
@@ -65,6 +70,57 @@ void run_gnuplot(const std::string& script, const std::string& path) {
                              "); is gnuplot installed (Debian package gnuplot-nox)?");
   }
   if (!fs::exists(path) || fs::file_size(path) == 0) throw std::runtime_error("gnuplot did not write " + path);
+}
+
+namespace {
+
+// Front trials sorted by their first objective (a 2-D front reads as a curve).
+std::vector<size_t> front_rows(const search::StudyFront& front) {
+  std::vector<size_t> rows;  // indices into front.feasible / points
+  for (size_t t : front.front)
+    rows.push_back(static_cast<size_t>(std::find(front.feasible.begin(), front.feasible.end(), t) - front.feasible.begin()));
+  std::stable_sort(rows.begin(), rows.end(), [&](size_t a, size_t b) { return front.points[a][0] < front.points[b][0]; });
+  return rows;
+}
+
+}  // namespace
+
+void print_front(std::ostream& out, const search::StudyFront& front, const std::vector<search::TrialRecord>& trials) {
+  out << "Pareto front: " << front.front.size() << " of " << front.feasible.size() << " feasible trials (";
+  for (size_t k = 0; k < front.objectives.size(); ++k)
+    out << (k ? ", " : "") << front.objectives[k] << " in " << front.units[k];
+  out << "; all minimized)\n";
+  out << std::setw(6) << "trial";
+  for (size_t k = 0; k < front.objectives.size(); ++k)
+    out << std::setw(16) << (front.objectives[k] + " " + front.units[k]);
+  out << "  parameters\n";
+  for (size_t r : front_rows(front)) {
+    const auto& t = trials[front.feasible[r]];
+    out << std::setw(6) << t.number;
+    for (double v : front.points[r]) {
+      std::ostringstream cell;
+      cell << std::setprecision(5) << v;
+      out << std::setw(16) << cell.str();
+    }
+    out << " ";
+    for (const auto& p : models::parameter_names())
+      if (t.values.contains(p)) out << " " << p << "=" << t.values[p].dump();
+    out << "\n";
+  }
+}
+
+nlohmann::json front_json(const search::StudyFront& front, const std::vector<search::TrialRecord>& trials) {
+  nlohmann::json objectives = nlohmann::json::array();
+  for (size_t k = 0; k < front.objectives.size(); ++k)
+    objectives.push_back({{"name", front.objectives[k]}, {"unit", front.units[k]}});
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t r : front_rows(front)) {
+    const auto& t = trials[front.feasible[r]];
+    nlohmann::json values = nlohmann::json::object();
+    for (size_t k = 0; k < front.objectives.size(); ++k) values[front.objectives[k]] = front.points[r][k];
+    rows.push_back({{"trial", t.number}, {"design", t.design}, {"values", t.values}, {"objectives", values}});
+  }
+  return {{"objectives", objectives}, {"feasible", front.feasible.size()}, {"front", rows}};
 }
 
 }  // namespace apollo::cli

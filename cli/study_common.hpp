@@ -7,6 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <iosfwd>
+
+#include <nlohmann/json.hpp>
+
+#include "search/report.hpp"
 #include "search/store.hpp"
 
 namespace apollo::cli {
@@ -16,6 +21,14 @@ namespace apollo::cli {
 std::unique_ptr<search::StudyStore> open_existing_store(const std::string& path);
 // Throws UsageError naming the study and the studies the database has.
 search::StudyDefinition load_study_definition(search::StudyStore& store, const std::string& name);
+
+// A study's Pareto front as an aligned table, one row per front trial
+// (sorted by the first objective): trial number, each objective with its
+// unit, the parameter values.
+void print_front(std::ostream& out, const search::StudyFront& front, const std::vector<search::TrialRecord>& trials);
+// The same as JSON: {"objectives": [{"name", "unit"}], "feasible": N,
+// "front": [{"trial", "design", "values", "objectives": {name: value}}]}.
+nlohmann::json front_json(const search::StudyFront& front, const std::vector<search::TrialRecord>& trials);
 
 // `apollo study compare`, a subcommand of `apollo study`.
 int run_study_compare(const std::vector<std::string>& args);

@@ -98,10 +98,22 @@ void measure_baseline(StudyDefinition& def, const EvaluationContext& ctx) {
   }
   def.baseline_area_mm2 = m.area_mm2;
   def.baseline_latency_ms = m.latency_ms;
+  def.baseline_energy_uj = m.energy_uj;
   if (m.status != TrialStatus::Feasible && def.workloads.size() > 1) {
     throw models::ConfigError("baseline " + path + " cannot run the study's workloads (" + m.reason +
                               "); the geometric-mean speedup objective needs its latencies");
   }
+  require_energy(def, m);
+}
+
+void require_energy(const StudyDefinition& def, const Measurement& baseline) {
+  if (!objective_needs_energy(def.objective, def.objectives)) return;
+  // Every trial would fail for want of energy: refuse the study instead.
+  for (const auto& w : def.workloads)
+    if (!baseline.energy_uj.count(w))
+      throw models::ConfigError("objective " + def.objective_name() +
+                                " needs the energy of an inference, but the baseline measurement has no energy for "
+                                "workload " + w + " (evaluations do not measure energy in this build)");
 }
 
 }  // namespace apollo::search

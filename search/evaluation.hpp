@@ -46,6 +46,12 @@ StudyEnvironment make_study_environment(std::shared_ptr<const EvaluationContext>
 // edge_baseline.yaml) without area budget, in a forked worker, and stores its
 // latencies and area in def. Throws ConfigError when the study has several
 // workloads and the baseline cannot run one of them (no speedup is defined).
+// Its energy is stored too; a study whose objective needs energy is refused
+// (require_energy) when the baseline measurement has none.
 void measure_baseline(StudyDefinition& def, const EvaluationContext& ctx);
+
+// Throws ConfigError when def's objective needs energy and `baseline` (a
+// measurement of the baseline preset) has none for one of def's workloads.
+void require_energy(const StudyDefinition& def, const Measurement& baseline);
 
 }  // namespace apollo::search

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -68,6 +69,16 @@ class HistoryOptimizer : public Optimizer {
   virtual void on_prior() {}
   // Called once the constraint is stored (p3bo hands it to its members).
   virtual void on_constraint() {}
+  // Multi-objective studies (ParEGO, Knowles 2006): an optimizer that
+  // returns true here sees, at each ask, the `objective` of every feasible
+  // history entry replaced by -(augmented Chebyshev scalarization) of its
+  // normalized objective vector under a weight vector drawn uniformly from
+  // the simplex for that ask, and models / selects on that scalar as in a
+  // single-objective study. Ignored in single-objective studies.
+  virtual bool scalarizes_objectives() const { return false; }
+  // Number of objectives of a multi-objective study (0: single objective;
+  // known from the first feasible result told).
+  int objective_count() const { return objective_count_; }
   const Admissible& constraint() const { return admissible_; }
   // True without a constraint.
   bool admissible(const Design& d) const { return !admissible_ || admissible_(d); }
@@ -114,6 +125,9 @@ class HistoryOptimizer : public Optimizer {
   // such design is taken (tiny spaces) falls back to a uniform design, as
   // repeats are then unavoidable.
   Design random_fresh(const std::set<Design>& batch);
+  // The first of a few designs from `make` (a mutation, a child) that is
+  // neither known nor in `batch`; a random fresh design when none is.
+  Design fresh_from(const std::function<Design()>& make, const std::set<Design>& batch);
   // Each parameter changes with probability p (to a different value); at
   // least one parameter always changes. Redrawn while inadmissible, a
   // bounded number of times (the last draw is returned).
@@ -134,6 +148,8 @@ class HistoryOptimizer : public Optimizer {
  private:
   void validate(const Design& d) const;
   Design mutate_once(const Design& parent, double p);
+  void scalarize_for_ask();
+  int objective_count_ = 0;
   Admissible admissible_;
   bool unsatisfiable_ = false;  // random_design found no admissible design
   SearchSpaceShape space_;
@@ -145,6 +161,17 @@ class HistoryOptimizer : public Optimizer {
   bool asked_ = false;
   std::vector<PriorStudy> priors_;
 };
+
+// Multi-objective normalization shared by the optimizers: each objective
+// (minimized, positive) on a log scale, mapped to [0, 1] by its min and max
+// over `points` (a constant objective maps to 0). Log first because latency,
+// energy and area span orders of magnitude.
+std::vector<std::vector<double>> normalized_objectives(const std::vector<std::vector<double>>& points);
+// Augmented Chebyshev scalarization (ParEGO): max_i w_i f_i + rho sum_i w_i f_i
+// of normalized objectives f (minimized).
+double augmented_chebyshev(const std::vector<double>& f, const std::vector<double>& weights, double rho = 0.05);
+// A weight vector uniform on the simplex of `m` objectives.
+std::vector<double> simplex_weights(int m, std::mt19937_64& rng);
 
 // (v - mean) / sd over the values (sd 0 -> 1): per-study normalization of
 // objectives before data of several studies are mixed.
@@ -183,5 +210,7 @@ const std::vector<SettingSpec>& p3bo_settings();
 std::unique_ptr<Optimizer> make_p3bo(const SearchSpaceShape&, const Settings&, uint64_t);
 const std::vector<SettingSpec>& exhaustive_settings();
 std::unique_ptr<Optimizer> make_exhaustive(const SearchSpaceShape&, const Settings&, uint64_t);
+const std::vector<SettingSpec>& nsga2_settings();
+std::unique_ptr<Optimizer> make_nsga2(const SearchSpaceShape&, const Settings&, uint64_t);
 
 }  // namespace apollo::search

@@ -1,6 +1,7 @@
 // Regularized (aging) evolution, Real et al. 2019: tournament selection from
 // a population that forgets its oldest member rather than its worst, which
-// keeps the search from fixating on early lucky designs.
+// keeps the search from fixating on early lucky designs. Multi-objective
+// studies: tournaments compare a ParEGO scalarization drawn per ask.
 //
 // Transfer: the initial population starts with the best feasible designs of
 // the prior studies (ranked by their per-study z-score), evaluated again on
@@ -43,12 +44,7 @@ class EvolutionOptimizer final : public HistoryOptimizer {
         d = next_seed_ < seeds_.size() ? seeds_[next_seed_++] : random_fresh(taken);
       } else {
         const Design& parent = tournament_winner();
-        bool found = false;
-        for (int attempt = 0; attempt < 32 && !found; ++attempt) {
-          d = mutate(parent, config_.mutation_prob);
-          found = !is_known_or_in(d, taken);
-        }
-        if (!found) d = random_fresh(taken);
+        d = fresh_from([&] { return mutate(parent, config_.mutation_prob); }, taken);
       }
       taken.insert(d);
       batch.push_back(std::move(d));
@@ -63,23 +59,29 @@ class EvolutionOptimizer final : public HistoryOptimizer {
   }
 
   void on_tell(const std::vector<Observation>& fresh) override {
-    for (const auto& o : fresh) {
-      if (o.status == TrialStatus::Failed) continue;  // says nothing about the design
-      // Infeasible members stay in the population (they age out like the
-      // rest) with a fitness below every feasible one.
-      const double fitness = o.status == TrialStatus::Feasible
-                                 ? o.objective
-                                 : -std::numeric_limits<double>::infinity();
-      population_.push_back({o.design, fitness});
+    const size_t first = history().size() - fresh.size();
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      if (fresh[i].status == TrialStatus::Failed) continue;  // says nothing about the design
+      population_.push_back({fresh[i].design, first + i});
       if (static_cast<int>(population_.size()) > config_.population) population_.pop_front();
     }
   }
 
+  // Multi-objective studies: tournaments compare this ask's Chebyshev scalar.
+  bool scalarizes_objectives() const override { return true; }
+
  private:
   struct Member {
     Design design;
-    double fitness;
+    size_t row;  // in history(), whose objective a multi-objective ask rescalarizes
   };
+
+  // Infeasible members stay in the population (they age out like the rest)
+  // with a fitness below every feasible one.
+  double fitness(const Member& m) const {
+    const Observation& o = history()[m.row];
+    return o.status == TrialStatus::Feasible ? o.objective : -std::numeric_limits<double>::infinity();
+  }
 
   const Design& tournament_winner() {
     const int n = static_cast<int>(population_.size());
@@ -91,7 +93,7 @@ class EvolutionOptimizer final : public HistoryOptimizer {
     for (int i = 0; i < s; ++i) {
       const int j = std::uniform_int_distribution<int>(i, n - 1)(rng());
       std::swap(idx[i], idx[j]);
-      if (best < 0 || population_[idx[i]].fitness > population_[best].fitness) best = idx[i];
+      if (best < 0 || fitness(population_[idx[i]]) > fitness(population_[best])) best = idx[i];
     }
     return population_[best].design;
   }

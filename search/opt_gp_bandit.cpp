@@ -84,6 +84,8 @@ class GpBandit final : public HistoryOptimizer {
   GpBandit(const SearchSpaceShape& space, const GpBanditConfig& config, uint64_t seed)
       : HistoryOptimizer(space, seed), config_(config), gp_(static_cast<int>(space.cardinalities.size())) {}
   std::string name() const override { return "gp_bandit"; }
+  // Multi-objective studies: ParEGO, the models fit this ask's Chebyshev scalar.
+  bool scalarizes_objectives() const override { return true; }
 
  protected:
   std::vector<Design> propose(int count) override {

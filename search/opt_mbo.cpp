@@ -70,6 +70,8 @@ class MboOptimizer final : public HistoryOptimizer {
   MboOptimizer(const SearchSpaceShape& space, const MboConfig& config, uint64_t seed)
       : HistoryOptimizer(space, seed), config_(config), seed_(seed) {}
   std::string name() const override { return "mbo"; }
+  // Multi-objective studies: ParEGO, the models fit this ask's Chebyshev scalar.
+  bool scalarizes_objectives() const override { return true; }
 
  protected:
   std::vector<Design> propose(int count) override {

@@ -7,8 +7,11 @@
 // Reward of one proposal: the fraction of earlier feasible results it beats
 // (1 = a new best, 0 = infeasible or worst). It generalizes "improved over
 // the best so far" into a dense, scale-free signal, so the allocation reacts
-// after a few batches instead of waiting for rare new records.
+// after a few batches instead of waiting for rare new records. In a
+// multi-objective study the reward is the hypervolume improvement of the
+// front instead (hypervolume_rewards).
 #include "search/opt_common.hpp"
+#include "search/pareto.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -76,21 +79,12 @@ class P3bo final : public HistoryOptimizer {
   }
 
   void on_tell(const std::vector<Observation>& fresh) override {
-    // Rank against the feasible results known before this tell.
-    const size_t before = history().size() - fresh.size();
-    std::vector<double> earlier;
-    for (size_t i = 0; i < before; ++i)
-      if (history()[i].status == TrialStatus::Feasible) earlier.push_back(history()[i].objective);
-    std::sort(earlier.begin(), earlier.end());
-    for (const auto& o : fresh) {
+    const std::vector<double> reward_of = objective_count() > 0 ? hypervolume_rewards(fresh) : rank_rewards(fresh);
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      const Observation& o = fresh[i];
       auto it = owner_.find(o.design);
       if (it == owner_.end() || o.status == TrialStatus::Failed) continue;
-      double reward = 0;
-      if (o.status == TrialStatus::Feasible)
-        reward = earlier.empty() ? 1.0
-                                 : double(std::lower_bound(earlier.begin(), earlier.end(), o.objective) -
-                                          earlier.begin()) /
-                                       double(earlier.size());
+      const double reward = reward_of[i];
       auto& window = rewards_[it->second];
       window.push_back(reward);
       if (static_cast<int>(window.size()) > config_.window) window.pop_front();
@@ -100,6 +94,58 @@ class P3bo final : public HistoryOptimizer {
   }
 
  private:
+  // Single objective: the fraction of the feasible results known before this
+  // tell that each fresh result beats (0 when not feasible).
+  std::vector<double> rank_rewards(const std::vector<Observation>& fresh) const {
+    const size_t before = history().size() - fresh.size();
+    std::vector<double> earlier;
+    for (size_t i = 0; i < before; ++i)
+      if (history()[i].status == TrialStatus::Feasible) earlier.push_back(history()[i].objective);
+    std::sort(earlier.begin(), earlier.end());
+    std::vector<double> out;
+    for (const auto& o : fresh) {
+      double reward = 0;
+      if (o.status == TrialStatus::Feasible)
+        reward = earlier.empty() ? 1.0
+                                 : double(std::lower_bound(earlier.begin(), earlier.end(), o.objective) -
+                                          earlier.begin()) /
+                                       double(earlier.size());
+      out.push_back(reward);
+    }
+    return out;
+  }
+
+  // Multi-objective: the share of the hypervolume with the fresh result
+  // that it adds to the front of the feasible results known before this
+  // tell (1 for the first, 0 for a dominated or infeasible one), on the
+  // normalized log scale with reference point 1.1 in every objective.
+  std::vector<double> hypervolume_rewards(const std::vector<Observation>& fresh) const {
+    const size_t before = history().size() - fresh.size();
+    std::vector<ObjectivePoint> points;
+    for (size_t i = 0; i < before; ++i)
+      if (history()[i].status == TrialStatus::Feasible) points.push_back(history()[i].objectives);
+    const size_t earlier = points.size();
+    for (const auto& o : fresh)
+      if (o.status == TrialStatus::Feasible) points.push_back(o.objectives);
+    const auto normalized = normalized_objectives(points);
+    const std::vector<ObjectivePoint> front(normalized.begin(), normalized.begin() + static_cast<long>(earlier));
+    const ObjectivePoint reference(static_cast<size_t>(objective_count()), 1.1);
+    const double front_volume = hypervolume(front, reference);
+    std::vector<double> out;
+    size_t next = earlier;
+    for (const auto& o : fresh) {
+      double reward = 0;
+      if (o.status == TrialStatus::Feasible) {
+        std::vector<ObjectivePoint> with = front;
+        with.push_back(normalized[next++]);
+        const double volume = hypervolume(with, reference);
+        reward = earlier == 0 ? 1.0 : volume > 0 ? (volume - front_volume) / volume : 0.0;
+      }
+      out.push_back(reward);
+    }
+    return out;
+  }
+
   std::vector<double> shares() const {
     std::vector<double> mean(members_.size());
     for (size_t m = 0; m < members_.size(); ++m) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -40,6 +41,10 @@ const std::vector<RegistryEntry>& registry() {
        gp_bandit_settings, make_gp_bandit},
       {"exhaustive", "every design once, in flat-index order (for small --space sub-spaces)", exhaustive_settings,
        make_exhaustive, 0, true},
+      {"nsga2",
+       "NSGA-II (Deb et al. 2002): non-dominated sorting, crowding distance, binary tournaments, uniform "
+       "crossover and mutation, elitist (mu+lambda) survival; multi-objective (an elitist GA for one objective)",
+       nsga2_settings, make_nsga2},
   };
   return table;
 }
@@ -200,6 +205,7 @@ HistoryOptimizer::HistoryOptimizer(const SearchSpaceShape& space, uint64_t seed)
 
 std::vector<Design> HistoryOptimizer::ask(int count) {
   if (count < 0) throw std::invalid_argument(name() + ": ask(count) needs count >= 0");
+  if (objective_count_ > 0 && scalarizes_objectives()) scalarize_for_ask();
   std::vector<Design> batch = propose(count);
   for (const auto& d : batch) pending_.insert(d);
   asked_ = true;
@@ -301,8 +307,17 @@ void HistoryOptimizer::validate(const Design& d) const {
 void HistoryOptimizer::tell(const std::vector<Observation>& results) {
   for (const auto& r : results) {
     validate(r.design);
-    if (r.status == TrialStatus::Feasible && !std::isfinite(r.objective))
+    if (r.status != TrialStatus::Feasible) continue;
+    if (!std::isfinite(r.objective))
       throw std::invalid_argument(name() + ": told a feasible result with a non-finite objective");
+    const int m = static_cast<int>(r.objectives.size());
+    if (m > 0 && objective_count_ == 0 && feasible_count_ == 0) objective_count_ = m;
+    if (m != objective_count_)
+      throw std::invalid_argument(name() + ": told a feasible result with " + std::to_string(m) +
+                                  " objectives, expected " + std::to_string(objective_count_));
+    for (double v : r.objectives)
+      if (!std::isfinite(v) || !(v > 0))
+        throw std::invalid_argument(name() + ": told an objective vector with a non-positive or non-finite value");
   }
   for (const auto& r : results) {
     history_.push_back(r);
@@ -313,6 +328,52 @@ void HistoryOptimizer::tell(const std::vector<Observation>& results) {
     if (r.status == TrialStatus::Feasible) ++feasible_count_;
   }
   on_tell(results);
+}
+
+std::vector<std::vector<double>> normalized_objectives(const std::vector<std::vector<double>>& points) {
+  std::vector<std::vector<double>> out = points;
+  if (points.empty()) return out;
+  for (size_t k = 0; k < points[0].size(); ++k) {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (auto& p : out) {
+      p[k] = std::log(p[k]);
+      lo = std::min(lo, p[k]);
+      hi = std::max(hi, p[k]);
+    }
+    for (auto& p : out) p[k] = hi > lo ? (p[k] - lo) / (hi - lo) : 0.0;
+  }
+  return out;
+}
+
+double augmented_chebyshev(const std::vector<double>& f, const std::vector<double>& weights, double rho) {
+  double worst = 0, sum = 0;
+  for (size_t k = 0; k < f.size(); ++k) {
+    worst = std::max(worst, weights[k] * f[k]);
+    sum += weights[k] * f[k];
+  }
+  return worst + rho * sum;
+}
+
+std::vector<double> simplex_weights(int m, std::mt19937_64& rng) {
+  // Normalized exponential draws are uniform on the simplex (Dirichlet(1)).
+  std::vector<double> w(static_cast<size_t>(m));
+  double sum = 0;
+  for (double& v : w) sum += v = std::exponential_distribution<double>(1.0)(rng);
+  for (double& v : w) v /= sum;
+  return w;
+}
+
+void HistoryOptimizer::scalarize_for_ask() {
+  std::vector<std::vector<double>> points;
+  std::vector<size_t> rows;
+  for (size_t i = 0; i < history_.size(); ++i)
+    if (history_[i].status == TrialStatus::Feasible) {
+      points.push_back(history_[i].objectives);
+      rows.push_back(i);
+    }
+  const std::vector<double> weights = simplex_weights(objective_count_, rng_);
+  const auto normalized = normalized_objectives(points);
+  for (size_t j = 0; j < rows.size(); ++j) history_[rows[j]].objective = -augmented_chebyshev(normalized[j], weights);
 }
 
 Design HistoryOptimizer::random_design() {
@@ -361,6 +422,14 @@ Design HistoryOptimizer::random_fresh(const std::set<Design>& batch) {
       return fresh[std::uniform_int_distribution<size_t>(0, fresh.size() - 1)(rng_)];
   }
   return random_design();
+}
+
+Design HistoryOptimizer::fresh_from(const std::function<Design()>& make, const std::set<Design>& batch) {
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    Design d = make();
+    if (!is_known_or_in(d, batch)) return d;
+  }
+  return random_fresh(batch);
 }
 
 Design HistoryOptimizer::mutate(const Design& parent, double p) {

@@ -24,6 +24,12 @@ struct Observation {
   Design design;
   TrialStatus status = TrialStatus::Failed;
   double objective = 0;  // maximized; only meaningful when Feasible
+  // Multi-objective studies: every objective of a feasible result, all
+  // minimized and positive (latency, energy, area), in the study's order;
+  // empty in single-objective studies. `objective` is then a scalar
+  // summary (1 / product) that optimizers scalarizing on their own
+  // (ParEGO, NSGA-II ranks, hypervolume rewards) do not use.
+  std::vector<double> objectives{};
 };
 
 // Transfer learning: the trials of an earlier study (same design space),

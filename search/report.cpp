@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 
+#include "search/objective.hpp"
 #include "search/study.hpp"
 
 namespace apollo::search {
@@ -61,6 +63,14 @@ const std::pair<const char*, GroupKey> kGroupKeys[] = {{"optimizer", GroupKey::O
                                                        {"transfer", GroupKey::Transfer},
                                                        {"study", GroupKey::Study}};
 
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+}  // namespace
+
 std::vector<std::string> split_commas(const std::string& text) {
   std::vector<std::string> parts;
   std::string part;
@@ -70,13 +80,18 @@ std::vector<std::string> split_commas(const std::string& text) {
   return parts;
 }
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+std::vector<double> parse_numbers(const std::string& text) {
+  std::vector<double> out;
+  for (const auto& raw : split_commas(text)) {
+    const std::string part = trim(raw);
+    char* end = nullptr;
+    const double v = part.empty() ? 0.0 : std::strtod(part.c_str(), &end);
+    if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(v))
+      throw std::invalid_argument("'" + part + "' is not a finite number");
+    out.push_back(v);
+  }
+  return out;
 }
-
-}  // namespace
 
 std::vector<GroupKey> parse_group_by(const std::string& text) {
   std::vector<GroupKey> keys;
@@ -214,6 +229,74 @@ std::vector<Spread> group_curve(const std::vector<StudyTrials>& studies, const S
       v.push_back(reference ? regret(*reference, b) : b);
     }
     out.push_back(summarize(v, !reference));
+  }
+  return out;
+}
+
+StudyFront study_front(const StudyDefinition& def, const std::vector<TrialRecord>& trials) {
+  const Objective objective =
+      Objective::components_of(def, def.multi_objective() ? def.objectives : std::vector<std::string>{"latency", "area"});
+  StudyFront out;
+  out.objectives = objective.components();
+  out.units = objective.units();
+  for (size_t i = 0; i < trials.size(); ++i) {
+    if (trials[i].status != TrialStatus::Feasible) continue;
+    out.feasible.push_back(i);
+    try {
+      out.points.push_back(objective.vector(measurement_of(trials[i])));
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error("study " + def.name + " trial " + std::to_string(trials[i].number) + ": " + e.what());
+    }
+  }
+  for (int k : non_dominated(out.points)) out.front.push_back(out.feasible[static_cast<size_t>(k)]);
+  return out;
+}
+
+std::optional<ObjectivePoint> default_reference(const std::vector<StudyFront>& fronts) {
+  std::optional<ObjectivePoint> worst;
+  for (const auto& f : fronts) {
+    if (f.objectives != fronts.front().objectives)
+      throw std::invalid_argument("the studies have different objectives; hypervolumes are not comparable");
+    for (const auto& p : f.points) {
+      if (!worst) worst = p;
+      for (size_t k = 0; k < p.size(); ++k) (*worst)[k] = std::max((*worst)[k], p[k]);
+    }
+  }
+  if (worst)
+    for (double& v : *worst) v *= 1.1;
+  return worst;
+}
+
+std::vector<double> hypervolume_curve(const StudyFront& front, size_t trials, const ObjectivePoint& reference) {
+  std::vector<double> out(trials, 0.0);
+  std::vector<ObjectivePoint> seen;
+  size_t next = 0;  // into front.feasible
+  double volume = 0;
+  for (size_t i = 0; i < trials; ++i) {
+    if (next < front.feasible.size() && front.feasible[next] == i) {
+      const ObjectivePoint& p = front.points[next++];
+      // Only a point no earlier one dominates changes the hypervolume.
+      bool dominated = false;
+      for (const auto& q : seen) dominated = dominated || dominates(q, p) || q == p;
+      if (!dominated) {
+        seen.erase(std::remove_if(seen.begin(), seen.end(), [&](const auto& q) { return dominates(p, q); }), seen.end());
+        seen.push_back(p);
+        volume = hypervolume(seen, reference);
+      }
+    }
+    out[i] = volume;
+  }
+  return out;
+}
+
+std::vector<TrialRecord> hypervolume_trials(const StudyFront& front, const std::vector<TrialRecord>& trials,
+                                            const ObjectivePoint& reference) {
+  const std::vector<double> curve = hypervolume_curve(front, trials.size(), reference);
+  std::vector<TrialRecord> out = trials;
+  const size_t first = front.feasible.empty() ? trials.size() : front.feasible.front();
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].status = i >= first ? TrialStatus::Feasible : TrialStatus::Infeasible;
+    out[i].objective = curve[i];
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "search/pareto.hpp"
 #include "search/store.hpp"
 
 namespace apollo::search {
@@ -49,6 +50,13 @@ const char* to_string(GroupKey key);
 // "+", the budget in mm^2 ("6.8"), "with"/"without" (--transfer-from), the
 // study name.
 std::string group_value(const StudyDefinition& def, GroupKey key);
+
+// The items of a comma list ("a,,b," -> a, "", b, ""): --checkpoints,
+// --reference, --objectives.
+std::vector<std::string> split_commas(const std::string& text);
+// "2,7.5": finite numbers (spaces allowed around them). Throws
+// std::invalid_argument naming the item that is not one.
+std::vector<double> parse_numbers(const std::string& text);
 
 // "10,30,100": positive, strictly increasing trial counts. Throws
 // std::invalid_argument saying what is wrong.
@@ -92,5 +100,37 @@ Comparison compare_studies(const std::vector<StudyTrials>& studies, const std::v
 // With a reference, the spread of the regret instead.
 std::vector<Spread> group_curve(const std::vector<StudyTrials>& studies, const StudyGroup& group,
                                 std::optional<double> reference);
+
+// ---- Multi-objective studies ----
+
+// The objective vectors of a study's feasible trials and their Pareto
+// front: the study's --objectives, or latency and area for a study with a
+// scalar objective (its trade-off, for `apollo study pareto`).
+struct StudyFront {
+  std::vector<std::string> objectives;  // names, minimized
+  std::vector<std::string> units;       // "ms", "uJ", "mm2", "x baseline"
+  std::vector<size_t> feasible;         // indices into the trials, in order
+  std::vector<ObjectivePoint> points;   // per feasible trial
+  std::vector<size_t> front;            // indices into the trials of the non-dominated ones, in order
+};
+// Throws std::runtime_error when a feasible trial lacks a value an
+// objective needs (e.g. energy).
+StudyFront study_front(const StudyDefinition& def, const std::vector<TrialRecord>& trials);
+
+// The default hypervolume reference point of studies compared together:
+// the worst value of each objective over their feasible trials, times 1.1.
+// nullopt when none has a feasible trial. The fronts must have the same
+// objectives (std::invalid_argument otherwise).
+std::optional<ObjectivePoint> default_reference(const std::vector<StudyFront>& fronts);
+
+// Hypervolume of the front of the first i+1 trials, for every i (0 until
+// the first feasible trial).
+std::vector<double> hypervolume_curve(const StudyFront& front, size_t trials, const ObjectivePoint& reference);
+
+// The trials recast so that each trial's objective is the hypervolume after
+// it (feasible from the first feasible trial on): best_after, the groups and
+// checkpoints of compare_studies and group_curve then report hypervolume.
+std::vector<TrialRecord> hypervolume_trials(const StudyFront& front, const std::vector<TrialRecord>& trials,
+                                            const ObjectivePoint& reference);
 
 }  // namespace apollo::search

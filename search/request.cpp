@@ -1,5 +1,6 @@
 #include "search/request.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <sstream>
@@ -7,6 +8,8 @@
 #include "models/arch_io.hpp"
 #include "models/space.hpp"
 #include "models/subspace.hpp"
+#include "search/objective.hpp"
+#include "search/report.hpp"
 #include "search/study.hpp"
 
 namespace apollo::search {
@@ -68,6 +71,8 @@ StudyRequest complete(const StudyRequest& r) {
   if (!c.space_path) c.space_path = "";
   if (!c.lookup) c.lookup = "";
   if (!c.area_constraint) c.area_constraint = "known";
+  if (!c.objective) c.objective = kDefaultObjective;
+  if (!c.objectives) c.objectives = std::vector<std::string>{};
   return c;
 }
 
@@ -108,6 +113,8 @@ StudyPlan created(StudyStore& store, StudyDefinition def, const std::string& nam
 
 }  // namespace
 
+std::vector<std::string> parse_objectives(const std::string& text) { return split_commas(text); }
+
 Settings parse_settings(const std::vector<std::string>& items) {
   Settings s;
   for (const auto& item : items) {
@@ -117,6 +124,41 @@ Settings parse_settings(const std::vector<std::string>& items) {
   }
   return s;
 }
+
+namespace {
+
+bool listed_in(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// --objective or --objectives, checked.
+void set_objectives(StudyDefinition& def, const StudyRequest& r) {
+  if (r.objective && r.objectives && !r.objectives->empty())
+    throw RequestError("--objective and --objectives cannot be combined: --objective chooses one scalar objective, "
+                       "--objectives makes a multi-objective study");
+  def.objective = r.objective.value_or(kDefaultObjective);
+  if (!listed_in(scalar_objective_names(), def.objective))
+    throw RequestError("--objective: unknown objective '" + def.objective + "'; known: " +
+                       join(scalar_objective_names(), ", "));
+  def.objectives = r.objectives.value_or(std::vector<std::string>{});
+  if (!r.objectives) return;
+  const auto& names = objective_component_names();
+  if (def.objectives.size() < 2 || def.objectives.size() > 3)
+    throw RequestError("--objectives expects two or three of " + join(names, ", ") + " separated by commas, got " +
+                       std::to_string(def.objectives.size()) + " ('" + join(def.objectives, ",") + "')");
+  for (size_t i = 0; i < def.objectives.size(); ++i) {
+    if (!listed_in(names, def.objectives[i]))
+      throw RequestError("--objectives: unknown objective '" + def.objectives[i] + "'; known: " + join(names, ", "));
+    for (size_t j = 0; j < i; ++j)
+      if (def.objectives[i] == def.objectives[j])
+        throw RequestError("--objectives: " + def.objectives[i] + " given twice");
+  }
+  if (r.transfer_from && !r.transfer_from->empty())
+    throw RequestError("--transfer-from is not supported for multi-objective studies (--objectives): the priors' "
+                       "objectives are scalars");
+}
+
+}  // namespace
 
 StudyDefinition define_study(const StudyRequest& r) {
   StudyDefinition def;
@@ -138,6 +180,7 @@ StudyDefinition define_study(const StudyRequest& r) {
     throw RequestError("--area-constraint expects known or blackbox, got '" + *r.area_constraint + "'");
   }
 
+  set_objectives(def, r);
   if (!(def.area_budget_mm2 > 0)) throw RequestError("--area-budget must be positive");
   if (def.batch < 1) throw RequestError("--batch must be at least 1, got " + std::to_string(def.batch));
   if (def.trial_timeout_s < 0) throw RequestError("--trial-timeout must be >= 0");
@@ -188,7 +231,11 @@ std::string default_study_name(const StudyDefinition& def, bool demo) {
   std::ostringstream o;
   o << std::filesystem::path(def.workloads.front()).stem().string();  // a file: its base name
   if (def.workloads.size() > 1) o << "+" << def.workloads.size() - 1;
-  o << "-" << def.optimizer << "-" << def.area_budget_mm2 << "mm2-s" << def.seed;
+  o << "-" << def.optimizer;
+  // Non-default objectives are part of the name (the default keeps older names).
+  if (def.multi_objective()) o << "-" << join(def.objectives, "+");
+  else if (def.objective != kDefaultObjective) o << "-" << def.objective;
+  o << "-" << def.area_budget_mm2 << "mm2-s" << def.seed;
   return o.str();
 }
 
@@ -222,6 +269,10 @@ std::vector<OptionDifference> differences(const StudyRequest& r, const StudyDefi
   }
   if (r.lookup) add("--lookup", d.lookup.empty() ? "(none)" : d.lookup, r.lookup->empty() ? "(none)" : *r.lookup);
   if (r.area_constraint) add("--area-constraint", to_string(d.area_constraint), *r.area_constraint);
+  if (r.objective) add("--objective", d.objective, *r.objective);
+  if (r.objectives)
+    add("--objectives", d.objectives.empty() ? "(none)" : join(d.objectives, ","),
+        r.objectives->empty() ? "(none)" : join(*r.objectives, ","));
   return out;
 }
 

@@ -35,6 +35,8 @@ struct StudyRequest {
   std::optional<std::string> space_path;  // a sub-space YAML file
   std::optional<std::string> lookup;
   std::optional<std::string> area_constraint;  // "known" or "blackbox"
+  std::optional<std::string> objective;  // --objective NAME (scalar)
+  std::optional<std::vector<std::string>> objectives;  // --objectives a,b[,c] (multi-objective)
 
   // What an unset field means where the caller decides it: the batch when
   // none is given (the number of workers), and the demo (`apollo search`
@@ -49,6 +51,8 @@ inline constexpr const char* kDefaultOptimizer = "evolution";
 
 // "key=value" items of --opt as settings; RequestError on an item without '='.
 Settings parse_settings(const std::vector<std::string>& items);
+// "latency,area" as {"latency", "area"} (checked by define_study).
+std::vector<std::string> parse_objectives(const std::string& text);
 
 // The definition a request asks for, without name (see study_name) and
 // baseline measurements: defaults filled in (the optimizer's registry entry

@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS trials (
   status      TEXT NOT NULL CHECK (status IN ('feasible', 'infeasible', 'failed')),
   reason      TEXT NOT NULL DEFAULT '',
   latency_ms  TEXT NOT NULL,           -- JSON object workload -> ms
+  energy_uj   TEXT NOT NULL DEFAULT '{}',  -- JSON object workload -> uJ per inference
   area_mm2    REAL,
   objective   REAL,
   eval_seconds REAL,
@@ -126,7 +127,13 @@ TrialStatus trial_status_from_string(const std::string& s) {
 }
 
 std::string StudyDefinition::objective_name() const {
-  return workloads.size() > 1 ? "geomean_speedup" : "perf_per_area";
+  std::string out;
+  if (multi_objective()) {
+    for (const auto& o : objectives) out += (out.empty() ? "pareto:" : ",") + o;
+    return out;
+  }
+  if (objective == "perf_per_area") return workloads.size() > 1 ? "geomean_speedup" : "perf_per_area";
+  return objective;
 }
 
 json StudyDefinition::to_json() const {
@@ -144,6 +151,9 @@ json StudyDefinition::to_json() const {
               {"baseline_path", baseline_path},
               {"baseline_latency_ms", baseline_latency_ms},
               {"baseline_area_mm2", baseline_area_mm2},
+              {"baseline_energy_uj", baseline_energy_uj},
+              {"scalar_objective", objective},
+              {"objectives", objectives},
               {"created_at", created_at},
               {"transfer_from", transfer_from},
               {"space", space ? space->to_json() : json(nullptr)},
@@ -175,6 +185,10 @@ StudyDefinition StudyDefinition::from_json(const json& j) {
     d.baseline_path = j.value("baseline_path", "");
     d.baseline_latency_ms = j.value("baseline_latency_ms", std::map<std::string, double>{});
     d.baseline_area_mm2 = j.value("baseline_area_mm2", 0.0);
+    // Studies stored before the choice existed optimized perf_per_area.
+    d.baseline_energy_uj = j.value("baseline_energy_uj", std::map<std::string, double>{});
+    d.objective = j.value("scalar_objective", "perf_per_area");
+    d.objectives = j.value("objectives", std::vector<std::string>{});
     d.created_at = j.value("created_at", "");
     d.transfer_from = j.value("transfer_from", std::vector<std::string>{});
     if (j.contains("space") && !j.at("space").is_null()) d.space = models::SubSpace::from_json(j.at("space"));
@@ -222,12 +236,30 @@ StudyStore::StudyStore(const std::string& path) : path_(path) {
     setup("PRAGMA foreign_keys=ON;");
     setup("PRAGMA synchronous=NORMAL;");  // WAL + NORMAL: durable against process crashes
     setup(kSchema);
+    add_energy_column();
   } catch (const StoreError& e) {
     throw StoreError(path + " is not a usable Apollo study database (" + e.what() + ")");
   }
 }
 
 StudyStore::~StudyStore() = default;
+
+void StudyStore::add_energy_column() {
+  // Databases created before energy was stored lack the column; their trials
+  // read back with no energy. Two processes may add it at once: the loser's
+  // "duplicate column" error is harmless, so the column is checked again.
+  auto has_column = [&] {
+    Statement st(db_.get(), "SELECT COUNT(*) FROM pragma_table_info('trials') WHERE name = 'energy_uj'");
+    st.step();
+    return st.integer(0) > 0;
+  };
+  if (has_column()) return;
+  try {
+    exec("ALTER TABLE trials ADD COLUMN energy_uj TEXT NOT NULL DEFAULT '{}'");
+  } catch (const StoreError&) {
+    if (!has_column()) throw;
+  }
+}
 
 void StudyStore::exec(const std::string& sql) {
   char* err = nullptr;
@@ -303,8 +335,8 @@ std::vector<StudySummary> StudyStore::list_studies() {
 void StudyStore::add_trial(const std::string& study, const TrialRecord& t) {
   Statement st(db_.get(),
                "INSERT INTO trials(study, number, design, design_values, status, reason, latency_ms, area_mm2, "
-               "objective, eval_seconds, worker, started_at, finished_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+               "objective, eval_seconds, worker, started_at, finished_at, energy_uj) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind(1, study);
   st.bind(2, t.number);
   st.bind(3, json(t.design).dump());
@@ -318,6 +350,7 @@ void StudyStore::add_trial(const std::string& study, const TrialRecord& t) {
   st.bind(11, t.worker);
   st.bind(12, t.started_at);
   st.bind(13, t.finished_at);
+  st.bind(14, json(t.energy_uj).dump());
   int rc = st.step_rc();
   if (rc == SQLITE_CONSTRAINT) {
     throw StoreError("study '" + study + "': trial " + std::to_string(t.number) +
@@ -329,7 +362,7 @@ void StudyStore::add_trial(const std::string& study, const TrialRecord& t) {
 std::vector<TrialRecord> StudyStore::trials(const std::string& study) {
   Statement st(db_.get(),
                "SELECT number, design, design_values, status, reason, latency_ms, area_mm2, objective, "
-               "eval_seconds, worker, started_at, finished_at FROM trials WHERE study = ? ORDER BY number");
+               "eval_seconds, worker, started_at, finished_at, energy_uj FROM trials WHERE study = ? ORDER BY number");
   st.bind(1, study);
   std::vector<TrialRecord> out;
   while (st.step()) {
@@ -339,6 +372,7 @@ std::vector<TrialRecord> StudyStore::trials(const std::string& study) {
       t.design = json::parse(st.text(1)).get<Design>();
       t.values = json::parse(st.text(2));
       t.latency_ms = json::parse(st.text(5)).get<std::map<std::string, double>>();
+      t.energy_uj = json::parse(st.text(12)).get<std::map<std::string, double>>();
     } catch (const json::exception& e) {
       throw StoreError("study '" + study + "' trial " + std::to_string(t.number) + ": malformed JSON: " + e.what());
     }

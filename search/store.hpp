@@ -48,6 +48,15 @@ struct StudyDefinition {
   // and its area.
   std::map<std::string, double> baseline_latency_ms;
   double baseline_area_mm2 = 0;
+  // The baseline's energy per inference and workload (uJ), from the same
+  // measurement; empty while evaluations do not measure energy.
+  std::map<std::string, double> baseline_energy_uj;
+  // The scalar objective (--objective; search/objective.hpp), or, when
+  // `objectives` is not empty, a multi-objective study of those (two or
+  // three of latency, energy, area; --objectives), whose result is the
+  // Pareto front of its feasible trials.
+  std::string objective = "perf_per_area";
+  std::vector<std::string> objectives;
   std::string created_at;
   // Earlier studies of the same database this one learns from (transfer
   // learning, --transfer-from), in the order given.
@@ -66,7 +75,11 @@ struct StudyDefinition {
   // existed ran as Blackbox and resume so.
   AreaConstraint area_constraint = AreaConstraint::Known;
 
-  // "perf_per_area" for one workload, "geomean_speedup" for several.
+  bool multi_objective() const { return !objectives.empty(); }
+  // What the study maximizes, for listings: "perf_per_area" for one
+  // workload and "geomean_speedup" for several (the default objective), the
+  // --objective name otherwise, "pareto:latency,area" for a multi-objective
+  // study.
   std::string objective_name() const;
   nlohmann::json to_json() const;
   static StudyDefinition from_json(const nlohmann::json& j);  // throws StoreError
@@ -82,13 +95,13 @@ struct TrialRecord {
   TrialStatus status = TrialStatus::Failed;
   std::string reason;                  // why infeasible / failed, "" when feasible
   std::map<std::string, double> latency_ms;  // per workload (those simulated)
+  std::map<std::string, double> energy_uj;   // per workload, uJ per inference (empty: not measured)
   double area_mm2 = 0;                 // 0 when not computed (e.g. failed)
   double objective = 0;                // meaningful only when feasible
   double eval_seconds = 0;             // wall time of the evaluation
   int worker = -1;                     // pool slot that ran it
   std::string started_at, finished_at; // UTC ISO 8601
 
-  Observation observation() const { return {design, status, objective}; }
 };
 
 struct StudySummary {
@@ -144,6 +157,7 @@ class StudyStore {
     void operator()(sqlite3* db) const;
   };
   void exec(const std::string& sql);
+  void add_energy_column();
   std::string path_;
   std::unique_ptr<sqlite3, Closer> db_;
 };

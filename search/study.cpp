@@ -69,6 +69,14 @@ std::vector<PriorStudy> load_priors(StudyStore& store, const StudyDefinition& de
   return priors;
 }
 
+Observation observation_of(const Objective& objective, const TrialRecord& trial) {
+  Observation o{trial.design, trial.status, trial.objective, {}};
+  // The objective vector is recomputed from the stored measurement, so
+  // nothing beyond the measurement needs storing.
+  if (objective.multi() && trial.status == TrialStatus::Feasible) o.objectives = objective.vector(measurement_of(trial));
+  return o;
+}
+
 Admissible area_constraint(const StudyDefinition& def, const StudyEnvironment& env) {
   if (def.area_constraint != AreaConstraint::Known || !env.area_mm2 || !(def.area_budget_mm2 > 0)) return {};
   // Same comparison as the evaluation's, so an admissible design is never
@@ -94,7 +102,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
   auto optimizer = make_optimizer(def.optimizer, opt_shape, def.settings, def.seed);
   if (!def.transfer_from.empty()) optimizer->set_prior(load_priors(store, def, env.shape));
   if (Admissible admissible = area_constraint(def, env)) optimizer->set_constraint(std::move(admissible));
-  Objective objective(def.workloads, def.baseline_latency_ms);
+  const Objective objective = Objective::of(def);
 
   StudyRunReport report;
   StudyProgress progress;
@@ -139,7 +147,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
       int number = first + i;
       auto it = stored.find(number);
       if (it != stored.end()) {
-        Observation o = it->second.observation();
+        Observation o = observation_of(objective, it->second);
         if (def.space) {
           auto sub = def.space->from_full(o.design);
           if (!sub)
@@ -176,6 +184,7 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
             t.reason = m.reason;
             t.area_mm2 = m.area_mm2;
             t.latency_ms = m.latency_ms;
+            t.energy_uj = m.energy_uj;
             if (m.status == TrialStatus::Feasible) t.objective = objective(m);
           } catch (const std::exception& e) {
             t.status = TrialStatus::Failed;
@@ -184,7 +193,8 @@ StudyRunReport run_study(StudyStore& store, const StudyDefinition& def, const St
           }
         }
         store.add_trial(def.name, t);  // committed now: a crash after this loses nothing
-        told[slot] = Observation{asked[slot], t.status, t.objective};
+        told[slot] = observation_of(objective, t);
+        told[slot].design = asked[slot];
         ++report.evaluated;
         ++progress.evaluated;
         account(t);
@@ -235,14 +245,8 @@ LookupTable LookupTable::load(StudyStore& store, const StudyDefinition& def) {
                                 (def.space ? "sub-space " + def.space->source() : std::string("the whole space")) + ")");
   LookupTable table;
   table.source_ = name;
-  for (const auto& t : store.trials(name)) {
-    Measurement m;
-    m.status = t.status;
-    m.reason = t.reason;
-    m.area_mm2 = t.area_mm2;
-    m.latency_ms = t.latency_ms;
-    table.table_.emplace(t.design, std::move(m));  // the first trial of a design wins
-  }
+  for (const auto& t : store.trials(name))
+    table.table_.emplace(t.design, measurement_of(t));  // the first trial of a design wins
   return table;
 }
 

@@ -116,6 +116,11 @@ class LookupTable {
   std::map<Design, Measurement> table_;
 };
 
+// What the optimizer is told about a stored trial: its status, scalar
+// objective and, in a multi-objective study, its objective vector (from the
+// stored measurement). The design is the stored, full-space one.
+Observation observation_of(const Objective& objective, const TrialRecord& trial);
+
 // The optimizer's known constraint under def (sub-space designs, as the
 // optimizer sees them): area within def's budget when def's constraint is
 // Known and env has an area model, else none (an empty function).

@@ -333,7 +333,7 @@ py::dict measurement_dict(const json& m, const search::StudyDefinition* def) {
   if (def && m.at("status") == "feasible") {
     const search::Measurement meas = search::Measurement::from_json(m);
     if (def->workloads.size() == 1 || !def->baseline_latency_ms.empty()) {
-      d["objective"] = search::Objective(def->workloads, def->baseline_latency_ms)(meas);
+      d["objective"] = search::Objective::of(*def)(meas);
     }
   }
   return d;
@@ -463,7 +463,7 @@ class Study {
       throw std::invalid_argument("tell: " + std::to_string(trials.size()) + " trials but " +
                                   std::to_string(measurements->size()) + " measurements");
     }
-    const search::Objective objective(def_.workloads, def_.baseline_latency_ms);
+    const search::Objective objective = search::Objective::of(def_);  // the study's own (--objective)
     std::map<int, search::TrialRecord> done;
     auto record = [&](int number, const search::EvalOutcome& out) {
       search::TrialRecord t;
@@ -483,6 +483,7 @@ class Study {
         t.reason = m.reason;
         t.area_mm2 = m.area_mm2;
         t.latency_ms = m.latency_ms;
+        t.energy_uj = m.energy_uj;
         if (m.status == search::TrialStatus::Feasible) t.objective = objective(m);
       }
       store_->add_trial(def_.name, t);

@@ -58,6 +58,7 @@ TEST(OptimizerRegistry, ListsAllFiveWithDocumentedSettings) {
   }
   std::set<std::string> expected(kAll.begin(), kAll.end());
   expected.insert("exhaustive");  // enumeration of small sub-spaces (tests/search/test_subspace_search.cpp)
+  expected.insert("nsga2");       // multi-objective (tests/search/test_multiobjective.cpp)
   EXPECT_EQ(names, expected);
   for (const auto& name : kAll)
     EXPECT_EQ(make_optimizer(name, synthetic::small_space(), {}, 1)->name(), name);

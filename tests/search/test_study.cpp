@@ -11,58 +11,15 @@
 #include <set>
 
 #include "search/study.hpp"
+#include "tests/search/synthetic_study.hpp"
 
 namespace fs = std::filesystem;
 using namespace apollo::search;
 
 namespace {
 
-// Synthetic design problem on a 6-parameter space: "area" grows with the
-// indices, "latency" falls with them, so the budget binds and perf/area has an
-// interior optimum. Designs with d[0] == 0 "fail to compile".
-Measurement synthetic(const Design& d, int) {
-  Measurement m;
-  if (d[0] == 0) {
-    m.status = TrialStatus::Infeasible;
-    m.reason = "synthetic: parameter 0 must be non-zero";
-    return m;
-  }
-  double area = 1.0;
-  double speed = 1.0;
-  for (size_t i = 0; i < d.size(); ++i) {
-    area += 0.25 * d[i];
-    speed += (i + 1) * std::sqrt(static_cast<double>(d[i]));
-  }
-  m.area_mm2 = area;
-  if (area > 6.0) {
-    m.status = TrialStatus::Infeasible;
-    m.reason = "area over budget";
-    return m;
-  }
-  m.status = TrialStatus::Feasible;
-  m.latency_ms["synthetic"] = 100.0 / speed;
-  return m;
-}
-
-StudyEnvironment environment() {
-  StudyEnvironment env;
-  env.shape.cardinalities = {4, 6, 5, 7, 3, 8};
-  env.evaluate = synthetic;
-  env.describe = [](const Design& d) { return nlohmann::json{{"p0", d[0]}, {"p1", d[1]}}; };
-  return env;
-}
-
-// The same environment with its area model known to the study (as the real
-// one's analytic area model is).
-StudyEnvironment environment_with_area() {
-  StudyEnvironment env = environment();
-  env.area_mm2 = [](const Design& d) {
-    double area = 1.0;
-    for (int v : d) area += 0.25 * v;
-    return area;
-  };
-  return env;
-}
+using apollo::search::synthetic::environment;
+using apollo::search::synthetic::environment_with_area;
 
 StudyDefinition definition(const std::string& name, int trials, int batch, const std::string& optimizer = "evolution") {
   StudyDefinition d;
@@ -122,7 +79,7 @@ TEST_F(StudyTest, StoresEveryTrialWithItsObjective) {
   auto trials = store.trials("s");
   expect_complete(trials, 24);
   for (const auto& t : trials) {
-    Measurement m = synthetic(t.design, t.number);
+    Measurement m = apollo::search::synthetic::measurement(t.design, t.number);
     EXPECT_EQ(t.status, m.status);
     EXPECT_EQ(t.reason, m.reason);
     EXPECT_EQ(t.values.at("p0").get<int>(), t.design[0]);

@@ -34,7 +34,8 @@ constexpr int64_t kInf = std::numeric_limits<int64_t>::max() / 4;
 // Spatial tile sizes tried per channel tile: the largest that fits and the
 // next smaller ones (Mapper::search_tiles).
 constexpr int kSpatialCandidates = 3;
-// Reduction chunk counts tried for the largest of them: 1, 2, ... this.
+// Reduction chunk counts tried per spatial tile: the fewest that fit, and
+// 2, ... up to this many times as many.
 constexpr int64_t kReductionCandidates = 4;
 // Share of the non-limiting terms (PE time, network, link) added to the
 // limiting one in the mapper's estimate: they contend in the simulator too,
@@ -229,12 +230,23 @@ class Mapper {
     const Linear pe = m_.footprint(th, tw, tk, data_, acc_);
     const Share s = core_share(th, tw, tk, split);
     const Linear core = m_.footprint(s.th, s.tw, s.tk, data_, acc_);
-    // Accumulators are whole SIMD vectors: one int32 per lane, used or not.
-    const int64_t acc = ceil_div(s.th * s.tw * s.tk, lanes_) * lanes_ * acc_;
     const int64_t best = std::min(solve(pe.a_in + pe.a_w, pe.b_in + pe.b_w, a_.pe_memory / factor),
-                                  solve(core.a_in + core.a_w, core.b_in + core.b_w + acc,
-                                        a_.core_memory / factor));
+                                  solve(factor * (core.a_in + core.a_w), factor * (core.b_in + core.b_w) +
+                                        accumulator_bytes(s.th * s.tw * s.tk, db), a_.core_memory));
     return std::min(best, limit);
+  }
+
+  // Core memory a core's accumulators need for a tile of `outputs` outputs.
+  // Lanes take outputs a vector (one int32 per lane) at a time, so the tile
+  // has v = ceil(outputs / lanes) vectors. The vector being accumulated is
+  // the lanes' own 32-bit registers (the MAC lane's area counts them,
+  // models/area); the other v - 1 (finished outputs waiting for the store,
+  // or partial sums waiting for the next reduction chunk) live in core
+  // memory. Double buffered, the previous tile's v vectors wait for their
+  // store while this tile's accumulate: 2v - 1. (Before, v, or 2v, vectors
+  // were charged: the registers counted a second time.)
+  int64_t accumulator_bytes(int64_t outputs, bool db) const {
+    return ((db ? 2 : 1) * ceil_div(outputs, lanes_) - 1) * lanes_ * acc_;
   }
 
   // Lane slots (lanes x cycles) a core spends on `outputs` outputs of a
@@ -562,12 +574,16 @@ class Mapper {
         }
         found = true;
       }
+      // Spatial tiles larger than those need a chunked reduction: the
+      // largest few that fit with some chunk, each in the fewest equal
+      // chunks that fit and in 2 and 4 times as many.
       const int any = Cc > 1 ? first_fit(1) : ns;
-      if (any < full && any < ns) {
-        const int64_t cmax = max_chunk(spatial[any].first, spatial[any].second, tk, p.split, p.db, Cc);
-        const int64_t nch = ceil_div(Cc, cmax);
-        p.tile = {spatial[any].first, spatial[any].second, tk, ceil_div(Cc, nch)};
-        consider(p, best);
+      for (int i = any; i < std::min({full, ns, any + kSpatialCandidates}); ++i) {
+        const int64_t cmax = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
+        for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2) {
+          p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
+          consider(p, best);
+        }
         found = true;
       }
       // Stop shrinking channels once fitting tiles stopped paying off.
@@ -798,8 +814,9 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
   const int64_t db = arch.constants.data_bytes;
   const Linear f = m.footprint(1, 1, 1, db, arch.constants.accumulator_bytes);
   const int64_t pe_need = f.a_in + f.b_in + f.a_w + f.b_w;
-  // One output per core still needs a whole vector of accumulators.
-  const int64_t core_need = pe_need + arch.simd_lanes * arch.constants.accumulator_bytes;
+  // One output per core accumulates in the lanes' registers
+  // (Mapper::accumulator_bytes): the core holds its operands only.
+  const int64_t core_need = pe_need;
   auto make = [&](const char* mem, int64_t need, int64_t have) {
     return Infeasible{l.name, mem, need, have,
                       "layer " + l.name + ": " + mem + " needs " + std::to_string(need) +

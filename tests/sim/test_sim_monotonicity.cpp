@@ -11,6 +11,26 @@
 namespace apollo::sim {
 namespace {
 
+// Rises above 0.5 % that remain, each explained in the README ("A larger
+// design is not slower"), with the most they may reach.
+struct KnownRise {
+  const char* preset;
+  const char* network;
+  const char* parameter;
+  double at_most_percent;
+};
+constexpr KnownRise kKnownRises[] = {
+    // logits: one tile of the whole reduction per PE against two chunks; the
+    // estimate rates them 0.3 % apart the other way (lock-step rounds).
+    {"large", "mobilenet_v3_small", "pe_memory", 0.6},
+};
+
+double allowed_rise(const char* preset, const std::string& network, const std::string& parameter) {
+  for (const KnownRise& k : kKnownRises)
+    if (preset == std::string(k.preset) && network == k.network && parameter == k.parameter) return k.at_most_percent;
+  return 0.5;
+}
+
 TEST(SimMonotonicity, DoublingAParameterNeverSlowsTheQuickZoo) {
   for (const char* preset : {"small", "edge_baseline", "large"}) {
     const models::ArchConfig arch = models::load_arch(models::repo_path(std::string("configs/arch/") + preset + ".yaml"));
@@ -20,7 +40,7 @@ TEST(SimMonotonicity, DoublingAParameterNeverSlowsTheQuickZoo) {
       ASSERT_EQ(doublings.size(), doubled_parameters().size()) << preset << " " << name;
       for (const Doubling& d : doublings) {
         EXPECT_GT(d.after, 0) << preset << " " << name << " " << d.parameter << " x2 does not compile";
-        EXPECT_LE(d.change_percent(), 0.5) << preset << " " << name << " " << d.parameter << " x2: " << d.before
+        EXPECT_LE(d.change_percent(), allowed_rise(preset, name, d.parameter)) << preset << " " << name << " " << d.parameter << " x2: " << d.before
                                            << " -> " << d.after << " cycles; largest layer rise " << d.worst_layer;
       }
     }

@@ -499,6 +499,7 @@ class Mapper {
         if (mc && !can_share) continue;
         for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
           for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
+            if (split == CoreSplit::Spatial && cores_ == 1) continue;  // one core: both splits are the same plan
             p.multicast = mc;
             p.db = db;
             p.split = split;

@@ -31,6 +31,16 @@ using workloads::OpMapping;
 using workloads::OpType;
 
 constexpr int64_t kInf = std::numeric_limits<int64_t>::max() / 4;
+// Spatial tile sizes tried per channel tile: the largest that fits and the
+// next smaller ones (Mapper::search_tiles).
+constexpr int kSpatialCandidates = 3;
+// Reduction chunk counts tried per spatial tile: the fewest that fit, and
+// 2, ... up to this many times as many.
+constexpr int64_t kReductionCandidates = 4;
+// Share of the non-limiting terms (PE time, network, link) added to the
+// limiting one in the mapper's estimate: they contend in the simulator too,
+// and among near-equal plans the one with less traffic wins.
+constexpr double kContentionShare = 0.01;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -222,12 +232,23 @@ class Mapper {
     const Linear pe = m_.footprint(th, tw, tk, data_, acc_);
     const Share s = core_share(th, tw, tk, split);
     const Linear core = m_.footprint(s.th, s.tw, s.tk, data_, acc_);
-    // Accumulators are whole SIMD vectors: one int32 per lane, used or not.
-    const int64_t acc = ceil_div(s.th * s.tw * s.tk, lanes_) * lanes_ * acc_;
     const int64_t best = std::min(solve(pe.a_in + pe.a_w, pe.b_in + pe.b_w, a_.pe_memory / factor),
-                                  solve(core.a_in + core.a_w, core.b_in + core.b_w + acc,
-                                        a_.core_memory / factor));
+                                  solve(factor * (core.a_in + core.a_w), factor * (core.b_in + core.b_w) +
+                                        accumulator_bytes(s.th * s.tw * s.tk, db), a_.core_memory));
     return std::min(best, limit);
+  }
+
+  // Core memory a core's accumulators need for a tile of `outputs` outputs.
+  // Lanes take outputs a vector (one int32 per lane) at a time, so the tile
+  // has v = ceil(outputs / lanes) vectors. The vector being accumulated is
+  // the lanes' own 32-bit registers (the MAC lane's area counts them,
+  // models/area); the other v - 1 (finished outputs waiting for the store,
+  // or partial sums waiting for the next reduction chunk) live in core
+  // memory. Double buffered, the previous tile's v vectors wait for their
+  // store while this tile's accumulate: 2v - 1. (Before, v, or 2v, vectors
+  // were charged: the registers counted a second time.)
+  int64_t accumulator_bytes(int64_t outputs, bool db) const {
+    return ((db ? 2 : 1) * ceil_div(outputs, lanes_) - 1) * lanes_ * acc_;
   }
 
   // Lane slots (lanes x cycles) a core spends on `outputs` outputs of a
@@ -380,37 +401,66 @@ class Mapper {
   // cycles per transfer, as the simulator's channel does (a multicast splits
   // a load in two transfers). PEs that share operands move in lock step (a
   // multicast waits for every member), so a tile's load and store take as
-  // long as the whole class's, not one PE's.
+  // long as the whole class's, not one PE's. The fill and drain a
+  // throughput floor hides are added: every PE waits for the first loads of
+  // the PEs the network serves before it (the last waits for all of them),
+  // and after the network's last load a tile is still computed (the
+  // shortest last tile of any class). Without them, fewer larger tiles
+  // looked as fast as more smaller ones (a larger memory chose them and
+  // simulated slower: mobilenet_v3_small's logits on the large preset with
+  // 2x PE memory, +332 cycles).
   double estimate(const Plan& p) const {
     const auto& k = a_.constants;
-    double worst_pe = 0, net_cycles = 0, link_bytes = 0;
+    double worst_pe = 0, net_cycles = 0, link_bytes = 0, first_loads = 0, drain = -1;
     for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
       const Copies n = copies(p, combo, npes);
       const bool lockstep = n.input < npes || n.weights < npes;
       const int64_t stores = lockstep ? npes : 1;
-      double pe_time = 0, first = -1;
+      double pe_time = 0, first = -1, own_first_load = 0, last_compute = 0;
       for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
         const int64_t in_dram = lockstep ? n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0)
                                          : t.in_dram + (h_.weights_in_dram ? t.w : 0);
         const int64_t in_net = lockstep ? n.input * whole_cycles(t.in) + n.weights * whole_cycles(t.w)
                                         : whole_cycles(t.in + t.w);
-        const double load = double(in_net) + (in_dram > 0 ? k.dram_latency_cycles + in_dram / link_bw_ : 0.0);
+        // A load's DRAM bytes cross the link, then the network. A lock-step
+        // class's load is several transfers that pipeline over the two hops:
+        // all of them on the network, or all DRAM bytes on the link and then
+        // the last DRAM transfer's network hop (before, both hops in full:
+        // multicast looked slow for streamed weights, e.g.
+        // llama3_2_1b_prefill's layer0/up on the large preset).
+        const bool input_dram = t.in_dram > 0, weights_dram = h_.weights_in_dram && t.w > 0;
+        const int64_t dram_transfers = lockstep ? (input_dram ? n.input : 0) + (weights_dram ? n.weights : 0)
+                                                : (input_dram || weights_dram ? 1 : 0);
+        const int64_t dram_net = lockstep ? (input_dram ? n.input * whole_cycles(t.in) : 0) +
+                                                (weights_dram ? n.weights * whole_cycles(t.w) : 0)
+                                          : in_net;
+        const double load = dram_transfers == 0 ? double(in_net)
+                                                : k.dram_latency_cycles +
+                                                      std::max(double(in_net), double(in_dram) / link_bw_ +
+                                                                                   double(dram_net / dram_transfers));
         const double store = double(stores * whole_cycles(t.out)) +
                              (h_.output_in_dram ? k.dram_latency_cycles + stores * t.out / link_bw_ : 0.0);
         const double compute = double(pe_compute_cycles(t.step(count), a_));
-        if (first < 0) first = load + store;
+        if (first < 0) {
+          first = load + store;
+          own_first_load = double(in_net);
+          first_loads += double(lockstep ? in_net : npes * in_net);
+        }
+        last_compute = compute;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
         net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
         link_bytes += double(count) * double(n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0) +
                                              (h_.output_in_dram ? npes * t.out : 0));
       });
       if (p.db) pe_time += first;
-      worst_pe = std::max(worst_pe, pe_time);
+      worst_pe = std::max(worst_pe, pe_time - own_first_load);
+      drain = drain < 0 ? last_compute : std::min(drain, last_compute);
     });
-    const double net = net_cycles, link = link_bytes / link_bw_;
+    const double pe = worst_pe + first_loads, net = net_cycles + std::max(drain, 0.0), link = link_bytes / link_bw_;
     // The slowest resource sets the time; a small share of the others breaks
     // ties towards less traffic (they also contend in the simulator).
-    return std::max({worst_pe, net, link}) + 0.05 * (worst_pe + net + link);
+    const double slowest = std::max({pe, net, link});
+    return slowest + kContentionShare * (pe + net + link - slowest);
   }
 
   // Network cycles of one transfer.
@@ -456,6 +506,7 @@ class Mapper {
         if (mc && !can_share) continue;
         for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
           for (CoreSplit split : {CoreSplit::Channels, CoreSplit::Spatial}) {
+            if (split == CoreSplit::Spatial && cores_ == 1) continue;  // one core: both splits are the same plan
             p.multicast = mc;
             p.db = db;
             p.split = split;
@@ -517,18 +568,30 @@ class Mapper {
       };
       const double before = best.valid ? best.estimate : -1;
       bool found = false;
+      // The largest spatial tiles that fit with the whole reduction, and a
+      // few smaller ones: more tiles fill the pipeline sooner and balance
+      // the network better, which the largest tile that fits can lose (a
+      // larger memory would otherwise offer only its larger tile).
+      // The reduction of the largest of them is also tried in 2 and 4
+      // chunks: a shorter last tile drains sooner.
       const int full = first_fit(Cc);
-      if (full < ns) {
-        p.tile = {spatial[full].first, spatial[full].second, tk, Cc};
-        consider(p, best);
+      for (int i = full; i < std::min(ns, full + kSpatialCandidates); ++i) {
+        for (int64_t nch = 1; nch <= (i == full ? kReductionCandidates : 1) && nch <= Cc; nch *= 2) {
+          p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
+          consider(p, best);
+        }
         found = true;
       }
+      // Spatial tiles larger than those need a chunked reduction: the
+      // largest few that fit with some chunk, each in the fewest equal
+      // chunks that fit and in 2 and 4 times as many.
       const int any = Cc > 1 ? first_fit(1) : ns;
-      if (any < full && any < ns) {
-        const int64_t cmax = max_chunk(spatial[any].first, spatial[any].second, tk, p.split, p.db, Cc);
-        const int64_t nch = ceil_div(Cc, cmax);
-        p.tile = {spatial[any].first, spatial[any].second, tk, ceil_div(Cc, nch)};
-        consider(p, best);
+      for (int i = any; i < std::min({full, ns, any + kSpatialCandidates}); ++i) {
+        const int64_t cmax = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
+        for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2) {
+          p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
+          consider(p, best);
+        }
         found = true;
       }
       // Stop shrinking channels once fitting tiles stopped paying off.
@@ -755,8 +818,9 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
   const int64_t db = arch.constants.data_bytes;
   const Linear f = m.footprint(1, 1, 1, db, arch.constants.accumulator_bytes);
   const int64_t pe_need = f.a_in + f.b_in + f.a_w + f.b_w;
-  // One output per core still needs a whole vector of accumulators.
-  const int64_t core_need = pe_need + arch.simd_lanes * arch.constants.accumulator_bytes;
+  // One output per core accumulates in the lanes' registers
+  // (Mapper::accumulator_bytes): the core holds its operands only.
+  const int64_t core_need = pe_need;
   auto make = [&](const char* mem, int64_t need, int64_t have) {
     return Infeasible{l.name, mem, need, have,
                       "layer " + l.name + ": " + mem + " needs " + std::to_string(need) +
@@ -826,14 +890,40 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
     const double sb = double(1 + uses[size_t(b)]) / double(last[size_t(b)] - first[size_t(b)] + 1);
     return sa > sb;
   });
-  std::vector<int64_t> occupied(size_t(std::max(L, 1)), 0);
-  for (int t : order) {
-    bool fits = true;
-    for (int64_t s = first[size_t(t)]; s <= last[size_t(t)] && fits; ++s)
-      fits = occupied[size_t(s)] + bytes[size_t(t)] <= arch.activation_memory;
-    if (!fits) continue;
-    for (int64_t s = first[size_t(t)]; s <= last[size_t(t)]; ++s) occupied[size_t(s)] += bytes[size_t(t)];
-    tp.in_dram[size_t(t)] = false;
+  // Places tensors in `capacity` bytes; returns the link bytes the plan
+  // costs: a layer output in DRAM is written once and read by each use, a
+  // network input in DRAM read by each use, one on chip preloaded once.
+  auto place = [&](int64_t capacity, std::vector<bool>& in_dram) {
+    in_dram.assign(size_t(T), true);
+    std::vector<int64_t> occupied(size_t(std::max(L, 1)), 0);
+    int64_t link = 0;
+    for (int t : order) {
+      const bool input = t >= L;
+      bool fits = true;
+      for (int64_t s = first[size_t(t)]; s <= last[size_t(t)] && fits; ++s)
+        fits = occupied[size_t(s)] + bytes[size_t(t)] <= capacity;
+      if (fits) {
+        for (int64_t s = first[size_t(t)]; s <= last[size_t(t)]; ++s) occupied[size_t(s)] += bytes[size_t(t)];
+        in_dram[size_t(t)] = false;
+      }
+      link += bytes[size_t(t)] * (fits ? (input ? 1 : 0) : (input ? 0 : 1) + uses[size_t(t)]);
+    }
+    return link;
+  };
+  // The greedy is not monotone in capacity (a large tensor that now fits
+  // can displace several that did), so the plans for capacity / 2, / 4, ...
+  // are candidates too (each fits the larger memory) and the one that moves
+  // the fewest link bytes wins (ties: the larger capacity's). Doubling
+  // activation memory then never plans more link bytes.
+  int64_t best = place(arch.activation_memory, tp.in_dram);
+  std::vector<bool> candidate;
+  for (int64_t capacity = arch.activation_memory / 2; capacity > 0 && best > 0; capacity /= 2) {
+    const int64_t link = place(capacity, candidate);
+    if (link < best) {
+      best = link;
+      tp.in_dram = candidate;
+    }
+    if (std::find(candidate.begin(), candidate.end(), false) == candidate.end()) break;  // all in DRAM from here on
   }
   for (int t = 0; t < T; ++t) tp.in_dram[size_t(t)] = tp.in_dram[size_t(tp.root[size_t(t)])];
   return tp;

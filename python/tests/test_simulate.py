@@ -54,7 +54,7 @@ def test_compile_mapping_and_traces(tmp_path):
 
 
 def test_infeasible_design_raises_with_the_compilers_reason():
-    tiny = apollo.baseline_arch().replace(core_memory=256, pe_memory=1024)
+    tiny = apollo.baseline_arch().replace(core_memory=16, pe_memory=1024)
     with pytest.raises(apollo.InfeasibleError) as e:
         apollo.compile(apollo.load_workload("mobilenet_v2"), tiny)
     err = e.value

@@ -103,14 +103,16 @@ Totals totals(const LayerProgram& lp) {
   return t;
 }
 
-TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
+TEST(Compiler, FullyConnectedOnOneCoreSplitsItsReduction) {
   // FC 64 -> 32 with bias: 2048 MACs, 64*32 int8 weights + 32 int32 biases
   // = 2176 weight bytes. Memories are huge, so the whole layer fits one
-  // tile. The estimate of one tile: load (64 + 2176) / 64 = 35 cycles, compute
-  // 2 (dispatch) + 2048 / 32 lanes + 4 (pipeline) = 70, store 32 / 64 = 0.5,
-  // total 105.5; two tiles of 16 channels cost 2 x 70 of compute (the 32 lanes
-  // see only 16 outputs each), so one tile wins, single buffered (double
-  // buffering one tile gains nothing and ties go to the simpler plan).
+  // tile: load (64 + 2176) / 64 = 35 cycles, compute 2 (dispatch) + 2048 /
+  // 32 lanes + 4 (pipeline) = 70, store 1: 106. The reduction in two chunks
+  // of 32, double buffered: per tile load ceil((32 + 1024 + 128) / 64) = 19,
+  // compute 2 + 1024 / 32 + 4 = 38, store 16 B = 1: 2 x max(20, 38) + the
+  // fill 20 = 96 cycles, the best (four chunks: 4 x 22 + 11 = 99). Until the
+  // mapper tried split reductions of tiles that fit whole, it kept the one
+  // tile (issue 20, item 8: a shorter last tile drains sooner).
   const CompileResult r = models::compile(fc_network(64, 32), one_core(32));
   ASSERT_TRUE(r.ok()) << r.infeasible->message;
   ASSERT_EQ(r.program.layers.size(), 1u);
@@ -119,13 +121,13 @@ TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
   ASSERT_EQ(lp.pe_class, std::vector<int>{0});
   ASSERT_EQ(lp.work_classes[0].steps.size(), 1u);
   const TileStep& s = lp.work_classes[0].steps[0];
-  EXPECT_EQ(s.count, 1);
-  EXPECT_EQ(s.input_bytes, 64);
-  EXPECT_EQ(s.weight_bytes, 2176);
-  EXPECT_EQ(s.output_bytes, 32);
-  EXPECT_EQ(s.ops_per_core, 2048);
+  EXPECT_EQ(s.count, 2);
+  EXPECT_EQ(s.input_bytes, 32);
+  EXPECT_EQ(s.weight_bytes, 32 * 32 + 32 * 4);  // the biases travel with every chunk
+  EXPECT_EQ(s.output_bytes, 16);                // the store is spread over the chunks
+  EXPECT_EQ(s.ops_per_core, 1024);
   EXPECT_EQ(s.active_cores, 1);
-  EXPECT_FALSE(lp.double_buffered);
+  EXPECT_TRUE(lp.double_buffered);
   EXPECT_EQ(lp.ops, 2048);
   // Everything fits on chip: input and output in activation memory, weights resident.
   EXPECT_FALSE(lp.input_in_dram);
@@ -133,10 +135,10 @@ TEST(Compiler, FullyConnectedOnOneCoreIsOneTile) {
   EXPECT_TRUE(lp.weights_resident);
   EXPECT_EQ(r.program.resident_weight_bytes, 2176);
   EXPECT_EQ(r.program.streamed_weight_bytes, 0);
-  // Bounds: compute 2048 / 32 = 64; network ceil(2272 / 64) = 36; the link
-  // carries only the network input's preload: 64 B / 16 B per cycle = 4.
+  // Bounds: compute 2048 / 32 = 64; network ceil(2 x 1200 / 64) = 38; the
+  // link carries only the network input's preload: 64 B / 16 B per cycle = 4.
   EXPECT_EQ(lp.bound.compute_cycles, 64);
-  EXPECT_EQ(lp.bound.network_cycles, 36);
+  EXPECT_EQ(lp.bound.network_cycles, 38);
   EXPECT_EQ(lp.input_preload_bytes, 64);
   EXPECT_EQ(lp.bound.link_cycles, 4);
   // Instructions: 2 per layer + 1 per class + 3 per step = 6 -> 96 bytes.
@@ -336,22 +338,32 @@ TEST(Compiler, ReshapeIsAViewWithoutWork) {
 
 TEST(Compiler, InfeasibleCoreMemory) {
   // Smallest tile of a 3x3 conv: one output from one input channel: 9
-  // inputs + 9 weights + one int32 bias = 22 B of operands, plus one vector
-  // of accumulators (64 lanes x 4 B = 256 B): 278 B > 256 B, the grid's
-  // smallest core memory.
+  // inputs + 9 weights + one int32 bias = 22 B of operands. Its one output
+  // accumulates in a lane's own 32-bit register (the MAC lane's area holds
+  // it), so the core needs the operands only: 21 B is too small.
   ArchConfig a;
   a.simd_lanes = 64;
-  a.core_memory = 256;
+  a.core_memory = 21;
   const CompileResult r = models::compile(conv3x3_network(), a);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.infeasible->layer, "conv");
   EXPECT_EQ(r.infeasible->memory, "core_memory");
-  EXPECT_EQ(r.infeasible->needed, 278);
-  EXPECT_EQ(r.infeasible->available, 256);
-  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 278 B for the smallest tile, has 256 B");
-  // With 32 lanes the accumulators take 128 B and the same design compiles.
-  a.simd_lanes = 32;
-  EXPECT_TRUE(models::compile(conv3x3_network(), a).ok());
+  EXPECT_EQ(r.infeasible->needed, 22);
+  EXPECT_EQ(r.infeasible->available, 21);
+  EXPECT_EQ(r.infeasible->message, "layer conv: core_memory needs 22 B for the smallest tile, has 21 B");
+}
+
+TEST(Compiler, AccumulatorsAreCountedOnce) {
+  // Until issue 20 (item 5) the core was also charged a whole vector of
+  // accumulators, the lanes' registers a second time: 256 lanes x 4 B =
+  // 1,024 B on top of the 22 B of operands, so 256 lanes with the grid's
+  // 256 B and 1 KiB core memories failed ("needs 1046 B"). Now they compile.
+  ArchConfig a;
+  a.simd_lanes = 256;
+  for (int64_t core : {256, 1024}) {
+    a.core_memory = core;
+    EXPECT_TRUE(models::compile(conv3x3_network(), a).ok()) << core;
+  }
 }
 
 TEST(Compiler, InfeasiblePeMemory) {

@@ -315,7 +315,8 @@ int run_simulate(const std::vector<std::string>& args) {
                              grouped(s.busy_cycles), percent(s.busy_cycles, r.total_cycles));
     if (c == sim::Channel::Link) {
       std::cout << fmt::format("    of which instructions  {:>15}\n", grouped(r.instruction_bytes))
-                << fmt::format("    of which input preload {:>15}\n", grouped(r.input_preload_bytes));
+                << fmt::format("    of which input preload {:>15}\n", grouped(r.input_preload_bytes))
+                << fmt::format("    of which used          {:>15}\n", grouped(traffic.useful_link));
     }
     const int64_t unicast = c == sim::Channel::Link ? traffic.unicast_link : traffic.unicast_network;
     if (unicast != s.bytes) {

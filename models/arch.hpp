@@ -17,6 +17,8 @@ struct TemplateConstants {
   int accumulator_bytes = 4;           // int32 partial sums in core memory
   int network_bytes_per_cycle = 64;    // distribution network width (shared by all PEs)
   int dram_latency_cycles = 100;       // fixed DRAM access latency, before data flows
+  int dram_burst_bytes = 64;           // DRAM access granule: each contiguous run is rounded up to whole bursts
+  double dram_efficiency = 0.8;        // sustained / peak link bandwidth (refresh, turnarounds, page misses)
   int instruction_bytes = 16;          // size of one instruction in instruction memory
   int core_pipeline_cycles = 4;        // MAC pipeline fill per tile on a core
   int pe_dispatch_cycles = 2;          // PE overhead to hand a tile to its cores
@@ -49,8 +51,8 @@ struct ArchConfig {
   int64_t num_pes() const { return pe_x * pe_y; }
   int64_t total_cores() const { return num_pes() * cores_per_pe; }
   int64_t peak_macs_per_cycle() const { return total_cores() * simd_lanes; }
-  // Bytes the DRAM link moves per clock cycle.
-  double link_bytes_per_cycle() const { return io_bandwidth_gbps / constants.clock_ghz; }
+  // Bytes the DRAM link sustains per clock cycle: its peak times dram_efficiency.
+  double link_bytes_per_cycle() const { return io_bandwidth_gbps / constants.clock_ghz * constants.dram_efficiency; }
 };
 
 struct ConfigError : std::runtime_error {

@@ -94,14 +94,16 @@ const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters() {
   return fields;
 }
 
-const std::array<FieldInfo<TemplateConstants>, 10>& template_constant_fields() {
+const std::array<FieldInfo<TemplateConstants>, 12>& template_constant_fields() {
   using T = TemplateConstants;
-  static const std::array<FieldInfo<T>, 10> fields = {
+  static const std::array<FieldInfo<T>, 12> fields = {
       field<T, &T::clock_ghz>("clock_ghz", false, kRealMax),
       field<T, &T::data_bytes>("data_bytes", true, kIntMax),
       field<T, &T::accumulator_bytes>("accumulator_bytes", true, kIntMax),
       field<T, &T::network_bytes_per_cycle>("network_bytes_per_cycle", true, kIntMax),
       field<T, &T::dram_latency_cycles>("dram_latency_cycles", true, kIntMax),
+      field<T, &T::dram_burst_bytes>("dram_burst_bytes", true, kIntMax),
+      field<T, &T::dram_efficiency>("dram_efficiency", false, 1.0),  // a share of the peak: (0, 1]
       field<T, &T::instruction_bytes>("instruction_bytes", true, kIntMax),
       field<T, &T::core_pipeline_cycles>("core_pipeline_cycles", true, kIntMax),
       field<T, &T::pe_dispatch_cycles>("pe_dispatch_cycles", true, kIntMax),

@@ -30,7 +30,7 @@ struct FieldInfo {
 // The ten searched parameters in docs/architecture.md order.
 const std::array<FieldInfo<ArchConfig>, 10>& arch_parameters();
 // The template constants in arch.hpp order.
-const std::array<FieldInfo<TemplateConstants>, 10>& template_constant_fields();
+const std::array<FieldInfo<TemplateConstants>, 12>& template_constant_fields();
 
 // The one check of an architecture (loading, the compiler and the simulator
 // all call it). Throws ConfigError naming `source` (a file name), the key,

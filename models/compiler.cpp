@@ -44,6 +44,12 @@ constexpr double kContentionShare = 0.01;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Bytes `runs` contiguous runs of `bytes` each move over the DRAM link:
+// every run in whole bursts (models/program.hpp).
+int64_t dram_link_bytes(int64_t runs, int64_t bytes, int64_t burst) {
+  return runs <= 0 || bytes <= 0 ? 0 : runs * (ceil_div(bytes, burst) * burst);
+}
+
 // Index space of every layer's work: output rows (H, batch folded in),
 // output columns (W), output channels (K) and reduction units (C: input
 // channels of a group, FC/MatMul depth, or window positions of a global pool).
@@ -93,6 +99,9 @@ struct LayerModel {
   // window (k - 1) * d + 1 pixels wide narrower than the stride skips the
   // pixels between windows (a 1x1 stride-2 shortcut reads every other
   // pixel), and only the pixels read are fetched.
+  // Whether the pixels that consecutive outputs read along a row are
+  // side by side in memory (a window narrower than the stride skips some).
+  bool reads_consecutive_cols() const { return upsample || int64_t(kw - 1) * dw + 1 >= sw; }
   int64_t span(int64_t t, int k, int s, int d, int64_t limit) const {
     if (upsample) return std::min(limit, (t + k - 1) / s + 1);
     const int64_t window = int64_t(k - 1) * d + 1;
@@ -169,7 +178,10 @@ struct TileBytes {
   int64_t in = 0, w = 0, out = 0, ops_per_core = 0, active_cores = 0;
   int64_t in_dram = 0;  // of `in`, the bytes of inputs whose home is DRAM
   int64_t port = 0, core = 0;  // PE memory -> cores: through the port, received by the cores
-  TileStep step(int64_t count) const { return {count, in, w, out, ops_per_core, active_cores, in_dram, port, core}; }
+  int64_t in_link = 0, w_link = 0, out_link = 0;  // over the DRAM link, in whole bursts (0: on chip)
+  TileStep step(int64_t count) const {
+    return {count, in, w, out, ops_per_core, active_cores, in_dram, port, core, in_link, w_link, out_link};
+  }
 };
 
 class Mapper {
@@ -182,6 +194,7 @@ class Mapper {
     net_bw_ = a.constants.network_bytes_per_cycle;
     link_bw_ = a.link_bytes_per_cycle();
     multicast_ = a.constants.network_multicast;
+    burst_ = a.constants.dram_burst_bytes;
   }
 
   // Operands that PEs of one class share, so that multicast sends them once
@@ -301,6 +314,66 @@ class Mapper {
     return a + b;  // an input structure not split above: all of it, as if every input were in DRAM
   }
 
+  // Link bytes of a block of rows x cols pixels, `channels` of each, of an
+  // NHWC tensor (docs/architecture.md section 3): a row's pixels are one
+  // contiguous run when the block holds all the tensor's channels of
+  // side-by-side pixels, else every pixel is a run of its channels.
+  int64_t block_link_bytes(int64_t rows, int64_t cols, int64_t channels, bool all_channels, bool side_by_side) const {
+    if (all_channels && side_by_side) return dram_link_bytes(rows, cols * channels * data_, burst_);
+    return dram_link_bytes(rows * cols, channels * data_, burst_);
+  }
+
+  // Link bytes of the tile's inputs whose home is DRAM, input by input (the
+  // runs of each kind of operand: docs/architecture.md section 3). keep_b:
+  // a matmul's second operand is loaded (keep_w in tile_bytes).
+  int64_t input_link_bytes(int64_t th, int64_t tw, int64_t tk, int64_t cc, bool keep_a, bool keep_b) const {
+    const std::vector<bool>& d = h_.inputs_in_dram;
+    const int64_t ri = m_.rows_in(th), ci = m_.cols_in(tw), K = m_.size[kK];
+    const bool side = m_.reads_consecutive_cols();
+    int64_t all_channels = 0;  // a concat's output channels: the sum of its inputs'
+    for (int64_t c : m_.input_channels) all_channels += c;
+    int64_t bytes = 0;
+    for (size_t i = 0; i < d.size(); ++i) {
+      if (!d[i]) continue;
+      switch (m_.kind) {
+        case Footprint::Dense:
+          if (m_.operand_b && i == 1) {  // B[k][n]: a run of tk of its n per depth step
+            if (keep_b) bytes += block_link_bytes(th, cc, tk, tk == K, true);
+          } else if (keep_a) {
+            bytes += block_link_bytes(ri, ci, cc, cc == m_.size[kC], side);
+          }
+          break;
+        case Footprint::Grouped: {
+          const int64_t channels = m_.spanned_groups(tk) * cc;
+          if (keep_a) bytes += block_link_bytes(ri, ci, channels, channels >= m_.groups * m_.size[kC], side);
+          break;
+        }
+        case Footprint::Channelwise:
+          if (!keep_a) break;
+          if (i < m_.input_is_gate.size() && m_.input_is_gate[i]) {
+            bytes += block_link_bytes(1, 1, tk, tk == K, true);
+          } else if (i < m_.input_channels.size() && all_channels > 0) {  // its share of the tile's channels
+            bytes += block_link_bytes(ri, ci, ceil_div(tk * m_.input_channels[i], all_channels), tk == K, side);
+          } else {
+            bytes += block_link_bytes(ri, ci, tk, tk == K, side);
+          }
+          break;
+        case Footprint::GlobalPool:  // cc window positions, side by side
+          if (keep_a) bytes += block_link_bytes(1, cc, tk, tk == K, true);
+          break;
+        case Footprint::NoWork:
+          break;
+      }
+    }
+    return bytes;
+  }
+
+  // Link bytes of a weight tile that streams from DRAM. Weights are
+  // constants, so the compiler lays the streamed ones out in DRAM in the
+  // blocks its tiles read (tk output channels x cc reduction units x window,
+  // then the tile's int32 biases): every weight tile is one run.
+  int64_t weight_link_bytes(int64_t bytes) const { return dram_link_bytes(1, bytes, burst_); }
+
   // keep_in / keep_w false: that operand is already in the PE from an
   // earlier tile of the same chunk (stationary), so the tile does not load it.
   TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks,
@@ -317,6 +390,15 @@ class Mapper {
     // finished outputs leave over the chunks of that output tile (the store
     // is spread evenly, rounded up).
     t.out = ceil_div(th * tw * tk * out_elem, nchunks);
+    // Link bytes in whole bursts (0 for what does not cross the link). The
+    // output's runs follow the input's rule (its columns are side by side),
+    // spread over the chunks like the store.
+    t.in_link = input_link_bytes(th, tw, tk, cc, keep_in, keep_w);
+    if (h_.weights_in_dram && !m_.operand_b) t.w_link = weight_link_bytes(t.w);
+    if (h_.output_in_dram) {
+      const int64_t runs = tk == m_.size[kK] ? th : th * tw, run = th * tw * tk * out_elem / runs;
+      t.out_link = ceil_div(dram_link_bytes(runs, run, burst_), nchunks);
+    }
     const Share s = core_share(th, tw, tk, p.split);
     const int64_t r = m_.size[kC] > 0 ? ceil_div(m_.r_total * cc, m_.size[kC]) : 0;
     t.ops_per_core = lane_slots(s.th * s.tw * s.tk, r);
@@ -418,8 +500,7 @@ class Mapper {
       const int64_t stores = lockstep ? npes : 1;
       double pe_time = 0, first = -1, own_first_load = 0, last_compute = 0;
       for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
-        const int64_t in_dram = lockstep ? n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0)
-                                         : t.in_dram + (h_.weights_in_dram ? t.w : 0);
+        const int64_t in_link = lockstep ? n.input * t.in_link + n.weights * t.w_link : t.in_link + t.w_link;
         const int64_t in_net = lockstep ? n.input * whole_cycles(t.in) + n.weights * whole_cycles(t.w)
                                         : whole_cycles(t.in + t.w);
         // A load's DRAM bytes cross the link, then the network. A lock-step
@@ -428,7 +509,7 @@ class Mapper {
         // the last DRAM transfer's network hop (before, both hops in full:
         // multicast looked slow for streamed weights, e.g.
         // llama3_2_1b_prefill's layer0/up on the large preset).
-        const bool input_dram = t.in_dram > 0, weights_dram = h_.weights_in_dram && t.w > 0;
+        const bool input_dram = t.in_link > 0, weights_dram = t.w_link > 0;
         const int64_t dram_transfers = lockstep ? (input_dram ? n.input : 0) + (weights_dram ? n.weights : 0)
                                                 : (input_dram || weights_dram ? 1 : 0);
         const int64_t dram_net = lockstep ? (input_dram ? n.input * whole_cycles(t.in) : 0) +
@@ -436,10 +517,10 @@ class Mapper {
                                           : in_net;
         const double load = dram_transfers == 0 ? double(in_net)
                                                 : k.dram_latency_cycles +
-                                                      std::max(double(in_net), double(in_dram) / link_bw_ +
+                                                      std::max(double(in_net), double(in_link) / link_bw_ +
                                                                                    double(dram_net / dram_transfers));
         const double store = double(stores * whole_cycles(t.out)) +
-                             (h_.output_in_dram ? k.dram_latency_cycles + stores * t.out / link_bw_ : 0.0);
+                             (h_.output_in_dram ? k.dram_latency_cycles + stores * t.out_link / link_bw_ : 0.0);
         const double compute = double(pe_compute_cycles(t.step(count), a_));
         if (first < 0) {
           first = load + store;
@@ -449,8 +530,7 @@ class Mapper {
         last_compute = compute;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
         net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
-        link_bytes += double(count) * double(n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0) +
-                                             (h_.output_in_dram ? npes * t.out : 0));
+        link_bytes += double(count) * double(n.input * t.in_link + n.weights * t.w_link + npes * t.out_link);
       });
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time - own_first_load);
@@ -592,6 +672,15 @@ class Mapper {
           p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
           consider(p, best);
         }
+        // An input in DRAM read a chunk of channels per pixel moves whole
+        // bursts per pixel: a chunk of whole bursts wastes none (with 2x
+        // core memory, ResNet-50's stage2/block0/conv1 on large took 43 of
+        // 256 channels, 1.5x the link bytes, and was 2.9 % slower).
+        const int64_t burst_units = std::max<int64_t>(1, burst_ / data_), aligned = cmax / burst_units * burst_units;
+        if (h_.any_input_in_dram() && aligned > 0 && aligned < Cc) {
+          p.tile = {spatial[i].first, spatial[i].second, tk, aligned};
+          consider(p, best);
+        }
         found = true;
       }
       // Stop shrinking channels once fitting tiles stopped paying off.
@@ -606,7 +695,7 @@ class Mapper {
   const LayerModel& m_;
   const ArchConfig& a_;
   const Homes& h_;
-  int64_t data_, acc_, lanes_, cores_, net_bw_;
+  int64_t data_, acc_, lanes_, cores_, net_bw_, burst_;
   double link_bw_;
   bool multicast_;
 };
@@ -1064,6 +1153,9 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     }
     if (chunk_start >= 0) prog.layers[size_t(chunk_start)].instruction_reload_bytes = chunk_bytes;
   }
+  // A chunk is one contiguous run of the program in DRAM.
+  const int64_t burst = arch.constants.dram_burst_bytes;
+  for (auto& lp : prog.layers) lp.instruction_reload_link_bytes = dram_link_bytes(1, lp.instruction_reload_bytes, burst);
 
   // The network inputs that live in activation memory arrive over the link
   // before the first layer, every inference (those in DRAM are read by
@@ -1071,7 +1163,9 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   if (!prog.layers.empty()) {
     for (size_t g = 0; g < network.inputs.size(); ++g) {
       if (!tp.in_dram[size_t(L) + g]) {
-        prog.layers.front().input_preload_bytes += network.inputs[g].shape.elements() * arch.constants.data_bytes;
+        const int64_t bytes = network.inputs[g].shape.elements() * arch.constants.data_bytes;
+        prog.layers.front().input_preload_bytes += bytes;
+        prog.layers.front().input_preload_link_bytes += dram_link_bytes(1, bytes, burst);  // a tensor is one run
       }
     }
   }

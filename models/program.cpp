@@ -35,7 +35,8 @@ Limiter LayerBound::limiter() const {
 
 LayerProgram::Traffic LayerProgram::traffic() const {
   Traffic t;
-  t.link = t.unicast_link = instruction_reload_bytes + input_preload_bytes;
+  t.useful_link = instruction_reload_bytes + input_preload_bytes;
+  t.link = t.unicast_link = instruction_reload_link_bytes + input_preload_link_bytes;
   // A group's shared bytes are counted at its first member only.
   std::vector<bool> counted(size_t(groups), false);
   auto first_of = [&](const std::vector<int>& group, size_t pe) {
@@ -49,11 +50,14 @@ LayerProgram::Traffic LayerProgram::traffic() const {
     if (cls < 0) continue;
     const bool own_input = first_of(input_group, pe), own_weights = first_of(weight_group, pe);
     for (const auto& s : work_classes[size_t(cls)].steps) {
-      const int64_t weight_link = weights_in_dram ? s.weight_bytes : 0, output_link = output_in_dram ? s.output_bytes : 0;
+      const int64_t weight_useful = weights_in_dram ? s.weight_bytes : 0, output_useful = output_in_dram ? s.output_bytes : 0;
       t.unicast_network += s.count * (s.input_bytes + s.weight_bytes + s.output_bytes);
-      t.unicast_link += s.count * (s.input_dram_bytes + weight_link + output_link);
+      const int64_t weight_link = weights_in_dram ? s.weight_link_bytes : 0;
+      const int64_t output_link = output_in_dram ? s.output_link_bytes : 0;
+      t.unicast_link += s.count * (s.input_link_bytes + weight_link + output_link);
       t.network += s.count * ((own_input ? s.input_bytes : 0) + (own_weights ? s.weight_bytes : 0) + s.output_bytes);
-      t.link += s.count * ((own_input ? s.input_dram_bytes : 0) + (own_weights ? weight_link : 0) + output_link);
+      t.link += s.count * ((own_input ? s.input_link_bytes : 0) + (own_weights ? weight_link : 0) + output_link);
+      t.useful_link += s.count * ((own_input ? s.input_dram_bytes : 0) + (own_weights ? weight_useful : 0) + output_useful);
     }
   }
   return t;
@@ -78,6 +82,7 @@ LayerProgram::Traffic Program::traffic() const {
     total.link += t.link;
     total.unicast_network += t.unicast_network;
     total.unicast_link += t.unicast_link;
+    total.useful_link += t.useful_link;
   }
   return total;
 }

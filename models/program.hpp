@@ -10,14 +10,23 @@
 //    from DRAM over the I/O link: the program did not fit instruction memory;
 //    and before the first layer, input_preload_bytes (the network inputs
 //    that live in activation memory) cross the link into it. Every inference
-//    pays them; the layer's PEs start when both have arrived.
+//    pays them; the layer's PEs start when both have arrived. Each is one
+//    contiguous run in DRAM; the link moves instruction_reload_link_bytes
+//    and input_preload_link_bytes (whole bursts).
+//  * The link moves whole DRAM bursts: every contiguous run of a transfer
+//    costs ceil(bytes / dram_burst_bytes) bursts, and the link sustains
+//    io_bandwidth x dram_efficiency (ArchConfig::link_bytes_per_cycle). A
+//    tile step carries the link bytes of its parts (input_link_bytes, ...),
+//    which the compiler derives from the runs of the NHWC layout
+//    (docs/architecture.md section 3); the network carries the useful bytes.
 //  * Each PE executes the steps of its work class in order; a step is
 //    repeated `count` times. One repetition (a tile) is:
 //      load   input_bytes + weight_bytes: controller -> PE over the shared
 //             distribution network. Bytes whose home is DRAM first cross
 //             the shared I/O link: input_dram_bytes of the input (each input
 //             of a layer has its own home) and all weights when
-//             weights_in_dram;
+//             weights_in_dram, as input_link_bytes + weight_link_bytes
+//             (burst-rounded);
 //      compute every active core performs ops_per_core lane operations:
 //             ceil(ops_per_core / simd_lanes) + core_pipeline_cycles cycles,
 //             cores of one PE in parallel, after the PE has spent
@@ -28,7 +37,7 @@
 //             lasts max(core cycles, ceil(port_bytes / port width)) after
 //             the dispatch;
 //      store  output_bytes: PE -> controller over the network (and on over
-//             the link when output_in_dram).
+//             the link when output_in_dram, as output_link_bytes).
 //    Multicast (network_multicast): a PE of an input group receives every
 //    tile's input_bytes as one multicast to its group, a PE of a weight
 //    group its weight_bytes; the rest of the load travels to it alone.
@@ -85,6 +94,14 @@ struct TileStep {
   // cores receive, summed over the active cores.
   int64_t port_bytes = 0;
   int64_t core_bytes = 0;
+  // Bytes per tile over the DRAM link, each contiguous run rounded up to
+  // whole bursts (docs/architecture.md section 3): of the input's
+  // input_dram_bytes; of the weights and of the output, which cross the
+  // link when the layer's weights_in_dram / output_in_dram say so (the
+  // compiler leaves them 0 otherwise).
+  int64_t input_link_bytes = 0;
+  int64_t weight_link_bytes = 0;
+  int64_t output_link_bytes = 0;
   bool operator==(const TileStep&) const = default;
 };
 
@@ -105,7 +122,7 @@ struct PeWork {
 // Analytical lower bound of a layer in cycles: no schedule can beat any term.
 struct LayerBound {
   int64_t compute_cycles = 0;  // ceil(ops / peak lanes of the whole array)
-  int64_t link_cycles = 0;     // ceil(DRAM bytes / link bytes per cycle)
+  int64_t link_cycles = 0;     // ceil(DRAM link bytes (burst-rounded) / sustained link bytes per cycle)
   int64_t network_cycles = 0;  // ceil(network bytes / network width)
   int64_t cycles() const;      // max of the three
   Limiter limiter() const;     // which term is the max
@@ -131,16 +148,19 @@ struct LayerProgram {
   bool output_in_dram = false;    // output feature map spilled to DRAM
   int64_t instruction_reload_bytes = 0;
   int64_t input_preload_bytes = 0;  // first layer: network inputs brought into activation memory
+  int64_t instruction_reload_link_bytes = 0, input_preload_link_bytes = 0;  // the same in whole bursts
   int64_t instructions = 0;       // this layer's share of the program
   int64_t ops = 0;                // total lane operations of the layer
   LayerBound bound;
   // Bytes the layer moves over the distribution network and over the DRAM
   // link (instruction reload and input preload included), over all PEs: a
   // multicast counts once. `unicast_*`: the same if every PE received its
-  // own copy (what multicast saves is the difference).
+  // own copy (what multicast saves is the difference). `link` counts whole
+  // bursts (what crosses the link); `useful_link` the bytes the layer uses.
   struct Traffic {
     int64_t network = 0, link = 0;
     int64_t unicast_network = 0, unicast_link = 0;
+    int64_t useful_link = 0;
   };
   Traffic traffic() const;
   // The members of each group, in PE order (from input_group / weight_group).

@@ -96,6 +96,8 @@ Controller::Controller(const sc_core::sc_module_name& name, Context context)
 // in activation memory unless spilled (the tile step says how many of its
 // input bytes are). A load crosses the link for its DRAM bytes, then the
 // network; a store the network, then the link if its output lives in DRAM.
+// The link moves the step's link bytes (whole DRAM bursts), the network
+// the useful bytes.
 tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                                sc_core::sc_time& /*delay*/) {
   if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
@@ -104,7 +106,7 @@ tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payl
     route_load(gp);
   } else {
     const models::LayerProgram& l = layer();
-    ext.route.assign({{Channel::Network, ext.output_bytes}, {Channel::Link, l.output_in_dram ? ext.output_bytes : 0}});
+    ext.route.assign({{Channel::Network, ext.output_bytes}, {Channel::Link, l.output_in_dram ? ext.output_link_bytes : 0}});
     ext.next_hop = 0;
     send_next_hop(gp);
   }
@@ -121,9 +123,9 @@ void Controller::route_load(tlm::tlm_generic_payload& gp) {
   const auto pe = static_cast<size_t>(ext.pe);
   const int32_t in_group = l.input_group.empty() || ext.input_bytes == 0 ? -1 : l.input_group[pe];
   const int32_t w_group = l.weight_group.empty() || ext.weight_bytes == 0 ? -1 : l.weight_group[pe];
-  const int64_t weight_dram = l.weights_in_dram ? ext.weight_bytes : 0;
+  const int64_t weight_dram = l.weights_in_dram ? ext.weight_link_bytes : 0;
   const int64_t own = (in_group < 0 ? ext.input_bytes : 0) + (w_group < 0 ? ext.weight_bytes : 0);
-  const int64_t own_dram = (in_group < 0 ? ext.input_dram_bytes : 0) + (w_group < 0 ? weight_dram : 0);
+  const int64_t own_dram = (in_group < 0 ? ext.input_link_bytes : 0) + (w_group < 0 ? weight_dram : 0);
   const int parts = (own > 0 ? 1 : 0) + (in_group >= 0 ? 1 : 0) + (w_group >= 0 ? 1 : 0);
   if (parts > 1 || own == 0) join_.expect(ext.pe, gp, parts);
   if (own > 0) {
@@ -132,7 +134,7 @@ void Controller::route_load(tlm::tlm_generic_payload& gp) {
     send_next_hop(gp);
   }
   // Copies: a multicast that goes now may answer this PE and reuse `ext`.
-  const int64_t in_bytes = ext.input_bytes, in_dram = ext.input_dram_bytes, w_bytes = ext.weight_bytes;
+  const int64_t in_bytes = ext.input_bytes, in_dram = ext.input_link_bytes, w_bytes = ext.weight_bytes;
   const int32_t requester = ext.pe;
   if (in_group >= 0 && join_.request(in_group, requester, in_bytes)) send_multicast(in_group, in_bytes, in_dram);
   if (w_group >= 0 && join_.request(w_group, requester, w_bytes)) send_multicast(w_group, w_bytes, weight_dram);
@@ -259,8 +261,8 @@ bool Controller::fetch_before_layer(const models::LayerProgram& l) {
     ++pending_fetches_;
     send_next_hop(t.payload);
   };
-  fetch(instructions_, l.instruction_reload_bytes);
-  fetch(preload_, l.input_preload_bytes);
+  fetch(instructions_, l.instruction_reload_link_bytes);
+  fetch(preload_, l.input_preload_link_bytes);
   return pending_fetches_ > 0;
 }
 

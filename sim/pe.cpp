@@ -120,6 +120,8 @@ void Pe::start_load(int64_t now) {
   load_tx_.ext.input_bytes = s.input_bytes;
   load_tx_.ext.input_dram_bytes = s.input_dram_bytes;
   load_tx_.ext.weight_bytes = s.weight_bytes;
+  load_tx_.ext.input_link_bytes = s.input_link_bytes;
+  load_tx_.ext.weight_link_bytes = s.weight_link_bytes;
   issue(load_tx_, load_, s.input_bytes + s.weight_bytes, now);
 }
 
@@ -137,6 +139,7 @@ void Pe::start_store(int64_t now) {
   const models::TileStep& s = work_->steps[store_at_.step];
   advance(store_at_);
   store_tx_.ext.output_bytes = s.output_bytes;
+  store_tx_.ext.output_link_bytes = s.output_link_bytes;
   issue(store_tx_, store_, s.output_bytes, now);
 }
 

@@ -23,6 +23,8 @@ struct TransferExt : tlm::tlm_extension<TransferExt> {
   int32_t group = -1;         // a multicast's group
   int64_t input_bytes = 0;    // load
   int64_t input_dram_bytes = 0;  // load: of input_bytes, those whose home is DRAM
+  // Over the DRAM link in whole bursts (models::TileStep): load, load, store.
+  int64_t input_link_bytes = 0, weight_link_bytes = 0, output_link_bytes = 0;
   int64_t weight_bytes = 0;   // load
   int64_t output_bytes = 0;   // store
   std::vector<Hop> route;     // built by the DMA from where the data lives

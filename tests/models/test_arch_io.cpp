@@ -127,6 +127,8 @@ TEST(ArchIo, RoundTripThroughTextAndFileForRandomConfigs) {
     a.constants.instruction_bytes = static_cast<int>(small(rng));
     a.constants.core_pipeline_cycles = static_cast<int>(small(rng));
     a.constants.pe_dispatch_cycles = static_cast<int>(small(rng));
+    a.constants.dram_burst_bytes = static_cast<int>(small(rng));
+    a.constants.dram_efficiency = real(rng) / 100;  // (0, 1]
     a.constants.network_multicast = small(rng) % 2 == 0;
 
     save_arch(a, path.string());
@@ -191,6 +193,20 @@ TEST(ArchIo, ConstantErrorsNameTheConstant) {
   EXPECT_NE(too_big.find("'constants.data_bytes'"), std::string::npos) << too_big;
   const std::string not_map = error_of(kValid + "constants: 5\n");
   EXPECT_NE(not_map.find("constants"), std::string::npos) << not_map;
+}
+
+// The DRAM efficiency is a share of the link's peak: (0, 1].
+TEST(ArchIo, DramEfficiencyIsAShareOfThePeak) {
+  EXPECT_EQ(parse_arch(kValid + "constants:\n  dram_efficiency: 1\n", "x.yaml").constants.dram_efficiency, 1.0);
+  EXPECT_EQ(parse_arch(kValid + "constants:\n  dram_efficiency: 0.25\n", "x.yaml").link_bytes_per_cycle(), 4.0);
+  for (const char* bad : {"0", "-0.5", "1.01", "2"}) {
+    const std::string msg = error_of(kValid + "constants:\n  dram_efficiency: " + bad + "\n");
+    EXPECT_NE(msg.find("'constants.dram_efficiency'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(0, 1]"), std::string::npos) << msg;
+  }
+  ArchConfig a;
+  a.constants.dram_efficiency = 1.5;
+  EXPECT_THROW(validate(a, "code"), ConfigError);
 }
 
 TEST(ArchIo, MalformedYamlAndWrongShapeAndMissingFile) {

@@ -61,8 +61,13 @@ using apollo::testing::parameter_bytes;
 using apollo::testing::single_layer_network;
 
 // One PE, one core: everything on a single core.
+// An ideal DRAM link (every byte moves as it is, at the peak bandwidth)
+// keeps the hand arithmetic of the tests below that are about something
+// else; the DramBursts tests use the template's bursts and efficiency.
 ArchConfig one_core(int64_t lanes) {
   ArchConfig a;
+  a.constants.dram_burst_bytes = 1;
+  a.constants.dram_efficiency = 1;
   a.pe_x = a.pe_y = 1;
   a.cores_per_pe = 1;
   a.simd_lanes = lanes;
@@ -77,6 +82,7 @@ ArchConfig one_core(int64_t lanes) {
 // multicast group's shared operand crosses once, at its first member.
 struct Totals {
   int64_t in = 0, w = 0, out = 0, lane_ops = 0, link = 0, tiles = 0, net = 0;
+  int64_t useful_link = 0;  // link without the bursts' rounding
 };
 Totals totals(const LayerProgram& lp) {
   Totals t;
@@ -95,9 +101,12 @@ Totals totals(const LayerProgram& lp) {
       t.lane_ops += s.count * s.ops_per_core * s.active_cores;
       t.tiles += s.count;
       t.net += s.count * ((in_travels ? s.input_bytes : 0) + (w_travels ? s.weight_bytes : 0) + s.output_bytes);
-      t.link += s.count * ((in_travels ? s.input_dram_bytes : 0) +
-                           (lp.weights_in_dram && w_travels ? s.weight_bytes : 0) +
-                           (lp.output_in_dram ? s.output_bytes : 0));
+      t.link += s.count * ((in_travels ? s.input_link_bytes : 0) +
+                           (lp.weights_in_dram && w_travels ? s.weight_link_bytes : 0) +
+                           (lp.output_in_dram ? s.output_link_bytes : 0));
+      t.useful_link += s.count * ((in_travels ? s.input_dram_bytes : 0) +
+                                  (lp.weights_in_dram && w_travels ? s.weight_bytes : 0) +
+                                  (lp.output_in_dram ? s.output_bytes : 0));
     }
   }
   return t;
@@ -266,6 +275,59 @@ TEST(Compiler, GlobalPoolingReducesAcrossLanes) {
   EXPECT_GE(vector_steps, 784 + 2);
   EXPECT_LE(vector_steps, 784 + tiles * (6 + 1));
   EXPECT_LT(vector_steps, 3136 / 3);
+}
+
+// DRAM moves whole bursts per contiguous run of the NHWC layout
+// (docs/architecture.md section 3), with the template's 64 B bursts and
+// 0.8 efficiency: the link sustains 16 x 0.8 = 12.8 B per cycle.
+//
+// A 1x1 convolution with stride 2 on an 8 x 8 x 8 input in DRAM reads every
+// other pixel of every other row: the pixels it reads are not side by side,
+// so each is a run of its 8 channels, one 64 B burst: 16 pixels x 64 B =
+// 1,024 B move for the 128 B used. Link bound: ceil(1024 / 12.8) = 80.
+TEST(Compiler, DramBurstsStridedReadIsARunPerPixel) {
+  Layer l;
+  l.op = OpType::Conv;
+  l.kernel_h = l.kernel_w = 1;
+  l.stride_h = l.stride_w = 2;
+  l.out_channels = 8;
+  ArchConfig a = one_core(16);
+  a.constants = models::TemplateConstants{};
+  a.activation_memory = 128;  // the 4 x 4 x 8 output fits, the 512 B input does not
+  const CompileResult r = models::compile(single_layer_network("pw", Shape{1, 8, 8, 8}, l), a);
+  ASSERT_TRUE(r.ok());
+  const LayerProgram& lp = r.program.layers[0];
+  ASSERT_TRUE(lp.input_in_dram);
+  ASSERT_FALSE(lp.output_in_dram);
+  const Totals t = totals(lp);
+  EXPECT_EQ(t.useful_link, 4 * 4 * 8);
+  EXPECT_EQ(t.link, 4 * 4 * 64) << lp.partition_detail;
+  EXPECT_EQ(lp.traffic().link, 1024);
+  EXPECT_EQ(lp.traffic().useful_link, 128);
+  EXPECT_EQ(lp.bound.link_cycles, 80);
+}
+
+// A 1x1 convolution (8 -> 4 channels) on a 4 x 12 x 8 input in DRAM: its
+// tiles span all 8 channels of side-by-side pixels, so each input row is
+// one run of 12 x 8 = 96 B, two bursts: 4 rows x 128 B = 512 B move for
+// the 384 B used. Link bound: ceil(512 / 12.8) = 40.
+TEST(Compiler, DramBurstsFullWidthReadIsARunPerRow) {
+  Layer l;
+  l.op = OpType::Conv;
+  l.kernel_h = l.kernel_w = 1;
+  l.out_channels = 4;
+  ArchConfig a = one_core(16);
+  a.constants = models::TemplateConstants{};
+  a.activation_memory = 192;  // the 4 x 12 x 4 output fits, the 384 B input does not
+  const CompileResult r = models::compile(single_layer_network("pw", Shape{1, 4, 12, 8}, l), a);
+  ASSERT_TRUE(r.ok());
+  const LayerProgram& lp = r.program.layers[0];
+  ASSERT_TRUE(lp.input_in_dram);
+  ASSERT_FALSE(lp.output_in_dram);
+  const Totals t = totals(lp);
+  EXPECT_EQ(t.useful_link, 4 * 12 * 8);
+  EXPECT_EQ(t.link, 4 * 128) << lp.partition_detail;
+  EXPECT_EQ(lp.bound.link_cycles, 40);
 }
 
 TEST(Compiler, SpilledInputCrossesTheLink) {
@@ -490,7 +552,12 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
     EXPECT_EQ(lp.bound.network_cycles, (net_bytes + a.constants.network_bytes_per_cycle - 1) /
                                            a.constants.network_bytes_per_cycle)
         << where;
-    const double link = double(t.link + lp.instruction_reload_bytes + lp.input_preload_bytes) / a.link_bytes_per_cycle();
+    const double link =
+        double(t.link + lp.instruction_reload_link_bytes + lp.input_preload_link_bytes) / a.link_bytes_per_cycle();
+    // The link moves whole bursts of what the layer uses.
+    EXPECT_GE(t.link, t.useful_link) << where;
+    EXPECT_EQ(lp.traffic().useful_link, t.useful_link + lp.instruction_reload_bytes + lp.input_preload_bytes) << where;
+    EXPECT_EQ(lp.instruction_reload_link_bytes % a.constants.dram_burst_bytes, 0) << where;
     EXPECT_NEAR(double(lp.bound.link_cycles), std::ceil(link - 1e-9), 0.0) << where;
     EXPECT_EQ(lp.bound.compute_cycles, (lp.ops + a.peak_macs_per_cycle() - 1) / a.peak_macs_per_cycle()) << where;
     EXPECT_FALSE(lp.weights_resident && lp.weights_in_dram) << where;

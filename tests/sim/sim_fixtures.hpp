@@ -10,11 +10,16 @@
 
 namespace apollo::sim::testing {
 
-// Template constants at their defaults: clock 1 GHz, network 64 B/cycle,
-// DRAM latency 100 cycles, core pipeline 4 cycles.
+// Template constants at their defaults (clock 1 GHz, network 64 B/cycle,
+// DRAM latency 100 cycles, core pipeline 4 cycles) but an ideal DRAM link:
+// efficiency 1, so io_gbps is the link's bytes per cycle, and (with tile()
+// and spill_inputs() below) every DRAM byte moves as it is, as if a burst
+// were one byte. Tests of bursts and efficiency say so where they use them.
 inline models::ArchConfig tiny_arch(int64_t pe_x, int64_t pe_y, int64_t cores, int64_t lanes,
                                     double io_gbps = 16) {
   models::ArchConfig a;
+  a.constants.dram_efficiency = 1;
+  a.constants.dram_burst_bytes = 1;
   a.pe_x = pe_x;
   a.pe_y = pe_y;
   a.cores_per_pe = cores;
@@ -24,8 +29,10 @@ inline models::ArchConfig tiny_arch(int64_t pe_x, int64_t pe_y, int64_t cores, i
 }
 
 // The cores split the loaded operands: they cross the PE memory's port once.
+// Weights and outputs move over the link as they are when the layer puts
+// them in DRAM (weights_in_dram, output_in_dram).
 inline models::TileStep tile(int64_t count, int64_t in, int64_t w, int64_t out, int64_t ops, int64_t cores) {
-  return models::TileStep{count, in, w, out, ops, cores, 0, in + w, in + w};
+  return models::TileStep{count, in, w, out, ops, cores, 0, in + w, in + w, 0, w, out};
 }
 
 // One layer where every PE listed in `working` runs `steps` (one work class).
@@ -48,7 +55,7 @@ inline models::LayerProgram uniform_layer(const models::ArchConfig& a, std::vect
 inline void spill_inputs(models::LayerProgram& l) {
   l.input_in_dram = true;
   for (auto& w : l.work_classes) {
-    for (auto& s : w.steps) s.input_dram_bytes = s.input_bytes;
+    for (auto& s : w.steps) s.input_dram_bytes = s.input_link_bytes = s.input_bytes;
   }
 }
 

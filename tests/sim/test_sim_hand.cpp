@@ -60,6 +60,33 @@ TEST(SimHand, FullyConnectedSequential) {
   EXPECT_DOUBLE_EQ(r.latency_ms, 1340e-6);
 }
 
+// The same layer with the template's DRAM efficiency, 0.8: the link
+// sustains 16 x 0.8 = 12.8 B per cycle, so each tile's 2048 weight bytes
+// take ceil(2048 / 12.8) = 160 link cycles instead of 128 (the program's
+// link bytes are already whole bursts: 2048 = 32 x 64 B). A tile is
+// 160 + 100 + 36 + 70 + 1 = 367 cycles, 4 tiles 1468.
+TEST(SimHand, DramEfficiencyStretchesTheLink) {
+  auto a = tiny_arch(1, 1, 2, 16);
+  a.constants.dram_efficiency = 0.8;
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, fc_layer(a, false)));
+  EXPECT_EQ(r.total_cycles, 1468);
+  EXPECT_EQ(r.layers[0].channel(Channel::Link).bytes, 4 * 2048);
+  EXPECT_EQ(r.layers[0].channel(Channel::Link).busy_cycles, 4 * 160);
+}
+
+// Moved bytes, not useful ones, occupy the link: the same layer whose
+// weight tiles move 2,112 B (say, 33 runs of 64 B for 2,048 B used) takes
+// 132 link cycles per tile: 4 x (132 + 100 + 36 + 70 + 1) = 1356.
+TEST(SimHand, TheLinkMovesTheBurstRoundedBytes) {
+  const auto a = tiny_arch(1, 1, 2, 16);
+  auto l = fc_layer(a, false);
+  l.work_classes[0].steps[0].weight_link_bytes = 2112;
+  const SimResult r = simulate(kNoNetwork, one_layer_program(a, l));
+  EXPECT_EQ(r.total_cycles, 1356);
+  EXPECT_EQ(r.layers[0].channel(Channel::Link).bytes, 4 * 2112);
+  EXPECT_EQ(r.layers[0].channel(Channel::Network).bytes, 4 * (2304 + 8));  // the network carries the useful bytes
+}
+
 // Same layer, double buffered. Loads of one PE are serial, each 264 cycles
 // (link 128 + latency 100 + network 36); tile i+1 loads while tile i
 // computes (70 < 264), so loads run back to back: 4 x 264 = 1056, then the
@@ -105,7 +132,7 @@ TEST(SimHand, BarrierAndInstructionReload) {
   auto l0 = uniform_layer(a, {tile(1, 256, 40, 256, 576, 4)}, {0, 1, 2, 3}, "dw");  // 102 cycles, above
   auto l1 = uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {3}, "small");
   l1.layer_index = 1;
-  l1.instruction_reload_bytes = 1600;
+  l1.instruction_reload_bytes = l1.instruction_reload_link_bytes = 1600;
   // layer 1: reload 200; load 64 B = 1; compute 2 + ceil(64/8) + 4 = 14; store 1 -> 216
   models::Program p;
   p.arch = a;
@@ -128,8 +155,8 @@ TEST(SimHand, BarrierAndInstructionReload) {
 TEST(SimHand, InputPreloadAfterTheInstructionFetch) {
   const auto a = tiny_arch(1, 1, 1, 8);
   auto l = uniform_layer(a, {tile(1, 64, 0, 64, 64, 1)}, {0});
-  l.instruction_reload_bytes = 160;
-  l.input_preload_bytes = 320;
+  l.instruction_reload_bytes = l.instruction_reload_link_bytes = 160;
+  l.input_preload_bytes = l.input_preload_link_bytes = 320;
   const SimResult r = simulate(kNoNetwork, one_layer_program(a, l));
   EXPECT_EQ(r.total_cycles, 146);
   EXPECT_EQ(r.channel(Channel::Link).bytes, 480);

@@ -281,24 +281,31 @@ TEST(Compiler, GlobalPoolingReducesAcrossLanes) {
 // (docs/architecture.md section 3), with the template's 64 B bursts and
 // 0.8 efficiency: the link sustains 16 x 0.8 = 12.8 B per cycle.
 //
+// A 1x1 convolution with the template's DRAM constants whose input lives in
+// DRAM: activation memory holds only its output (`output_bytes`).
+LayerProgram pointwise_reading_dram(Shape input, int stride, int out_channels, int64_t output_bytes) {
+  Layer l;
+  l.op = OpType::Conv;
+  l.kernel_h = l.kernel_w = 1;
+  l.stride_h = l.stride_w = stride;
+  l.out_channels = out_channels;
+  ArchConfig a = one_core(16);
+  a.constants = models::TemplateConstants{};
+  a.activation_memory = output_bytes;
+  const CompileResult r = models::compile(single_layer_network("pw", input, l), a);
+  EXPECT_TRUE(r.ok());
+  const LayerProgram& lp = r.program.layers.at(0);
+  EXPECT_TRUE(lp.input_in_dram);
+  EXPECT_FALSE(lp.output_in_dram);
+  return lp;
+}
+
 // A 1x1 convolution with stride 2 on an 8 x 8 x 8 input in DRAM reads every
 // other pixel of every other row: the pixels it reads are not side by side,
 // so each is a run of its 8 channels, one 64 B burst: 16 pixels x 64 B =
 // 1,024 B move for the 128 B used. Link bound: ceil(1024 / 12.8) = 80.
 TEST(Compiler, DramBurstsStridedReadIsARunPerPixel) {
-  Layer l;
-  l.op = OpType::Conv;
-  l.kernel_h = l.kernel_w = 1;
-  l.stride_h = l.stride_w = 2;
-  l.out_channels = 8;
-  ArchConfig a = one_core(16);
-  a.constants = models::TemplateConstants{};
-  a.activation_memory = 128;  // the 4 x 4 x 8 output fits, the 512 B input does not
-  const CompileResult r = models::compile(single_layer_network("pw", Shape{1, 8, 8, 8}, l), a);
-  ASSERT_TRUE(r.ok());
-  const LayerProgram& lp = r.program.layers[0];
-  ASSERT_TRUE(lp.input_in_dram);
-  ASSERT_FALSE(lp.output_in_dram);
+  const LayerProgram lp = pointwise_reading_dram(Shape{1, 8, 8, 8}, 2, 8, 4 * 4 * 8);
   const Totals t = totals(lp);
   EXPECT_EQ(t.useful_link, 4 * 4 * 8);
   EXPECT_EQ(t.link, 4 * 4 * 64) << lp.partition_detail;
@@ -312,18 +319,7 @@ TEST(Compiler, DramBurstsStridedReadIsARunPerPixel) {
 // one run of 12 x 8 = 96 B, two bursts: 4 rows x 128 B = 512 B move for
 // the 384 B used. Link bound: ceil(512 / 12.8) = 40.
 TEST(Compiler, DramBurstsFullWidthReadIsARunPerRow) {
-  Layer l;
-  l.op = OpType::Conv;
-  l.kernel_h = l.kernel_w = 1;
-  l.out_channels = 4;
-  ArchConfig a = one_core(16);
-  a.constants = models::TemplateConstants{};
-  a.activation_memory = 192;  // the 4 x 12 x 4 output fits, the 384 B input does not
-  const CompileResult r = models::compile(single_layer_network("pw", Shape{1, 4, 12, 8}, l), a);
-  ASSERT_TRUE(r.ok());
-  const LayerProgram& lp = r.program.layers[0];
-  ASSERT_TRUE(lp.input_in_dram);
-  ASSERT_FALSE(lp.output_in_dram);
+  const LayerProgram lp = pointwise_reading_dram(Shape{1, 4, 12, 8}, 1, 4, 4 * 12 * 4);
   const Totals t = totals(lp);
   EXPECT_EQ(t.useful_link, 4 * 12 * 8);
   EXPECT_EQ(t.link, 4 * 128) << lp.partition_detail;

@@ -88,6 +88,7 @@ struct LayerModel {
   std::vector<bool> input_is_gate;      // Elementwise: per input, a 1x1xC gate (else full-size)
   std::vector<int64_t> input_channels;  // Copy (concat): per input, its channels
   bool ic_split_ok = false;
+  bool operator==(const LayerModel&) const = default;
 
   // Input pixels that t consecutive outputs read along one dimension. A
   // window (k - 1) * d + 1 pixels wide narrower than the stride skips the
@@ -150,6 +151,7 @@ struct Homes {
   }
   bool weights_in_dram = false;
   bool output_in_dram = false;
+  bool operator==(const Homes&) const = default;
 };
 
 // One mapping of a layer: PE-level parts per dimension, tile extents and
@@ -712,6 +714,30 @@ LayerModel model_layer(const Layer& l) {
   return m;
 }
 
+// The mapper's plan is a function of the layer's model, its homes and the
+// design: layers that repeat (the blocks of a MobileNet, the layers of a
+// transformer) are searched once.
+class PlanCache {
+ public:
+  explicit PlanCache(const ArchConfig& arch) : arch_(arch) {}
+  Plan search(const LayerModel& m, const Homes& h) {
+    for (const Entry& e : entries_) {
+      if (e.homes == h && e.model == m) return e.plan;
+    }
+    entries_.push_back({m, h, Mapper(m, arch_, h).search()});
+    return entries_.back().plan;
+  }
+
+ private:
+  struct Entry {
+    LayerModel model;
+    Homes homes;
+    Plan plan;
+  };
+  const ArchConfig& arch_;
+  std::vector<Entry> entries_;
+};
+
 const char* dim_name(int d) {
   static const char* names[] = {"rows", "cols", "oc", "ic"};
   return names[d];
@@ -959,6 +985,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   std::vector<LayerModel> models(static_cast<size_t>(L));
   std::vector<Homes> homes(static_cast<size_t>(L));
   std::vector<Plan> plans(static_cast<size_t>(L));
+  PlanCache plan_cache(arch);
   for (int i = 0; i < L; ++i) {
     const Layer& l = network.layers[size_t(i)];
     models[size_t(i)] = model_layer(l);
@@ -975,7 +1002,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
       result.infeasible = fail;
       return result;
     }
-    plans[size_t(i)] = Mapper(models[size_t(i)], arch, h).search();
+    plans[size_t(i)] = plan_cache.search(models[size_t(i)], h);
     // The smallest tile fits (checked above) and is always a candidate, so
     // an empty search is a compiler bug, not a property of the design.
     if (!plans[size_t(i)].valid) throw std::logic_error("compiler: no plan found for layer " + l.name);
@@ -1011,7 +1038,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     } else {
       homes[size_t(i)].weights_in_dram = true;
       prog.streamed_weight_bytes += wb;
-      plans[size_t(i)] = Mapper(models[size_t(i)], arch, homes[size_t(i)]).search();  // re-plan knowing weights stream
+      plans[size_t(i)] = plan_cache.search(models[size_t(i)], homes[size_t(i)]);  // re-plan knowing weights stream
     }
   }
 

@@ -412,6 +412,7 @@ class Mapper {
   double estimate(const Plan& p) const {
     const auto& k = a_.constants;
     double worst_pe = 0, net_cycles = 0, link_bytes = 0, first_loads = 0, drain = -1;
+    int64_t partial_sums = 0;  // int32 bytes the controller reduces after the PEs (input-channel splits)
     for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
       const Copies n = copies(p, combo, npes);
       const bool lockstep = n.input < npes || n.weights < npes;
@@ -451,6 +452,7 @@ class Mapper {
         net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
         link_bytes += double(count) * double(n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0) +
                                              (h_.output_in_dram ? npes * t.out : 0));
+        if (p.parts[kC] > 1) partial_sums += count * npes * t.out;
       });
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time - own_first_load);
@@ -460,7 +462,8 @@ class Mapper {
     // The slowest resource sets the time; a small share of the others breaks
     // ties towards less traffic (they also contend in the simulator).
     const double slowest = std::max({pe, net, link});
-    return slowest + kContentionShare * (pe + net + link - slowest);
+    // The reduction of partial sums follows the PEs' last store (nothing overlaps it).
+    return slowest + kContentionShare * (pe + net + link - slowest) + double(reduction_cycles(partial_sums, a_));
   }
 
   // Network cycles of one transfer.
@@ -1034,6 +1037,15 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     } else {
       Mapper mapper(models[size_t(i)], arch, homes[size_t(i)]);
       materialize(mapper, models[size_t(i)], plans[size_t(i)], arch, lp);
+      // Input channels split over PEs: every store is an int32 partial sum
+      // the controller reduces after the PEs (models/program.hpp).
+      if (plans[size_t(i)].parts[kC] > 1) {
+        for (size_t pe = 0; pe < lp.pe_class.size(); ++pe) {
+          if (lp.pe_class[pe] < 0) continue;
+          for (const TileStep& st : lp.work_classes[size_t(lp.pe_class[pe])].steps) lp.reduction_bytes += st.count * st.output_bytes;
+        }
+        lp.partition_detail += "; controller reduces " + std::to_string(lp.reduction_bytes) + " B of int32 partial sums";
+      }
     }
     lp.instructions = layer_instructions(lp);
     prog.program_bytes += lp.instructions * arch.constants.instruction_bytes;
@@ -1084,6 +1096,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.bound.compute_cycles = ceil_div(lp.ops, arch.peak_macs_per_cycle());
     lp.bound.network_cycles = ceil_div(net, arch.constants.network_bytes_per_cycle);
     lp.bound.link_cycles = ceil_bytes_over(link, link_bw);
+    lp.bound.reduction_cycles = reduction_cycles(lp.reduction_bytes, arch);
   }
   return result;
 }

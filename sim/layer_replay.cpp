@@ -6,7 +6,8 @@ namespace apollo::sim {
 
 LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
   Key k = {l.double_buffered,  l.weights_in_dram,         l.input_in_dram, l.output_in_dram,
-           l.instruction_reload_bytes, l.input_preload_bytes, l.ops,          static_cast<int64_t>(l.work_classes.size())};
+           l.instruction_reload_bytes, l.input_preload_bytes, l.reduction_bytes, l.ops,
+           static_cast<int64_t>(l.work_classes.size())};
   for (const models::PeWork& w : l.work_classes) {
     k.push_back(static_cast<int64_t>(w.steps.size()));
     for (const models::TileStep& t : w.steps) {

@@ -837,14 +837,48 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
 
 // ---- activation memory plan -------------------------------------------------
 
+// Concatenations that are views: under NHWC a channel concat's producers
+// can store their channels straight into its buffer (their rows strided by
+// the concat's channels), so nothing is copied and the concat does no work.
+// A concat is a view when every input is the output of a layer that stores
+// tiles (not a network input, not a view itself), appears once among its
+// inputs, is written into no other concat's buffer, and has no reshape among
+// its consumers (a reshape needs its bytes contiguous). Other consumers of
+// an input read its channels from the concat's buffer. Otherwise the concat
+// copies its inputs. Per layer: true for a view.
+std::vector<bool> concat_views(const Network& net) {
+  const size_t L = net.layers.size();
+  std::vector<bool> view(L, false), claimed(L, false);
+  const std::vector<std::vector<int>> consumers = net.consumers();
+  auto writes_tiles = [&](workloads::TensorRef r) {
+    if (workloads::is_graph_input(r) || claimed[size_t(r)] || view[size_t(r)]) return false;
+    if (workloads::op_def(net.layers[size_t(r)].op).mapping == OpMapping::View) return false;
+    const auto& c = consumers[size_t(r)];
+    return std::none_of(c.begin(), c.end(), [&](int q) { return net.layers[size_t(q)].op == OpType::Reshape; });
+  };
+  for (size_t i = 0; i < L; ++i) {
+    const Layer& l = net.layers[i];
+    if (l.op != OpType::Concat || l.inputs.empty()) continue;
+    const bool ok = std::all_of(l.inputs.begin(), l.inputs.end(), [&](workloads::TensorRef r) {
+      return writes_tiles(r) && std::count(l.inputs.begin(), l.inputs.end(), r) == 1;
+    });
+    if (!ok) continue;
+    view[i] = true;
+    for (auto r : l.inputs) claimed[size_t(r)] = true;
+  }
+  return view;
+}
+
 // Tensor ids: 0..L-1 are layer outputs, L + i is graph input i. A reshape's
-// output is a view of its input, so it maps to the same storage root.
+// output is a view of its input, so it maps to the same storage root; the
+// inputs of a concat view (concat_views) map to the concat's buffer, live
+// from its first producer.
 struct TensorPlan {
   std::vector<int> root;         // per layer output: storage root tensor id
   std::vector<bool> in_dram;     // per tensor id
 };
 
-TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
+TensorPlan plan_activations(const Network& net, const ArchConfig& arch, const std::vector<bool>& concat_view) {
   const int L = int(net.layers.size());
   const int T = L + int(net.inputs.size());
   TensorPlan tp;
@@ -854,6 +888,9 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
   auto tensor_of = [&](workloads::TensorRef r) {
     return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
   };
+  for (int i = 0; i < L; ++i)
+    if (concat_view[size_t(i)])
+      for (auto r : net.layers[size_t(i)].inputs) tp.root[size_t(r)] = i;
   for (int i = 0; i < L; ++i) {
     const Layer& l = net.layers[size_t(i)];
     if (l.op == OpType::Reshape && !l.inputs.empty()) tp.root[size_t(i)] = tp.root[size_t(tensor_of(l.inputs[0]))];
@@ -865,6 +902,9 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
     bytes[size_t(i)] = net.layers[size_t(i)].output_bytes(db);
     first[size_t(i)] = i;
     last[size_t(i)] = i;
+    // A concat view's buffer is allocated when its first producer runs.
+    if (concat_view[size_t(i)])
+      for (auto r : net.layers[size_t(i)].inputs) first[size_t(i)] = std::min<int64_t>(first[size_t(i)], r);
   }
   for (size_t g = 0; g < net.inputs.size(); ++g) {
     bytes[size_t(L) + g] = net.inputs[g].shape.elements() * db;
@@ -873,10 +913,11 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
   std::vector<bool> consumed(size_t(T), false);
   for (int i = 0; i < L; ++i) {
     for (auto r : net.layers[size_t(i)].inputs) {
+      consumed[size_t(tensor_of(r))] = true;
+      if (concat_view[size_t(i)]) continue;  // its producers wrote the bytes in place: no read
       const int t = tp.root[size_t(tensor_of(r))];
       last[size_t(t)] = std::max<int64_t>(last[size_t(t)], i);
       ++uses[size_t(t)];
-      consumed[size_t(tensor_of(r))] = true;
     }
   }
   // Network outputs (never consumed) stay until the inference ends.
@@ -954,7 +995,8 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   Program& prog = result.program;
   prog.arch = arch;
   const int L = int(network.layers.size());
-  const TensorPlan tp = plan_activations(network, arch);
+  const std::vector<bool> concat_view = concat_views(network);
+  const TensorPlan tp = plan_activations(network, arch, concat_view);
   auto tensor_of = [&](workloads::TensorRef r) {
     return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
   };
@@ -965,6 +1007,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   for (int i = 0; i < L; ++i) {
     const Layer& l = network.layers[size_t(i)];
     models[size_t(i)] = model_layer(l);
+    if (concat_view[size_t(i)]) models[size_t(i)].kind = Footprint::NoWork;
     // Parameter-memory bytes: data-width weights, int32 biases.
     LayerModel& lm = models[size_t(i)];
     lm.weight_bytes = (lm.weight_bytes - lm.bias_elements) * arch.constants.data_bytes +
@@ -1032,7 +1075,8 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.output_in_dram = homes[size_t(i)].output_in_dram;
     if (models[size_t(i)].kind == Footprint::NoWork) {
       lp.partition = PartitionKind::None;
-      lp.partition_detail = "view of its input, no work";
+      lp.partition_detail = concat_view[size_t(i)] ? "view: its producers store into its buffer, no work"
+                                                   : "view of its input, no work";
       lp.pe_class.assign(size_t(arch.num_pes()), -1);
     } else {
       Mapper mapper(models[size_t(i)], arch, homes[size_t(i)]);

@@ -12,7 +12,8 @@ LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
     k.push_back(static_cast<int64_t>(w.steps.size()));
     for (const models::TileStep& t : w.steps) {
       k.insert(k.end(),
-               {t.count, t.input_bytes, t.weight_bytes, t.output_bytes, t.ops_per_core, t.active_cores, t.input_dram_bytes});
+               {t.count, t.input_bytes, t.weight_bytes, t.output_bytes, t.ops_per_core, t.active_cores, t.input_dram_bytes,
+                t.port_bytes, t.core_bytes});  // the port sets the compute stage, core bytes the statistics
     }
   }
   k.insert(k.end(), l.pe_class.begin(), l.pe_class.end());

@@ -180,6 +180,23 @@ TEST(SimHand, PartialSumReduction) {
   EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 15);
 }
 
+// Layer replay reuses a layer's record only for the same program: two
+// layers that differ only in their operands through the PE memory's port
+// take different times (load 1, compute 2 + max(1 + 4, 64 / 64) = 7, store 1
+// -> 9; with 6400 port bytes the compute stage is 2 + 100 -> 104).
+TEST(SimHand, ReplayTellsPortBytesApart) {
+  const auto a = tiny_arch(1, 1, 1, 4);
+  auto l = uniform_layer(a, {tile(1, 64, 0, 64, 4, 1)}, {0});
+  models::Program p = one_layer_program(a, l);
+  l.layer_index = 1;
+  l.work_classes[0].steps[0].port_bytes = 6400;
+  p.layers.push_back(l);
+  const SimResult r = simulate(kNoNetwork, p);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].cycles, 9);
+  EXPECT_EQ(r.layers[1].cycles, 104);
+}
+
 // Two PEs loading from DRAM at once share the link: the second waits for
 // the first (6400 B = 400 link cycles each). The 6400 B then stream from
 // PE memory to the core through its 64 B/cycle port: 100 cycles, longer

@@ -414,6 +414,7 @@ class Mapper {
   double estimate(const Plan& p) const {
     const auto& k = a_.constants;
     double worst_pe = 0, net_cycles = 0, link_bytes = 0, first_loads = 0, drain = -1;
+    int64_t partial_sums = 0;  // int32 bytes the controller reduces after the PEs (input-channel splits)
     for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
       const Copies n = copies(p, combo, npes);
       const bool lockstep = n.input < npes || n.weights < npes;
@@ -453,6 +454,7 @@ class Mapper {
         net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
         link_bytes += double(count) * double(n.input * t.in_dram + (h_.weights_in_dram ? n.weights * t.w : 0) +
                                              (h_.output_in_dram ? npes * t.out : 0));
+        if (p.parts[kC] > 1) partial_sums += count * npes * t.out;
       });
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time - own_first_load);
@@ -462,7 +464,8 @@ class Mapper {
     // The slowest resource sets the time; a small share of the others breaks
     // ties towards less traffic (they also contend in the simulator).
     const double slowest = std::max({pe, net, link});
-    return slowest + kContentionShare * (pe + net + link - slowest);
+    // The reduction of partial sums follows the PEs' last store (nothing overlaps it).
+    return slowest + kContentionShare * (pe + net + link - slowest) + double(reduction_cycles(partial_sums, a_));
   }
 
   // Network cycles of one transfer.
@@ -860,14 +863,48 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
 
 // ---- activation memory plan -------------------------------------------------
 
+// Concatenations that are views: under NHWC a channel concat's producers
+// can store their channels straight into its buffer (their rows strided by
+// the concat's channels), so nothing is copied and the concat does no work.
+// A concat is a view when every input is the output of a layer that stores
+// tiles (not a network input, not a view itself), appears once among its
+// inputs, is written into no other concat's buffer, and has no reshape among
+// its consumers (a reshape needs its bytes contiguous). Other consumers of
+// an input read its channels from the concat's buffer. Otherwise the concat
+// copies its inputs. Per layer: true for a view.
+std::vector<bool> concat_views(const Network& net) {
+  const size_t L = net.layers.size();
+  std::vector<bool> view(L, false), claimed(L, false);
+  const std::vector<std::vector<int>> consumers = net.consumers();
+  auto writes_tiles = [&](workloads::TensorRef r) {
+    if (workloads::is_graph_input(r) || claimed[size_t(r)] || view[size_t(r)]) return false;
+    if (workloads::op_def(net.layers[size_t(r)].op).mapping == OpMapping::View) return false;
+    const auto& c = consumers[size_t(r)];
+    return std::none_of(c.begin(), c.end(), [&](int q) { return net.layers[size_t(q)].op == OpType::Reshape; });
+  };
+  for (size_t i = 0; i < L; ++i) {
+    const Layer& l = net.layers[i];
+    if (l.op != OpType::Concat || l.inputs.empty()) continue;
+    const bool ok = std::all_of(l.inputs.begin(), l.inputs.end(), [&](workloads::TensorRef r) {
+      return writes_tiles(r) && std::count(l.inputs.begin(), l.inputs.end(), r) == 1;
+    });
+    if (!ok) continue;
+    view[i] = true;
+    for (auto r : l.inputs) claimed[size_t(r)] = true;
+  }
+  return view;
+}
+
 // Tensor ids: 0..L-1 are layer outputs, L + i is graph input i. A reshape's
-// output is a view of its input, so it maps to the same storage root.
+// output is a view of its input, so it maps to the same storage root; the
+// inputs of a concat view (concat_views) map to the concat's buffer, live
+// from its first producer.
 struct TensorPlan {
   std::vector<int> root;         // per layer output: storage root tensor id
   std::vector<bool> in_dram;     // per tensor id
 };
 
-TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
+TensorPlan plan_activations(const Network& net, const ArchConfig& arch, const std::vector<bool>& concat_view) {
   const int L = int(net.layers.size());
   const int T = L + int(net.inputs.size());
   TensorPlan tp;
@@ -877,6 +914,9 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
   auto tensor_of = [&](workloads::TensorRef r) {
     return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
   };
+  for (int i = 0; i < L; ++i)
+    if (concat_view[size_t(i)])
+      for (auto r : net.layers[size_t(i)].inputs) tp.root[size_t(r)] = i;
   for (int i = 0; i < L; ++i) {
     const Layer& l = net.layers[size_t(i)];
     if (l.op == OpType::Reshape && !l.inputs.empty()) tp.root[size_t(i)] = tp.root[size_t(tensor_of(l.inputs[0]))];
@@ -888,6 +928,9 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
     bytes[size_t(i)] = net.layers[size_t(i)].output_bytes(db);
     first[size_t(i)] = i;
     last[size_t(i)] = i;
+    // A concat view's buffer is allocated when its first producer runs.
+    if (concat_view[size_t(i)])
+      for (auto r : net.layers[size_t(i)].inputs) first[size_t(i)] = std::min<int64_t>(first[size_t(i)], r);
   }
   for (size_t g = 0; g < net.inputs.size(); ++g) {
     bytes[size_t(L) + g] = net.inputs[g].shape.elements() * db;
@@ -896,10 +939,11 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
   std::vector<bool> consumed(size_t(T), false);
   for (int i = 0; i < L; ++i) {
     for (auto r : net.layers[size_t(i)].inputs) {
+      consumed[size_t(tensor_of(r))] = true;
+      if (concat_view[size_t(i)]) continue;  // its producers wrote the bytes in place: no read
       const int t = tp.root[size_t(tensor_of(r))];
       last[size_t(t)] = std::max<int64_t>(last[size_t(t)], i);
       ++uses[size_t(t)];
-      consumed[size_t(tensor_of(r))] = true;
     }
   }
   // Network outputs (never consumed) stay until the inference ends.
@@ -977,7 +1021,8 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   Program& prog = result.program;
   prog.arch = arch;
   const int L = int(network.layers.size());
-  const TensorPlan tp = plan_activations(network, arch);
+  const std::vector<bool> concat_view = concat_views(network);
+  const TensorPlan tp = plan_activations(network, arch, concat_view);
   auto tensor_of = [&](workloads::TensorRef r) {
     return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
   };
@@ -989,6 +1034,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   for (int i = 0; i < L; ++i) {
     const Layer& l = network.layers[size_t(i)];
     models[size_t(i)] = model_layer(l);
+    if (concat_view[size_t(i)]) models[size_t(i)].kind = Footprint::NoWork;
     // Parameter-memory bytes: data-width weights, int32 biases.
     LayerModel& lm = models[size_t(i)];
     lm.weight_bytes = (lm.weight_bytes - lm.bias_elements) * arch.constants.data_bytes +
@@ -1056,11 +1102,21 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.output_in_dram = homes[size_t(i)].output_in_dram;
     if (models[size_t(i)].kind == Footprint::NoWork) {
       lp.partition = PartitionKind::None;
-      lp.partition_detail = "view of its input, no work";
+      lp.partition_detail = concat_view[size_t(i)] ? "view: its producers store into its buffer, no work"
+                                                   : "view of its input, no work";
       lp.pe_class.assign(size_t(arch.num_pes()), -1);
     } else {
       Mapper mapper(models[size_t(i)], arch, homes[size_t(i)]);
       materialize(mapper, models[size_t(i)], plans[size_t(i)], arch, lp);
+      // Input channels split over PEs: every store is an int32 partial sum
+      // the controller reduces after the PEs (models/program.hpp).
+      if (plans[size_t(i)].parts[kC] > 1) {
+        for (size_t pe = 0; pe < lp.pe_class.size(); ++pe) {
+          if (lp.pe_class[pe] < 0) continue;
+          for (const TileStep& st : lp.work_classes[size_t(lp.pe_class[pe])].steps) lp.reduction_bytes += st.count * st.output_bytes;
+        }
+        lp.partition_detail += "; controller reduces " + std::to_string(lp.reduction_bytes) + " B of int32 partial sums";
+      }
     }
     lp.instructions = layer_instructions(lp);
     prog.program_bytes += lp.instructions * arch.constants.instruction_bytes;
@@ -1111,6 +1167,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.bound.compute_cycles = ceil_div(lp.ops, arch.peak_macs_per_cycle());
     lp.bound.network_cycles = ceil_div(net, arch.constants.network_bytes_per_cycle);
     lp.bound.link_cycles = ceil_bytes_over(link, link_bw);
+    lp.bound.reduction_cycles = reduction_cycles(lp.reduction_bytes, arch);
   }
   return result;
 }

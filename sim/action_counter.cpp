@@ -33,6 +33,10 @@ void ActionCounter::layer_started(int32_t /*position*/, const models::LayerProgr
   layer_.instruction_memory_read = l.instructions * arch_.constants.instruction_bytes;
   layer_.instruction_memory_write = l.instruction_reload_bytes;
   layer_.activation_memory_write = l.input_preload_bytes;
+  // An input-channel split's reduction: the controller reads every int32
+  // partial sum once from activation memory and adds it (models/program.hpp).
+  layer_.activation_memory_read = l.reduction_bytes;
+  reduction_adds_ = l.reduction_bytes / arch_.constants.accumulator_bytes;
   std::fill(reads_inputs_.begin(), reads_inputs_.end(), 1);
   std::fill(reads_weights_.begin(), reads_weights_.end(), 1);
   const auto members = l.group_members();
@@ -83,6 +87,12 @@ void ActionCounter::layer_finished(int32_t /*position*/, int64_t /*cycle*/) {
     const workloads::Layer& l = network_.layers.at(static_cast<size_t>(running_->layer_index));
     layer_.mac_ops = l.macs();
     layer_.vector_ops = l.vector_ops();
+    if (reduction_adds_ > 0) {
+      // The reduction's adds (one per partial sum beyond the first of each
+      // output) and its int8 outputs written back.
+      layer_.vector_ops += std::max<int64_t>(0, reduction_adds_ - l.output_elements());
+      layer_.activation_memory_write += l.output_bytes(arch_.constants.data_bytes);
+    }
   }
   const double cycles_per_op = lane_ops_ > 0 ? static_cast<double>(core_cycles_) / static_cast<double>(lane_ops_) : 0;
   const int64_t input_reads = shared_input_ ? std::llround(static_cast<double>(layer_.mac_ops) * cycles_per_op)

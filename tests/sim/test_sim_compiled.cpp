@@ -162,7 +162,13 @@ TEST(SimCompiled, InputChannelSplitIsReduced) {
   // Without the reduction the same program ends 4 cycles earlier.
   models::Program unreduced = p;
   unreduced.layers[0].reduction_bytes = 0;
-  EXPECT_EQ(simulate(n, unreduced).total_cycles, r.total_cycles - 4);
+  const SimResult plain = simulate(n, unreduced);
+  EXPECT_EQ(plain.total_cycles, r.total_cycles - 4);
+  // Its energy counts: the controller reads the 256 B of partial sums once,
+  // adds the 64 of them into 4 outputs (60 adds) and writes 4 int8 outputs.
+  EXPECT_EQ(r.actions.activation_memory_read - plain.actions.activation_memory_read, 256);
+  EXPECT_EQ(r.actions.vector_ops - plain.actions.vector_ops, 60);
+  EXPECT_EQ(r.actions.activation_memory_write - plain.actions.activation_memory_write, 4);
 }
 
 // unet_edge on the baseline: each decoder concat joins a transposed conv's

@@ -706,24 +706,26 @@ TEST(Compiler, MoreActivationMemoryNeverAddsLinkBytesForActivations) {
   EXPECT_EQ(previous, 0);  // 4 MiB holds every MobileNetV2 feature map
 }
 
-TEST(Compiler, DeterministicAndFast) {
+// Compile time is a benchmark (apollo_microbench --benchmark_filter=Compile,
+// apollo bench), not a test: a timed assertion fails on a loaded or
+// sanitized build without saying anything about the compiler.
+TEST(Compiler, Deterministic) {
   const Network net = workloads::zoo_network("mobilenet_v2");
   const ArchConfig a = models::load_baseline_arch();
-  const auto start = std::chrono::steady_clock::now();
-  const int reps = 10;
-  CompileResult first = models::compile(net, a);
-  for (int i = 1; i < reps; ++i) {
+  const CompileResult first = models::compile(net, a);
+  for (int i = 1; i < 5; ++i) {
     const CompileResult again = models::compile(net, a);
     ASSERT_EQ(again.program.layers.size(), first.program.layers.size());
     for (size_t l = 0; l < again.program.layers.size(); ++l) {
-      EXPECT_EQ(again.program.layers[l].partition_detail, first.program.layers[l].partition_detail);
-      EXPECT_EQ(again.program.layers[l].bound.cycles(), first.program.layers[l].bound.cycles());
+      const LayerProgram& x = again.program.layers[l];
+      const LayerProgram& y = first.program.layers[l];
+      EXPECT_EQ(x.partition_detail, y.partition_detail);
+      EXPECT_EQ(x.pe_class, y.pe_class);
+      ASSERT_EQ(x.work_classes.size(), y.work_classes.size());
+      for (size_t c = 0; c < x.work_classes.size(); ++c) EXPECT_EQ(x.work_classes[c].steps, y.work_classes[c].steps);
+      EXPECT_EQ(x.bound.cycles(), y.bound.cycles());
     }
   }
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / reps;
-  // Measured ~0.5 ms (RelWithDebInfo); generous ceiling for loaded CI machines.
-  EXPECT_LT(ms, 20.0);
 }
 
 TEST(Compiler, BiggerArrayLowersTheComputeBound) {

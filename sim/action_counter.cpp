@@ -1,5 +1,6 @@
 #include "sim/action_counter.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace apollo::sim {
@@ -87,18 +88,20 @@ void ActionCounter::layer_finished(int32_t /*position*/, int64_t /*cycle*/) {
     const workloads::Layer& l = network_.layers.at(static_cast<size_t>(running_->layer_index));
     layer_.mac_ops = l.macs();
     layer_.vector_ops = l.vector_ops();
-    if (reduction_adds_ > 0) {
-      // The reduction's adds (one per partial sum beyond the first of each
-      // output) and its int8 outputs written back.
-      layer_.vector_ops += std::max<int64_t>(0, reduction_adds_ - l.output_elements());
-      layer_.activation_memory_write += l.output_bytes(arch_.constants.data_bytes);
-    }
   }
   const double cycles_per_op = lane_ops_ > 0 ? static_cast<double>(core_cycles_) / static_cast<double>(lane_ops_) : 0;
   const int64_t input_reads = shared_input_ ? std::llround(static_cast<double>(layer_.mac_ops) * cycles_per_op)
                                             : layer_.mac_ops;
   // Weights: one read per MAC; vector operations: one read each.
   layer_.core_memory_read += layer_.mac_ops + input_reads + layer_.vector_ops;
+  if (reduction_adds_ > 0 && !network_.layers.empty()) {
+    // The controller's reduction (its operands come from activation memory,
+    // not the cores'): one add per partial sum beyond the first of each
+    // output, and the int8 outputs written back.
+    const workloads::Layer& l = network_.layers.at(static_cast<size_t>(running_->layer_index));
+    layer_.vector_ops += std::max<int64_t>(0, reduction_adds_ - l.output_elements());
+    layer_.activation_memory_write += l.output_bytes(arch_.constants.data_bytes);
+  }
   layers_.push_back(layer_);
 }
 

@@ -169,6 +169,7 @@ TEST(SimCompiled, InputChannelSplitIsReduced) {
   EXPECT_EQ(r.actions.activation_memory_read - plain.actions.activation_memory_read, 256);
   EXPECT_EQ(r.actions.vector_ops - plain.actions.vector_ops, 60);
   EXPECT_EQ(r.actions.activation_memory_write - plain.actions.activation_memory_write, 4);
+  EXPECT_EQ(r.actions.core_memory_read, plain.actions.core_memory_read);  // not the cores' work
 }
 
 // unet_edge on the baseline: each decoder concat joins a transposed conv's

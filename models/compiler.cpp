@@ -94,6 +94,7 @@ struct LayerModel {
   std::vector<bool> input_is_gate;      // Elementwise: per input, a 1x1xC gate (else full-size)
   std::vector<int64_t> input_channels;  // Copy (concat): per input, its channels
   bool ic_split_ok = false;
+  bool operator==(const LayerModel&) const = default;
 
   // Input pixels that t consecutive outputs read along one dimension. A
   // window (k - 1) * d + 1 pixels wide narrower than the stride skips the
@@ -159,6 +160,7 @@ struct Homes {
   }
   bool weights_in_dram = false;
   bool output_in_dram = false;
+  bool operator==(const Homes&) const = default;
 };
 
 // One mapping of a layer: PE-level parts per dimension, tile extents and
@@ -494,6 +496,7 @@ class Mapper {
   double estimate(const Plan& p) const {
     const auto& k = a_.constants;
     double worst_pe = 0, net_cycles = 0, link_bytes = 0, first_loads = 0, drain = -1;
+    int64_t partial_sums = 0;  // int32 bytes the controller reduces after the PEs (input-channel splits)
     for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
       const Copies n = copies(p, combo, npes);
       const bool lockstep = n.input < npes || n.weights < npes;
@@ -531,6 +534,7 @@ class Mapper {
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
         net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
         link_bytes += double(count) * double(n.input * t.in_link + n.weights * t.w_link + npes * t.out_link);
+        if (p.parts[kC] > 1) partial_sums += count * npes * t.out;
       });
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time - own_first_load);
@@ -540,7 +544,8 @@ class Mapper {
     // The slowest resource sets the time; a small share of the others breaks
     // ties towards less traffic (they also contend in the simulator).
     const double slowest = std::max({pe, net, link});
-    return slowest + kContentionShare * (pe + net + link - slowest);
+    // The reduction of partial sums follows the PEs' last store (nothing overlaps it).
+    return slowest + kContentionShare * (pe + net + link - slowest) + double(reduction_cycles(partial_sums, a_));
   }
 
   // Network cycles of one transfer.
@@ -605,10 +610,12 @@ class Mapper {
     return (cap - b) / a;
   }
 
-  void consider(Plan& p, Plan& best) const {
+  // Estimates p and keeps it when it beats `best`; returns its estimate.
+  double consider(Plan& p, Plan& best) const {
     p.estimate = estimate(p);
     p.valid = true;
     if (!best.valid || p.estimate < best.estimate) best = p;
+    return p.estimate;
   }
 
   void search_tiles(Plan p, Plan& best) const {
@@ -629,6 +636,16 @@ class Mapper {
     }
     int64_t prev_tk = -1;
     int worse = 0;
+    // This partition's own best: the early stop below compares tk steps of
+    // this partition with each other, not with the best of the partitions
+    // tried before (whose estimate its first, largest tk can miss: with
+    // DRAM bursts, llama3_2_1b_prefill's layer0/gate on edge_baseline
+    // stopped the cols partition before its good tk of 128 and took an oc
+    // partition that moved 3.3x the link bytes).
+    double own_best = -1;
+    auto own = [&](double e) {
+      if (own_best < 0 || e < own_best) own_best = e;
+    };
     for (int64_t n = 1; prev_tk != 1; n *= 2) {
       const int64_t tk = ceil_div(Kc, n);
       if (tk == prev_tk) continue;
@@ -646,7 +663,7 @@ class Mapper {
         }
         return lo;
       };
-      const double before = best.valid ? best.estimate : -1;
+      const double before = own_best;
       bool found = false;
       // The largest spatial tiles that fit with the whole reduction, and a
       // few smaller ones: more tiles fill the pipeline sooner and balance
@@ -658,7 +675,7 @@ class Mapper {
       for (int i = full; i < std::min(ns, full + kSpatialCandidates); ++i) {
         for (int64_t nch = 1; nch <= (i == full ? kReductionCandidates : 1) && nch <= Cc; nch *= 2) {
           p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
-          consider(p, best);
+          own(consider(p, best));
         }
         found = true;
       }
@@ -670,7 +687,7 @@ class Mapper {
         const int64_t cmax = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
         for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2) {
           p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
-          consider(p, best);
+          own(consider(p, best));
         }
         // An input in DRAM read a chunk of channels per pixel moves whole
         // bursts per pixel: a chunk of whole bursts wastes none (with 2x
@@ -679,12 +696,12 @@ class Mapper {
         const int64_t burst_units = std::max<int64_t>(1, burst_ / data_), aligned = cmax / burst_units * burst_units;
         if (h_.any_input_in_dram() && aligned > 0 && aligned < Cc) {
           p.tile = {spatial[i].first, spatial[i].second, tk, aligned};
-          consider(p, best);
+          own(consider(p, best));
         }
         found = true;
       }
       // Stop shrinking channels once fitting tiles stopped paying off.
-      if (found && before >= 0 && best.estimate >= before) {
+      if (found && before >= 0 && own_best >= before) {
         if (++worse >= 2) break;
       } else if (found) {
         worse = 0;
@@ -800,6 +817,30 @@ LayerModel model_layer(const Layer& l) {
   }
   return m;
 }
+
+// The mapper's plan is a function of the layer's model, its homes and the
+// design: layers that repeat (the blocks of a MobileNet, the layers of a
+// transformer) are searched once.
+class PlanCache {
+ public:
+  explicit PlanCache(const ArchConfig& arch) : arch_(arch) {}
+  Plan search(const LayerModel& m, const Homes& h) {
+    for (const Entry& e : entries_) {
+      if (e.homes == h && e.model == m) return e.plan;
+    }
+    entries_.push_back({m, h, Mapper(m, arch_, h).search()});
+    return entries_.back().plan;
+  }
+
+ private:
+  struct Entry {
+    LayerModel model;
+    Homes homes;
+    Plan plan;
+  };
+  const ArchConfig& arch_;
+  std::vector<Entry> entries_;
+};
 
 const char* dim_name(int d) {
   static const char* names[] = {"rows", "cols", "oc", "ic"};
@@ -923,14 +964,48 @@ std::optional<Infeasible> smallest_tile_failure(const LayerModel& m, const ArchC
 
 // ---- activation memory plan -------------------------------------------------
 
+// Concatenations that are views: under NHWC a channel concat's producers
+// can store their channels straight into its buffer (their rows strided by
+// the concat's channels), so nothing is copied and the concat does no work.
+// A concat is a view when every input is the output of a layer that stores
+// tiles (not a network input, not a view itself), appears once among its
+// inputs, is written into no other concat's buffer, and has no reshape among
+// its consumers (a reshape needs its bytes contiguous). Other consumers of
+// an input read its channels from the concat's buffer. Otherwise the concat
+// copies its inputs. Per layer: true for a view.
+std::vector<bool> concat_views(const Network& net) {
+  const size_t L = net.layers.size();
+  std::vector<bool> view(L, false), claimed(L, false);
+  const std::vector<std::vector<int>> consumers = net.consumers();
+  auto writes_tiles = [&](workloads::TensorRef r) {
+    if (workloads::is_graph_input(r) || claimed[size_t(r)] || view[size_t(r)]) return false;
+    if (workloads::op_def(net.layers[size_t(r)].op).mapping == OpMapping::View) return false;
+    const auto& c = consumers[size_t(r)];
+    return std::none_of(c.begin(), c.end(), [&](int q) { return net.layers[size_t(q)].op == OpType::Reshape; });
+  };
+  for (size_t i = 0; i < L; ++i) {
+    const Layer& l = net.layers[i];
+    if (l.op != OpType::Concat || l.inputs.empty()) continue;
+    const bool ok = std::all_of(l.inputs.begin(), l.inputs.end(), [&](workloads::TensorRef r) {
+      return writes_tiles(r) && std::count(l.inputs.begin(), l.inputs.end(), r) == 1;
+    });
+    if (!ok) continue;
+    view[i] = true;
+    for (auto r : l.inputs) claimed[size_t(r)] = true;
+  }
+  return view;
+}
+
 // Tensor ids: 0..L-1 are layer outputs, L + i is graph input i. A reshape's
-// output is a view of its input, so it maps to the same storage root.
+// output is a view of its input, so it maps to the same storage root; the
+// inputs of a concat view (concat_views) map to the concat's buffer, live
+// from its first producer.
 struct TensorPlan {
   std::vector<int> root;         // per layer output: storage root tensor id
   std::vector<bool> in_dram;     // per tensor id
 };
 
-TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
+TensorPlan plan_activations(const Network& net, const ArchConfig& arch, const std::vector<bool>& concat_view) {
   const int L = int(net.layers.size());
   const int T = L + int(net.inputs.size());
   TensorPlan tp;
@@ -940,6 +1015,9 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
   auto tensor_of = [&](workloads::TensorRef r) {
     return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
   };
+  for (int i = 0; i < L; ++i)
+    if (concat_view[size_t(i)])
+      for (auto r : net.layers[size_t(i)].inputs) tp.root[size_t(r)] = i;
   for (int i = 0; i < L; ++i) {
     const Layer& l = net.layers[size_t(i)];
     if (l.op == OpType::Reshape && !l.inputs.empty()) tp.root[size_t(i)] = tp.root[size_t(tensor_of(l.inputs[0]))];
@@ -951,6 +1029,9 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
     bytes[size_t(i)] = net.layers[size_t(i)].output_bytes(db);
     first[size_t(i)] = i;
     last[size_t(i)] = i;
+    // A concat view's buffer is allocated when its first producer runs.
+    if (concat_view[size_t(i)])
+      for (auto r : net.layers[size_t(i)].inputs) first[size_t(i)] = std::min<int64_t>(first[size_t(i)], r);
   }
   for (size_t g = 0; g < net.inputs.size(); ++g) {
     bytes[size_t(L) + g] = net.inputs[g].shape.elements() * db;
@@ -959,10 +1040,11 @@ TensorPlan plan_activations(const Network& net, const ArchConfig& arch) {
   std::vector<bool> consumed(size_t(T), false);
   for (int i = 0; i < L; ++i) {
     for (auto r : net.layers[size_t(i)].inputs) {
+      consumed[size_t(tensor_of(r))] = true;
+      if (concat_view[size_t(i)]) continue;  // its producers wrote the bytes in place: no read
       const int t = tp.root[size_t(tensor_of(r))];
       last[size_t(t)] = std::max<int64_t>(last[size_t(t)], i);
       ++uses[size_t(t)];
-      consumed[size_t(tensor_of(r))] = true;
     }
   }
   // Network outputs (never consumed) stay until the inference ends.
@@ -1040,7 +1122,8 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   Program& prog = result.program;
   prog.arch = arch;
   const int L = int(network.layers.size());
-  const TensorPlan tp = plan_activations(network, arch);
+  const std::vector<bool> concat_view = concat_views(network);
+  const TensorPlan tp = plan_activations(network, arch, concat_view);
   auto tensor_of = [&](workloads::TensorRef r) {
     return workloads::is_graph_input(r) ? L + workloads::graph_input_number(r) : r;
   };
@@ -1048,9 +1131,11 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
   std::vector<LayerModel> models(static_cast<size_t>(L));
   std::vector<Homes> homes(static_cast<size_t>(L));
   std::vector<Plan> plans(static_cast<size_t>(L));
+  PlanCache plan_cache(arch);
   for (int i = 0; i < L; ++i) {
     const Layer& l = network.layers[size_t(i)];
     models[size_t(i)] = model_layer(l);
+    if (concat_view[size_t(i)]) models[size_t(i)].kind = Footprint::NoWork;
     // Parameter-memory bytes: data-width weights, int32 biases.
     LayerModel& lm = models[size_t(i)];
     lm.weight_bytes = (lm.weight_bytes - lm.bias_elements) * arch.constants.data_bytes +
@@ -1064,7 +1149,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
       result.infeasible = fail;
       return result;
     }
-    plans[size_t(i)] = Mapper(models[size_t(i)], arch, h).search();
+    plans[size_t(i)] = plan_cache.search(models[size_t(i)], h);
     // The smallest tile fits (checked above) and is always a candidate, so
     // an empty search is a compiler bug, not a property of the design.
     if (!plans[size_t(i)].valid) throw std::logic_error("compiler: no plan found for layer " + l.name);
@@ -1100,7 +1185,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     } else {
       homes[size_t(i)].weights_in_dram = true;
       prog.streamed_weight_bytes += wb;
-      plans[size_t(i)] = Mapper(models[size_t(i)], arch, homes[size_t(i)]).search();  // re-plan knowing weights stream
+      plans[size_t(i)] = plan_cache.search(models[size_t(i)], homes[size_t(i)]);  // re-plan knowing weights stream
     }
   }
 
@@ -1118,11 +1203,21 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.output_in_dram = homes[size_t(i)].output_in_dram;
     if (models[size_t(i)].kind == Footprint::NoWork) {
       lp.partition = PartitionKind::None;
-      lp.partition_detail = "view of its input, no work";
+      lp.partition_detail = concat_view[size_t(i)] ? "view: its producers store into its buffer, no work"
+                                                   : "view of its input, no work";
       lp.pe_class.assign(size_t(arch.num_pes()), -1);
     } else {
       Mapper mapper(models[size_t(i)], arch, homes[size_t(i)]);
       materialize(mapper, models[size_t(i)], plans[size_t(i)], arch, lp);
+      // Input channels split over PEs: every store is an int32 partial sum
+      // the controller reduces after the PEs (models/program.hpp).
+      if (plans[size_t(i)].parts[kC] > 1) {
+        for (size_t pe = 0; pe < lp.pe_class.size(); ++pe) {
+          if (lp.pe_class[pe] < 0) continue;
+          for (const TileStep& st : lp.work_classes[size_t(lp.pe_class[pe])].steps) lp.reduction_bytes += st.count * st.output_bytes;
+        }
+        lp.partition_detail += "; controller reduces " + std::to_string(lp.reduction_bytes) + " B of int32 partial sums";
+      }
     }
     lp.instructions = layer_instructions(lp);
     prog.program_bytes += lp.instructions * arch.constants.instruction_bytes;
@@ -1178,6 +1273,7 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     lp.bound.compute_cycles = ceil_div(lp.ops, arch.peak_macs_per_cycle());
     lp.bound.network_cycles = ceil_div(net, arch.constants.network_bytes_per_cycle);
     lp.bound.link_cycles = ceil_bytes_over(link, link_bw);
+    lp.bound.reduction_cycles = reduction_cycles(lp.reduction_bytes, arch);
   }
   return result;
 }

@@ -26,7 +26,14 @@ int64_t pe_compute_cycles(const TileStep& step, const ArchConfig& arch) {
   return arch.constants.pe_dispatch_cycles + std::max(cores, (step.port_bytes + port - 1) / port);
 }
 
-int64_t LayerBound::cycles() const { return std::max({compute_cycles, link_cycles, network_cycles}); }
+int64_t reduction_cycles(int64_t partial_sum_bytes, const ArchConfig& arch) {
+  const int64_t width = arch.constants.network_bytes_per_cycle;
+  return (partial_sum_bytes + width - 1) / width;
+}
+
+int64_t LayerBound::cycles() const {
+  return std::max({compute_cycles, link_cycles, network_cycles}) + reduction_cycles;
+}
 
 Limiter LayerBound::limiter() const {
   if (compute_cycles >= link_cycles && compute_cycles >= network_cycles) return Limiter::Compute;
@@ -99,6 +106,7 @@ LayerBound Program::network_bound() const {
     total.compute_cycles += l.bound.compute_cycles;
     total.link_cycles += l.bound.link_cycles;
     total.network_cycles += l.bound.network_cycles;
+    total.reduction_cycles += l.bound.reduction_cycles;
   }
   return total;
 }

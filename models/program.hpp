@@ -38,6 +38,14 @@
 //             the dispatch;
 //      store  output_bytes: PE -> controller over the network (and on over
 //             the link when output_in_dram, as output_link_bytes).
+//    Input-channel partitions (PartitionKind::InputChannels): each PE's
+//    stores are int32 partial sums, which the controller keeps in an int32
+//    buffer of activation memory. When the last PE has stored its last
+//    tile, the controller's reduction adds them: it reads the layer's
+//    reduction_bytes (every partial sum once) through activation memory's
+//    port at network_bytes_per_cycle (the width at which the DMA feeds the
+//    network) into as many int32 adders, and writes the int8 outputs; the
+//    layer ends (barrier) when the pass has, reduction_cycles() later.
 //    Multicast (network_multicast): a PE of an input group receives every
 //    tile's input_bytes as one multicast to its group, a PE of a weight
 //    group its weight_bytes; the rest of the load travels to it alone.
@@ -124,9 +132,16 @@ struct LayerBound {
   int64_t compute_cycles = 0;  // ceil(ops / peak lanes of the whole array)
   int64_t link_cycles = 0;     // ceil(DRAM link bytes (burst-rounded) / sustained link bytes per cycle)
   int64_t network_cycles = 0;  // ceil(network bytes / network width)
-  int64_t cycles() const;      // max of the three
+  // The partial-sum reduction after the PEs (input-channel partitions):
+  // nothing overlaps it, so it adds to the largest term.
+  int64_t reduction_cycles = 0;
+  int64_t cycles() const;      // max of the three, plus the reduction
   Limiter limiter() const;     // which term is the max
 };
+
+// Cycles of the controller's reduction of `partial_sum_bytes` int32 partial
+// sums (the semantics above): read once at the network's width.
+int64_t reduction_cycles(int64_t partial_sum_bytes, const ArchConfig& arch);
 
 struct LayerProgram {
   int layer_index = -1;  // index into Network::layers
@@ -149,6 +164,7 @@ struct LayerProgram {
   int64_t instruction_reload_bytes = 0;
   int64_t input_preload_bytes = 0;  // first layer: network inputs brought into activation memory
   int64_t instruction_reload_link_bytes = 0, input_preload_link_bytes = 0;  // the same in whole bursts
+  int64_t reduction_bytes = 0;    // int32 partial sums the controller reduces after the PEs (input-channel splits)
   int64_t instructions = 0;       // this layer's share of the program
   int64_t ops = 0;                // total lane operations of the layer
   LayerBound bound;

@@ -4,6 +4,7 @@
 
 #include "models/arch_io.hpp"
 #include "models/compiler.hpp"
+#include "models/energy.hpp"
 #include "models/space.hpp"
 #include "search/evaluator.hpp"
 #include "sim/simulate.hpp"
@@ -48,6 +49,7 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     }
     programs.push_back(std::move(c.program));
   }
+  const models::ActionCosts costs = models::action_costs(arch, ctx.tech);
   for (size_t i = 0; i < ctx.networks.size(); ++i) {
     // A forked worker exits after this trial: its last simulation need not
     // be torn down (the earlier ones are, so memory does not add up).
@@ -55,6 +57,7 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     options.teardown = !in_pool_worker() || i + 1 < ctx.networks.size();
     sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], options);
     m.latency_ms[ctx.workload_names[i]] = r.latency_ms;
+    m.energy_uj[ctx.workload_names[i]] = models::energy(costs, r.actions, r.latency_ms).total_uj;
   }
   m.status = TrialStatus::Feasible;
   return m;

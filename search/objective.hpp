@@ -38,8 +38,9 @@ struct Measurement {
   std::string reason;                        // infeasible / failed reason
   double area_mm2 = 0;                       // 0 when not computed
   std::map<std::string, double> latency_ms;  // per workload simulated
-  // Energy of one inference per workload in microjoules; empty when the
-  // evaluation did not measure energy (objectives needing it then fail).
+  // Energy of one inference per workload in microjoules (evaluate_arch:
+  // the energy model's total); empty in results stored before it was
+  // measured (objectives needing it then fail).
   std::map<std::string, double> energy_uj;
 
   nlohmann::json to_json() const;

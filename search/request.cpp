@@ -131,7 +131,8 @@ bool listed_in(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// --objective or --objectives, checked.
+}  // namespace
+
 void set_objectives(StudyDefinition& def, const StudyRequest& r) {
   if (r.objective && r.objectives && !r.objectives->empty())
     throw RequestError("--objective and --objectives cannot be combined: --objective chooses one scalar objective, "
@@ -157,8 +158,6 @@ void set_objectives(StudyDefinition& def, const StudyRequest& r) {
     throw RequestError("--transfer-from is not supported for multi-objective studies (--objectives): the priors' "
                        "objectives are scalars");
 }
-
-}  // namespace
 
 StudyDefinition define_study(const StudyRequest& r) {
   StudyDefinition def;

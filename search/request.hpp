@@ -54,6 +54,11 @@ Settings parse_settings(const std::vector<std::string>& items);
 // "latency,area" as {"latency", "area"} (checked by define_study).
 std::vector<std::string> parse_objectives(const std::string& text);
 
+// Sets def.objective / def.objectives from the request's --objective or
+// --objectives (the default objective when neither is given), checked:
+// RequestError naming the option.
+void set_objectives(StudyDefinition& def, const StudyRequest& request);
+
 // The definition a request asks for, without name (see study_name) and
 // baseline measurements: defaults filled in (the optimizer's registry entry
 // gives its default trial budget), files made absolute (so a resume works

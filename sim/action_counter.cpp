@@ -1,5 +1,6 @@
 #include "sim/action_counter.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace apollo::sim {
@@ -27,12 +28,16 @@ ActionCounter::ActionCounter(const models::ArchConfig& arch, const workloads::Ne
 
 void ActionCounter::layer_started(int32_t /*position*/, const models::LayerProgram& l, int64_t /*cycle*/) {
   running_ = &l;
+  layer_model_ = network_.layers.empty() ? nullptr : &network_.layers.at(static_cast<size_t>(l.layer_index));
   layer_ = models::ActionCounts{};
   lane_ops_ = core_cycles_ = 0;
-  shared_input_ = network_.layers.empty() || lanes_share_input(network_.layers.at(static_cast<size_t>(l.layer_index)));
   layer_.instruction_memory_read = l.instructions * arch_.constants.instruction_bytes;
   layer_.instruction_memory_write = l.instruction_reload_bytes;
   layer_.activation_memory_write = l.input_preload_bytes;
+  // An input-channel split's reduction: the controller reads every int32
+  // partial sum once from activation memory and adds it (models/program.hpp).
+  layer_.activation_memory_read = l.reduction_bytes;
+  reduction_adds_ = l.reduction_bytes / arch_.constants.accumulator_bytes;
   std::fill(reads_inputs_.begin(), reads_inputs_.end(), 1);
   std::fill(reads_weights_.begin(), reads_weights_.end(), 1);
   const auto members = l.group_members();
@@ -77,18 +82,25 @@ void ActionCounter::layer_finished(int32_t /*position*/, int64_t /*cycle*/) {
   // are the layer's own counts, and the input reads per MAC keep the
   // lanes-per-core-cycle ratio of the tiles (lanes a tile shape leaves idle
   // read no operands but do not share the reads either).
-  if (network_.layers.empty()) {
+  if (layer_model_ == nullptr) {
     layer_.mac_ops = lane_ops_;
   } else {
-    const workloads::Layer& l = network_.layers.at(static_cast<size_t>(running_->layer_index));
-    layer_.mac_ops = l.macs();
-    layer_.vector_ops = l.vector_ops();
+    layer_.mac_ops = layer_model_->macs();
+    layer_.vector_ops = layer_model_->vector_ops();
   }
+  const bool shared_input = layer_model_ == nullptr || lanes_share_input(*layer_model_);
   const double cycles_per_op = lane_ops_ > 0 ? static_cast<double>(core_cycles_) / static_cast<double>(lane_ops_) : 0;
-  const int64_t input_reads = shared_input_ ? std::llround(static_cast<double>(layer_.mac_ops) * cycles_per_op)
-                                            : layer_.mac_ops;
+  const int64_t input_reads = shared_input ? std::llround(static_cast<double>(layer_.mac_ops) * cycles_per_op)
+                                           : layer_.mac_ops;
   // Weights: one read per MAC; vector operations: one read each.
   layer_.core_memory_read += layer_.mac_ops + input_reads + layer_.vector_ops;
+  if (reduction_adds_ > 0 && layer_model_ != nullptr) {
+    // The controller's reduction (its operands come from activation memory,
+    // not the cores'): one add per partial sum beyond the first of each
+    // output, and the int8 outputs written back.
+    layer_.vector_ops += std::max<int64_t>(0, reduction_adds_ - layer_model_->output_elements());
+    layer_.activation_memory_write += layer_model_->output_bytes(arch_.constants.data_bytes);
+  }
   layers_.push_back(layer_);
 }
 

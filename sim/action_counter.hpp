@@ -22,8 +22,10 @@
 //  * at the controller, on-chip inputs are read from activation memory,
 //    resident weights from parameter memory (a multicast once for its
 //    group), outputs that stay on chip are written to activation memory and
-//    the network input's preload is written into it; every instruction of a
-//    layer is fetched once from instruction memory, and a reload writes it.
+//    the network input's preload is written into it; an input-channel
+//    split's partial sums are read back from it, added (vector operations)
+//    and written as outputs; every instruction of a layer is fetched once
+//    from instruction memory, and a reload writes it.
 #pragma once
 
 #include <cstdint>
@@ -58,11 +60,12 @@ class ActionCounter : public Observer {
   const models::ArchConfig& arch_;
   const workloads::Network& network_;
   const models::LayerProgram* running_ = nullptr;
+  const workloads::Layer* layer_model_ = nullptr;  // the running layer's network layer, if any
   models::ActionCounts layer_;
   // The running layer's lane operations and core cycles as its tiles
   // give them (the ratio of lanes busy per core cycle).
   int64_t lane_ops_ = 0, core_cycles_ = 0;
-  bool shared_input_ = true;
+  int64_t reduction_adds_ = 0;  // int32 partial sums the controller adds after the layer
   // Per PE: whether it reads its multicast inputs / weights at the
   // controller (the first member of its group, or not in a group).
   std::vector<char> reads_inputs_, reads_weights_;

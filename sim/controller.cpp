@@ -206,11 +206,19 @@ void Controller::dma_step() {
   while (tlm::tlm_generic_payload* gp = hops_.pop_due()) send_next_hop(*gp);
 }
 
+// The last PE has stored its last tile. An input-channel split's partial
+// sums are then reduced (models/program.hpp): the layer ends that many
+// cycles later, when the sequencer wakes.
 void Controller::pe_done(int32_t /*pe*/) {
-  if (--running_ == 0) {
-    end_layer();
-    layer_event_.notify(sc_core::SC_ZERO_TIME);  // the sequencer starts the next layer
+  if (--running_ > 0) return;
+  const int64_t reduction = models::reduction_cycles(layer().reduction_bytes, ctx_.program.arch);
+  if (reduction > 0) {
+    state_ = State::Reducing;
+    layer_event_.notify(ctx_.clock.after(reduction));
+    return;
   }
+  end_layer();
+  layer_event_.notify(sc_core::SC_ZERO_TIME);  // the sequencer starts the next layer
 }
 
 void Controller::sequence() {
@@ -218,6 +226,7 @@ void Controller::sequence() {
   if (ctx_.fast_forward) ctx_.fast_forward->activation();
   const int64_t now = ctx_.clock.now();
   if (state_ == State::Reloading) start_pes();  // may end an empty layer at once
+  if (state_ == State::Reducing) end_layer();
   if (state_ == State::Replaying) {
     LayerReplay::replay(*replaying_, layer(), ctx_.observer);
     replaying_ = nullptr;

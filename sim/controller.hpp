@@ -101,7 +101,7 @@ class Controller : public sc_core::sc_module {
   bool finished() const { return next_layer_ == ctx_.program.layers.size() && state_ == State::Between; }
 
  private:
-  enum class State { Between, Reloading, Running, Replaying };
+  enum class State { Between, Reloading, Running, Reducing, Replaying };
   const models::LayerProgram& layer() const { return ctx_.program.layers[next_layer_ - 1]; }
 
   // DMA

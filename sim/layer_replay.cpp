@@ -6,13 +6,15 @@ namespace apollo::sim {
 
 LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
   Key k = {l.double_buffered,  l.weights_in_dram,         l.input_in_dram, l.output_in_dram,
-           l.instruction_reload_bytes, l.input_preload_bytes, l.ops,          static_cast<int64_t>(l.work_classes.size())};
+           l.instruction_reload_bytes, l.input_preload_bytes, l.reduction_bytes, l.ops,
+           static_cast<int64_t>(l.work_classes.size())};
   k.insert(k.end(), {l.instruction_reload_link_bytes, l.input_preload_link_bytes});
   for (const models::PeWork& w : l.work_classes) {
     k.push_back(static_cast<int64_t>(w.steps.size()));
     for (const models::TileStep& t : w.steps) {
       k.insert(k.end(),
                {t.count, t.input_bytes, t.weight_bytes, t.output_bytes, t.ops_per_core, t.active_cores, t.input_dram_bytes,
+                t.port_bytes, t.core_bytes,  // the port sets the compute stage, core bytes the statistics
                 t.input_link_bytes, t.weight_link_bytes, t.output_link_bytes});
     }
   }

@@ -27,6 +27,7 @@ nlohmann::json result_json(const SimResult& r, const models::Program& program) {
                         {"compute", l.bound.compute_cycles},
                         {"link", l.bound.link_cycles},
                         {"network", l.bound.network_cycles},
+                        {"reduction", l.bound.reduction_cycles},
                         {"limiter", models::to_string(l.bound.limiter())}}},
                       {"limiter", models::to_string(l.limiter)},
                       {"compute_busy_cycles", l.compute_busy_cycles},
@@ -54,7 +55,10 @@ nlohmann::json result_json(const SimResult& r, const models::Program& program) {
           {"latency_ms", r.latency_ms},
           {"bound_cycles", program.bound_cycles()},
           {"bound_terms",
-           {{"compute", terms.compute_cycles}, {"link", terms.link_cycles}, {"network", terms.network_cycles}}},
+           {{"compute", terms.compute_cycles},
+            {"link", terms.link_cycles},
+            {"network", terms.network_cycles},
+            {"reduction", terms.reduction_cycles}}},
           {"layers", layers},
           {"pe_busy", r.pe_busy},
           {"pe_busy_summary", {{"min", pe.min}, {"mean", pe.mean}, {"max", pe.max}}},
@@ -69,6 +73,8 @@ nlohmann::json result_json(const SimResult& r, const models::Program& program) {
   const models::LayerProgram::Traffic traffic = program.traffic();
   bytes["network_without_multicast"] = traffic.unicast_network;
   bytes["link_without_multicast"] = traffic.unicast_link;
+  // Of the link's bytes (whole DRAM bursts), those the layers use.
+  bytes["link_used"] = traffic.useful_link;
   j["bytes"] = std::move(bytes);
   return j;
 }

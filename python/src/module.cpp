@@ -34,6 +34,7 @@
 #include "search/evaluator.hpp"
 #include "search/objective.hpp"
 #include "search/optimizer.hpp"
+#include "search/request.hpp"
 #include "search/store.hpp"
 #include "search/study.hpp"
 #include "sim/result_json.hpp"
@@ -349,6 +350,7 @@ py::dict trial_dict(const search::TrialRecord& t) {
   d["status"] = search::to_string(t.status);
   d["reason"] = t.reason;
   d["latency_ms"] = t.latency_ms;
+  d["energy_uj"] = t.energy_uj;
   d["area_mm2"] = t.area_mm2;
   d["objective"] = t.status == search::TrialStatus::Feasible ? py::object(py::float_(t.objective)) : py::none();
   d["eval_seconds"] = t.eval_seconds;
@@ -909,9 +911,14 @@ PYBIND11_MODULE(_apollo, m) {
               const std::string& optimizer, const std::map<std::string, std::string>& settings, uint64_t seed,
               int trials, int batch, double trial_timeout, const std::optional<std::string>& space,
               const std::optional<std::string>& tech, const std::optional<std::string>& baseline,
-              const std::string& lookup) {
+              const std::string& lookup, const std::optional<std::string>& objective,
+              const std::optional<std::vector<std::string>>& objectives) {
              search::StudyDefinition def;
              def.name = name;
+             search::StudyRequest wanted;
+             wanted.objective = objective;
+             wanted.objectives = objectives;
+             search::set_objectives(def, wanted);  // the checks of --objective / --objectives
              def.workloads = workload_names;
              for (auto& w : def.workloads) w = absolute_if_file(w);
              def.area_budget_mm2 = area_budget;
@@ -950,6 +957,7 @@ PYBIND11_MODULE(_apollo, m) {
              if (table) {
                const auto source = s.store_->find_study(lookup);
                def.baseline_latency_ms = source->baseline_latency_ms;
+               def.baseline_energy_uj = source->baseline_energy_uj;
                def.baseline_area_mm2 = source->baseline_area_mm2;
              } else {
                const search::EvaluationContext ctx = search::make_evaluation_context(def);
@@ -963,9 +971,11 @@ PYBIND11_MODULE(_apollo, m) {
            py::arg("optimizer") = "external", py::arg("settings") = std::map<std::string, std::string>{},
            py::arg("seed") = 1, py::arg("trials") = 100, py::arg("batch") = 1, py::arg("trial_timeout") = 60.0,
            py::arg("space") = py::none(), py::arg("tech") = py::none(), py::arg("baseline") = py::none(),
-           py::arg("lookup") = "",
+           py::arg("lookup") = "", py::arg("objective") = py::none(), py::arg("objectives") = py::none(),
            "A new study (the baseline is measured, as `apollo search` does). optimizer='external' for ask/tell "
-           "only; an Apollo optimizer name lets run() search.");
+           "only; an Apollo optimizer name lets run() search. objective: as `apollo search --objective` "
+           "(perf_per_area, latency, energy, edp, perf_per_watt); objectives: a multi-objective study of two "
+           "or three of latency, energy, area (`--objectives`).");
 
   py::class_<Study>(m, "Study", "A stored study: ask/tell for any optimizer, run() for Apollo's own.")
       .def_property_readonly("name", [](const Study& s) { return s.def().name; })

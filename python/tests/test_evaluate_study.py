@@ -105,6 +105,24 @@ def test_apollo_optimizer_from_python_is_deterministic_and_resumes(tmp_path):
     assert store.trial_arrays("a")["best_so_far"].shape == (10,)
 
 
+def test_energy_objective_and_objective_errors(tmp_path):
+    store = apollo.open_store(tmp_path / "e.db")
+    study = store.create_study("e", workloads=["mobilenet_v3_small"], optimizer="random", seed=2, trials=4, batch=2,
+                               objective="energy")
+    assert study.run(jobs=2)["evaluated"] == 4
+    feasible = [t for t in store.trials("e") if t["status"] == "feasible"]
+    assert feasible
+    for t in feasible:  # the energy objective is 1 / the energy of one inference
+        assert t["energy_uj"]["mobilenet_v3_small"] > 0
+        assert t["objective"] == pytest.approx(1 / t["energy_uj"]["mobilenet_v3_small"], rel=1e-12)
+    with pytest.raises(ValueError, match="cannot be combined"):
+        store.create_study("x", objective="energy", objectives=["latency", "area"])
+    with pytest.raises(ValueError, match="unknown objective"):
+        store.create_study("y", objective="speed")
+    with pytest.raises(ValueError, match="two or three"):
+        store.create_study("z", objectives=["latency"])
+
+
 def test_store_errors_are_value_errors(tmp_path):
     store = apollo.open_store(tmp_path / "s.db")
     with pytest.raises(apollo.StoreError, match="no study 'missing'"):

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "models/arch_io.hpp"
@@ -527,7 +528,7 @@ void check_program(const Network& net, const ArchConfig& a, const models::Progra
     const Totals t = totals(lp);
     // The tiles do at least the layer's work and store every output.
     EXPECT_GE(t.lane_ops, lp.ops) << where;
-    if (l.op != OpType::Reshape) {
+    if (lp.partition != models::PartitionKind::None) {  // views (reshape, concat) store nothing
       EXPECT_GE(t.out, l.output_bytes(a.constants.data_bytes)) << where;
       if (l.weights() > 0) {
         EXPECT_GE(t.w, l.weight_bytes(a.constants.data_bytes)) << where;
@@ -584,10 +585,21 @@ void check_activation_plan(const Network& net, const ArchConfig& a, const models
   const int L = int(net.layers.size());
   std::vector<int> last(size_t(L), -1);
   const auto consumers = net.consumers();
-  // Reshape outputs are views: charge their uses to the viewed tensor.
-  std::vector<int> root(static_cast<size_t>(L));
+  // Reshape outputs are views: charge their uses to the viewed tensor. The
+  // inputs of a concat that is a view are stored into its buffer, which is
+  // live from the first of them.
+  std::vector<int> root(static_cast<size_t>(L)), first(static_cast<size_t>(L));
+  std::iota(root.begin(), root.end(), 0);
+  std::iota(first.begin(), first.end(), 0);
   for (int i = 0; i < L; ++i) {
-    root[size_t(i)] = i;
+    const Layer& l = net.layers[size_t(i)];
+    if (l.op != OpType::Concat || p.layers[size_t(i)].partition != models::PartitionKind::None) continue;
+    for (auto r : l.inputs) {
+      root[size_t(r)] = i;
+      first[size_t(i)] = std::min(first[size_t(i)], int(r));
+    }
+  }
+  for (int i = 0; i < L; ++i) {
     const Layer& l = net.layers[size_t(i)];
     if (l.op == OpType::Reshape && !workloads::is_graph_input(l.inputs[0])) root[size_t(i)] = root[size_t(l.inputs[0])];
   }
@@ -599,11 +611,85 @@ void check_activation_plan(const Network& net, const ArchConfig& a, const models
   for (int step = 0; step < L; ++step) {
     int64_t used = 0;
     for (int t = 0; t < L; ++t)
-      if (root[size_t(t)] == t && t <= step && last[size_t(t)] >= step && !p.layers[size_t(t)].output_in_dram &&
+      if (root[size_t(t)] == t && first[size_t(t)] <= step && last[size_t(t)] >= step && !p.layers[size_t(t)].output_in_dram &&
           net.layers[size_t(t)].op != OpType::Reshape)
         used += net.layers[size_t(t)].output_bytes(a.constants.data_bytes);
     EXPECT_LE(used, a.activation_memory) << net.name << " step " << step;
   }
+}
+
+// x -> a, b (1x1 convs, 8 and 4 channels) -> concat(a, b) -> c, and a second
+// concat(x, c) of the network input. The first concat is a view: a and b
+// store their channels into its 8x8x12 buffer (no tiles, no instructions,
+// no bytes), which lives from a to its consumer c, where a and b live; the
+// second copies (its input x is a network input, no producer writes it).
+Network concat_network() {
+  Network net;
+  net.name = "concat";
+  net.inputs.push_back({"x", Shape{1, 8, 8, 4}});
+  auto conv = [&](const char* name, workloads::TensorRef in, int64_t channels) {
+    Layer l;
+    l.name = name;
+    l.op = OpType::Conv;
+    l.inputs = {in};
+    l.out_channels = channels;
+    net.layers.push_back(l);
+    return int(net.layers.size()) - 1;
+  };
+  auto concat = [&](const char* name, std::vector<workloads::TensorRef> in) {
+    Layer l;
+    l.name = name;
+    l.op = OpType::Concat;
+    l.inputs = std::move(in);
+    l.bias = false;
+    net.layers.push_back(l);
+    return int(net.layers.size()) - 1;
+  };
+  const int a = conv("a", workloads::graph_input_ref(0), 8), b = conv("b", workloads::graph_input_ref(0), 4);
+  const int c = conv("c", concat("cat", {a, b}), 4);
+  concat("cat_input", {workloads::graph_input_ref(0), c});
+  net.infer_shapes();
+  return net;
+}
+
+TEST(Compiler, ConcatIsAViewWhenItsProducersStoreIntoIt) {
+  const Network net = concat_network();
+  ArchConfig arch;
+  CompileResult r = models::compile(net, arch);
+  ASSERT_TRUE(r.ok());
+  const LayerProgram& view = r.program.layers[2];
+  EXPECT_EQ(view.partition, models::PartitionKind::None);
+  EXPECT_TRUE(view.work_classes.empty());
+  EXPECT_EQ(view.instructions, 0);
+  EXPECT_EQ(view.traffic().network, 0);
+  EXPECT_EQ(view.bound.cycles(), 0);
+  // a and b store their own outputs (8x8x8 and 8x8x4 B) into the buffer.
+  EXPECT_GE(totals(r.program.layers[0]).out, 512);
+  EXPECT_GE(totals(r.program.layers[1]).out, 256);
+  // The copy: every output byte stored.
+  const LayerProgram& copy = r.program.layers[4];
+  EXPECT_EQ(copy.partition, models::PartitionKind::Elementwise);
+  EXPECT_EQ(totals(copy).out, 8 * 8 * 8);
+  check_program(net, arch, r.program, "concat");
+  // Live bytes: x 256 until the last layer; the buffer 768 from a to c; c's
+  // output 256 from c; the copy's 512. At step 1 (b) x and the buffer: 1024 B;
+  // at c: x, buffer, c: 1280 B; at the copy x, c, copy: 1024 B. With 1280 B
+  // everything stays on chip, with 1279 B something spills.
+  arch.activation_memory = 1280;
+  r = models::compile(net, arch);
+  ASSERT_TRUE(r.ok());
+  for (const auto& lp : r.program.layers) EXPECT_FALSE(lp.output_in_dram) << lp.layer_name;
+  check_activation_plan(net, arch, r.program);
+  arch.activation_memory = 1279;
+  r = models::compile(net, arch);
+  ASSERT_TRUE(r.ok());
+  bool spilled = false;
+  for (const auto& lp : r.program.layers) spilled = spilled || lp.output_in_dram;
+  EXPECT_TRUE(spilled);
+  // The producers live where the buffer lives.
+  EXPECT_EQ(r.program.layers[0].output_in_dram, r.program.layers[2].output_in_dram);
+  EXPECT_EQ(r.program.layers[1].output_in_dram, r.program.layers[2].output_in_dram);
+  EXPECT_EQ(r.program.layers[3].input_in_dram, r.program.layers[2].output_in_dram);
 }
 
 TEST(Compiler, EveryZooNetworkCompilesOnTheBaseline) {
@@ -683,24 +769,26 @@ TEST(Compiler, MoreActivationMemoryNeverAddsLinkBytesForActivations) {
   EXPECT_EQ(previous, 0);  // 4 MiB holds every MobileNetV2 feature map
 }
 
-TEST(Compiler, DeterministicAndFast) {
+// Compile time is a benchmark (apollo_microbench --benchmark_filter=Compile,
+// apollo bench), not a test: a timed assertion fails on a loaded or
+// sanitized build without saying anything about the compiler.
+TEST(Compiler, Deterministic) {
   const Network net = workloads::zoo_network("mobilenet_v2");
   const ArchConfig a = models::load_baseline_arch();
-  const auto start = std::chrono::steady_clock::now();
-  const int reps = 10;
-  CompileResult first = models::compile(net, a);
-  for (int i = 1; i < reps; ++i) {
+  const CompileResult first = models::compile(net, a);
+  for (int i = 1; i < 5; ++i) {
     const CompileResult again = models::compile(net, a);
     ASSERT_EQ(again.program.layers.size(), first.program.layers.size());
     for (size_t l = 0; l < again.program.layers.size(); ++l) {
-      EXPECT_EQ(again.program.layers[l].partition_detail, first.program.layers[l].partition_detail);
-      EXPECT_EQ(again.program.layers[l].bound.cycles(), first.program.layers[l].bound.cycles());
+      const LayerProgram& x = again.program.layers[l];
+      const LayerProgram& y = first.program.layers[l];
+      EXPECT_EQ(x.partition_detail, y.partition_detail);
+      EXPECT_EQ(x.pe_class, y.pe_class);
+      ASSERT_EQ(x.work_classes.size(), y.work_classes.size());
+      for (size_t c = 0; c < x.work_classes.size(); ++c) EXPECT_EQ(x.work_classes[c].steps, y.work_classes[c].steps);
+      EXPECT_EQ(x.bound.cycles(), y.bound.cycles());
     }
   }
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / reps;
-  // Measured ~0.5 ms (RelWithDebInfo); generous ceiling for loaded CI machines.
-  EXPECT_LT(ms, 20.0);
 }
 
 TEST(Compiler, BiggerArrayLowersTheComputeBound) {

@@ -1,9 +1,10 @@
 // `apollo study pareto` and `apollo study compare` on multi-objective studies,
 // end to end on a database written through the store (three objectives,
-// with energy, which evaluations do not measure yet): the printed front is
-// exactly the non-dominated feasible trials, the plot is written, compare's
-// hypervolume is the one computed by hand against the common reference
-// point, and bad input exits 2.
+// with energy): the printed front is exactly the non-dominated feasible
+// trials, the plot is written, compare's hypervolume is the one computed by
+// hand against the common reference point, and bad input exits 2; and real
+// searches whose trials are simulated: an energy objective and a
+// latency-energy front.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -140,3 +141,34 @@ TEST_F(ParetoCli, CompareReportsHypervolumeAgainstOneReferencePoint) {
   EXPECT_EQ(apollo_cli("study compare s1 scalar --db " + db()).code, 2);            // not comparable
   EXPECT_EQ(apollo_cli("study compare s1 s2 --reference 100,100,100 --db " + db()).code, 0);
 }
+
+// Real evaluations: every feasible trial has its energy per inference, the
+// energy objective is 1 / energy, and the front of a latency-energy study is
+// non-dominated among its trials.
+TEST(ParetoSearch, EnergyObjectivesOnSimulatedTrials) {
+  const apollo::testing::ScratchDir dir("pareto_search");
+  const std::string db = (dir.path() / "s.db").string();
+  const auto one = apollo_cli("search --workload mobilenet_v3_small --objective energy --optimizer random --trials 6 "
+                              "--jobs 2 --seed 3 --quiet --json --study e --db " + db);
+  ASSERT_EQ(one.code, 0) << one.out;
+  const json best = json::parse(one.out).at("best");
+  ASSERT_TRUE(best.contains("energy_uj")) << one.out;
+  const double e = best.at("energy_uj").at("mobilenet_v3_small").get<double>();
+  EXPECT_GT(e, 0);
+  EXPECT_NEAR(best.at("objective").get<double>(), 1 / e, 1e-9 / e);
+
+  const auto two = apollo_cli("search --workload mobilenet_v3_small --objectives latency,energy --optimizer nsga2 "
+                              "--trials 12 --jobs 2 --seed 3 --quiet --study f --db " + db);
+  ASSERT_EQ(two.code, 0) << two.out;
+  const auto front = apollo_cli("study pareto f --json --db " + db);
+  ASSERT_EQ(front.code, 0) << front.out;
+  const json f = json::parse(front.out);
+  std::vector<std::vector<double>> points;
+  for (const auto& row : f.at("front")) {
+    points.push_back({row.at("objectives").at("latency").get<double>(), row.at("objectives").at("energy").get<double>()});
+  }
+  ASSERT_FALSE(points.empty());
+  for (const auto& p : points)
+    for (const auto& q : points) EXPECT_FALSE(dominates(q, p));
+}
+

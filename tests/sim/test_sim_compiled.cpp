@@ -3,10 +3,13 @@
 // feasible designs, and properties any correct timing model must have.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
+#include "models/arch_io.hpp"
 #include "models/compiler.hpp"
 #include "models/space.hpp"
+#include "sim/result_json.hpp"
 #include "sim/simulate.hpp"
 #include "sim_fixtures.hpp"
 #include "tests/network_fixtures.hpp"
@@ -132,6 +135,67 @@ TEST(SimCompiled, DepthwiseByHand) {
   const SimResult r = simulate(n, p);
   EXPECT_EQ(r.total_cycles, 278);
   EXPECT_EQ(r.layers[0].bound.compute_cycles, 72);
+}
+
+// FC 4096 -> 4 on 4x4 PEs: only four output channels, so the compiler
+// splits the 4096 input channels over the 16 PEs; each stores its 4 int32
+// partial sums and the controller reduces the 16 x 16 = 256 B after the
+// last store (models/program.hpp): 256 / 64 = 4 cycles, in the bound, in the
+// simulated layer, and the same with every fast path off.
+TEST(SimCompiled, InputChannelSplitIsReduced) {
+  const auto a = small_arch(4, 4, 2, 16);
+  const Network n = fully_connected(4096, 4);
+  const models::Program p = compile_ok(n, a);
+  ASSERT_EQ(p.layers.size(), 1u);
+  const auto& l = p.layers[0];
+  ASSERT_EQ(l.partition, models::PartitionKind::InputChannels);
+  int64_t stored = 0;
+  for (int cls : l.pe_class) {
+    ASSERT_GE(cls, 0);
+    for (const auto& s : l.work_classes[size_t(cls)].steps) stored += s.count * s.output_bytes;
+  }
+  EXPECT_EQ(stored, 16 * 4 * 4);
+  EXPECT_EQ(l.reduction_bytes, stored);
+  EXPECT_EQ(l.bound.reduction_cycles, 4);
+  EXPECT_EQ(l.bound.cycles(), std::max({l.bound.compute_cycles, l.bound.link_cycles, l.bound.network_cycles}) + 4);
+  const SimResult r = simulate(n, p);
+  EXPECT_GE(r.layers[0].cycles, l.bound.cycles());
+  SimOptions exact;
+  exact.exact_events = true;
+  EXPECT_EQ(simulate(n, p, exact).total_cycles, r.total_cycles);
+  // Without the reduction the same program ends 4 cycles earlier.
+  models::Program unreduced = p;
+  unreduced.layers[0].reduction_bytes = 0;
+  const SimResult plain = simulate(n, unreduced);
+  EXPECT_EQ(plain.total_cycles, r.total_cycles - 4);
+  // Its energy counts: the controller reads the 256 B of partial sums once,
+  // adds the 64 of them into 4 outputs (60 adds) and writes 4 int8 outputs.
+  EXPECT_EQ(r.actions.activation_memory_read - plain.actions.activation_memory_read, 256);
+  EXPECT_EQ(r.actions.vector_ops - plain.actions.vector_ops, 60);
+  EXPECT_EQ(r.actions.activation_memory_write - plain.actions.activation_memory_write, 4);
+  EXPECT_EQ(r.actions.core_memory_read, plain.actions.core_memory_read);  // not the cores' work
+}
+
+// unet_edge on the baseline: each decoder concat joins a transposed conv's
+// output and an encoder skip, both written into the concat's buffer by
+// their producers, so every concat is a view (no tiles, no bytes), and the
+// fast paths still equal the event-by-event run.
+TEST(SimCompiled, UnetConcatsAreViews) {
+  const Network n = workloads::zoo_network("unet_edge");
+  const models::Program p = compile_ok(n, models::load_baseline_arch());
+  int concats = 0;
+  for (size_t i = 0; i < n.layers.size(); ++i) {
+    if (n.layers[i].op != OpType::Concat) continue;
+    ++concats;
+    EXPECT_EQ(p.layers[i].partition, models::PartitionKind::None) << n.layers[i].name;
+    EXPECT_EQ(p.layers[i].traffic().network, 0) << n.layers[i].name;
+  }
+  EXPECT_GT(concats, 0);
+  const SimResult r = simulate(n, p);
+  SimOptions exact;
+  exact.exact_events = true;
+  EXPECT_EQ(simulate(n, p, exact).total_cycles, r.total_cycles);
+  EXPECT_GE(r.total_cycles, p.bound_cycles());
 }
 
 // Every layer of every zoo network, on >= 20 random feasible designs, takes
@@ -310,6 +374,13 @@ TEST(SimCompiled, Consistency) {
   }
   EXPECT_EQ(r.core_busy.size(), static_cast<size_t>(a.total_cores()));
   for (int64_t peak : r.pe_peak_memory_bytes) EXPECT_LE(peak, a.pe_memory);
+  // The JSON's link bytes are what the link moved (whole DRAM bursts), of
+  // which link_used the layers use: the program's own count, never more.
+  const nlohmann::json j = result_json(r, p);
+  EXPECT_EQ(j["bytes"]["link"].get<int64_t>(), r.channel(Channel::Link).bytes);
+  EXPECT_EQ(j["bytes"]["link_used"].get<int64_t>(), p.traffic().useful_link);
+  EXPECT_GT(j["bytes"]["link_used"].get<int64_t>(), 0);
+  EXPECT_LE(j["bytes"]["link_used"].get<int64_t>(), j["bytes"]["link"].get<int64_t>());
 }
 
 }  // namespace

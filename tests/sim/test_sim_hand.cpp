@@ -180,6 +180,50 @@ TEST(SimHand, OutputSpilledToDram) {
   EXPECT_EQ(r.channel(Channel::Link).bytes, 160);
 }
 
+// Input channels split over two PEs: each stores 160 B of int32 partial
+// sums, which the controller reduces after the last store (models/program.hpp):
+// PE 0 loads [0, 1), computes 2 + max(ceil(8/4) + 4, 64/64) = 8 [1, 9),
+// stores 3 [9, 12); PE 1 loads [1, 2), computes [2, 10), stores [12, 15)
+// after PE 0's; the reduction reads 320 B at 64 B/cycle: 5 cycles -> 20.
+// The second, identical layer is replayed and takes as long.
+TEST(SimHand, PartialSumReduction) {
+  const auto a = tiny_arch(2, 1, 1, 4);
+  auto l = uniform_layer(a, {tile(1, 64, 0, 160, 8, 1)}, {0, 1});
+  l.partition = models::PartitionKind::InputChannels;
+  l.reduction_bytes = 2 * 160;
+  models::Program p = one_layer_program(a, l);
+  l.layer_index = 1;
+  p.layers.push_back(l);
+  const SimResult r = simulate(kNoNetwork, p);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].cycles, 20);
+  EXPECT_EQ(r.layers[1].start_cycle, 20);
+  EXPECT_EQ(r.layers[1].cycles, 20);
+  EXPECT_EQ(r.total_cycles, 40);
+  SimOptions exact;
+  exact.exact_events = true;
+  EXPECT_EQ(simulate(kNoNetwork, p, exact).total_cycles, 40);
+  l.reduction_bytes = 0;  // the same layer without the reduction ends at its last store
+  EXPECT_EQ(simulate(kNoNetwork, one_layer_program(a, l)).total_cycles, 15);
+}
+
+// Layer replay reuses a layer's record only for the same program: two
+// layers that differ only in their operands through the PE memory's port
+// take different times (load 1, compute 2 + max(1 + 4, 64 / 64) = 7, store 1
+// -> 9; with 6400 port bytes the compute stage is 2 + 100 -> 104).
+TEST(SimHand, ReplayTellsPortBytesApart) {
+  const auto a = tiny_arch(1, 1, 1, 4);
+  auto l = uniform_layer(a, {tile(1, 64, 0, 64, 4, 1)}, {0});
+  models::Program p = one_layer_program(a, l);
+  l.layer_index = 1;
+  l.work_classes[0].steps[0].port_bytes = 6400;
+  p.layers.push_back(l);
+  const SimResult r = simulate(kNoNetwork, p);
+  ASSERT_EQ(r.layers.size(), 2u);
+  EXPECT_EQ(r.layers[0].cycles, 9);
+  EXPECT_EQ(r.layers[1].cycles, 104);
+}
+
 // Two PEs loading from DRAM at once share the link: the second waits for
 // the first (6400 B = 400 link cycles each). The 6400 B then stream from
 // PE memory to the core through its 64 B/cycle port: 100 cycles, longer

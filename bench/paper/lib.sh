@@ -34,6 +34,10 @@ JOBS=2
 OUT=""
 SEEDS_OVERRIDE=""
 TRIALS_OVERRIDE=""
+# How a study treats the area budget (apollo search --area-constraint):
+# known (Apollo's default: only designs within the budget are proposed) or
+# blackbox (the paper's treatment: over-budget designs are infeasible trials).
+AREA_CONSTRAINT=known
 
 paper_die() {
   echo "$(basename "$0"): $*" >&2
@@ -50,6 +54,10 @@ paper_init() {
       --jobs) [ $# -ge 2 ] || paper_die "--jobs needs a number"; JOBS=$2; shift ;;
       --seeds) [ $# -ge 2 ] || paper_die "--seeds needs a number"; SEEDS_OVERRIDE=$2; shift ;;
       --trials) [ $# -ge 2 ] || paper_die "--trials needs a number"; TRIALS_OVERRIDE=$2; shift ;;
+      --area-constraint)
+        [ $# -ge 2 ] || paper_die "--area-constraint needs known or blackbox"
+        case "$2" in known | blackbox) AREA_CONSTRAINT=$2 ;; *) paper_die "--area-constraint expects known or blackbox, got '$2'" ;; esac
+        shift ;;
       -h | --help) paper_usage; exit 0 ;;
       *) paper_die "unknown option '$1' (see --help)" ;;
     esac
@@ -62,6 +70,7 @@ paper_init() {
   if [ -z "$OUT" ]; then
     OUT=$PAPER_DIR/results/$EXPERIMENT
     [ "$MODE" = full ] && OUT=$OUT-full
+    [ "$AREA_CONSTRAINT" = blackbox ] && OUT=$OUT-blackbox
   fi
   mkdir -p "$OUT/logs"
   OUT=$(cd "$OUT" && pwd)
@@ -85,6 +94,10 @@ Common options:
   --jobs J       parallel evaluations (default 2); does not change the results (batch fixed at $BATCH)
   --seeds N      override the number of seeds (1..N)
   --trials N     override the trial budget per study
+  --area-constraint known|blackbox
+                 how the area budget is treated (default known: only designs within it are
+                 proposed; blackbox: the paper's treatment, over-budget designs are
+                 infeasible trials; results go to <folder>-blackbox)
 Environment: APOLLO=path to the apollo binary (default: build/apollo of this repository).
 Re-running resumes: finished studies are skipped, unfinished ones resumed.
 EOF
@@ -132,7 +145,10 @@ paper_record() {
 paper_study() {
   local name=$1 trials=$2
   shift 2
-  local fresh=("$APOLLO" search --study "$name" --db "$DB" --trials "$trials" --batch "$BATCH" --jobs "$JOBS" --quiet "$@")
+  local constraint=()
+  [ "$AREA_CONSTRAINT" = known ] || constraint=(--area-constraint "$AREA_CONSTRAINT")
+  local fresh=("$APOLLO" search --study "$name" --db "$DB" --trials "$trials" --batch "$BATCH" --jobs "$JOBS" --quiet
+    "${constraint[@]}" "$@")
   paper_record "${fresh[@]}"
   local counts stored budget code=0
   counts=$(paper_study_counts "$name")
@@ -233,7 +249,7 @@ $what
 - scripts: commit $(git -C "$REPO_ROOT" rev-parse --short HEAD)$(git -C "$REPO_ROOT" diff --quiet HEAD -- bench/paper ':(exclude)bench/paper/results' 2>/dev/null || echo " + uncommitted changes in bench/paper")
 - date (UTC): $START_DATE
 - machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); load average (1/5/15 min) at start $LOAD_START
-- --jobs $JOBS, batch $BATCH
+- --jobs $JOBS, batch $BATCH, area constraint $AREA_CONSTRAINT
 
 EOF
 }

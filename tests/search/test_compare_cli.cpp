@@ -179,6 +179,12 @@ TEST(PaperScripts, HelpRuns) {
     EXPECT_EQ(r.code, 0) << script;
     EXPECT_NE(r.out.find("--quick"), std::string::npos) << script;
     EXPECT_NE(r.out.find("--full"), std::string::npos) << script;
+    EXPECT_NE(r.out.find("--area-constraint known|blackbox"), std::string::npos) << script;
+    r = apollo::testing::run_shell(
+        "APOLLO=" + std::string(APOLLO_BINARY) + " bash " + (dir / script).string() + " --area-constraint x",
+        apollo::testing::Stderr::Capture);
+    EXPECT_EQ(r.code, 2) << script;
+    EXPECT_NE(r.err.find("expects known or blackbox, got 'x'"), std::string::npos) << script << ": " << r.err;
   }
 }
 

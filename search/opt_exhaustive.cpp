@@ -17,6 +17,7 @@ class ExhaustiveOptimizer final : public Optimizer {
     for (int c : card_) size_ *= static_cast<uint64_t>(c);
   }
   std::string name() const override { return "exhaustive"; }
+  bool learns() const override { return false; }
 
   std::vector<Design> ask(int count) override {
     if (count < 0) throw std::invalid_argument("exhaustive: ask(count) needs count >= 0");

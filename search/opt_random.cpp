@@ -9,6 +9,8 @@ class RandomOptimizer final : public HistoryOptimizer {
  public:
   RandomOptimizer(const SearchSpaceShape& space, uint64_t seed) : HistoryOptimizer(space, seed) {}
   std::string name() const override { return "random"; }
+  // Every draw avoids the designs drawn before (told or pending alike).
+  bool learns() const override { return false; }
 
  protected:
   std::vector<Design> propose(int count) override {

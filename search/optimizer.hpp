@@ -80,6 +80,11 @@ class Optimizer {
   // and acquisition maximization all respect it) as long as it can find any.
   // Default: ignored.
   virtual void set_constraint(Admissible admissible) { (void)admissible; }
+  // False when what it proposes never depends on results told (random
+  // search, enumeration): ask(a) then ask(b) gives the designs ask(a + b)
+  // would, so a study can ask ahead of its batches and keep every worker
+  // busy instead of waiting for each batch's slowest evaluation.
+  virtual bool learns() const { return true; }
 };
 
 struct OptimizerInfo {

@@ -186,6 +186,29 @@ TEST(RandomOptimizer, EnumeratesSmallSpaceWithoutRepeats) {
   EXPECT_EQ(seen.size(), 360u);
 }
 
+// An optimizer that says it does not learn is asked ahead by a study
+// (search/study.cpp): its designs must be the same whatever the batches and
+// whatever it was told. The learners say so too.
+TEST(OptimizerBatches, NonLearnersAskTheSameDesignsAhead) {
+  const auto p = synthetic::constrained(synthetic::real_space());
+  for (const std::string name : {"random", "exhaustive"}) {
+    auto batched = make_optimizer(name, p.space, {}, 9);
+    auto ahead = make_optimizer(name, p.space, {}, 9);
+    ASSERT_FALSE(batched->learns()) << name;
+    std::vector<Design> in_batches;
+    for (int b = 0; b < 12; ++b) {
+      const auto batch = batched->ask(2);
+      std::vector<Observation> results;
+      for (const Design& d : batch) results.push_back(p.evaluate(d));
+      batched->tell(results);
+      in_batches.insert(in_batches.end(), batch.begin(), batch.end());
+    }
+    EXPECT_EQ(ahead->ask(24), in_batches) << name;
+  }
+  for (const auto& name : {"evolution", "mbo", "p3bo", "gp_bandit", "nsga2"})
+    EXPECT_TRUE(make_optimizer(name, p.space, {}, 9)->learns()) << name;
+}
+
 TEST(Optimizers, SurviveAllInfeasibleAndFailed) {
   // No feasible result at all: every optimizer must keep proposing fresh,
   // valid designs (models need feasible data; they fall back to exploring).

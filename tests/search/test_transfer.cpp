@@ -92,6 +92,39 @@ TEST(Transfer, MboReachesTargetSooner) {
   expect_transfer_helps("mbo", {{"models", "xgboost"}, {"inner_generations", "5"}}, 3, 60);
 }
 
+// With priors, mbo's first `warmup` trials re-measure the priors' best
+// designs that the known constraint admits, best first; after them, and
+// whatever the prior's model prefers, it proposes only admissible designs
+// (the prior's best lie outside this constraint: it forbids parameter 0 at
+// 1, where the source's optimum is).
+TEST(Transfer, MboFirstRemeasuresTheBestAdmissiblePriorDesigns) {
+  const PriorStudy prior = source_study();
+  const Admissible admissible = [](const Design& d) { return d[0] != 1; };
+  std::vector<std::pair<double, Design>> ranked;
+  for (const auto& o : prior.observations) ranked.emplace_back(o.objective, o.design);
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<Design> expected;
+  for (const auto& [v, d] : ranked)
+    if (admissible(d) && std::find(expected.begin(), expected.end(), d) == expected.end() && expected.size() < 5)
+      expected.push_back(d);
+  ASSERT_EQ(expected.size(), 5u);
+  auto opt = make_optimizer("mbo", kSpace, {{"models", "xgboost"}, {"inner_generations", "5"}}, 3);
+  opt->set_prior({prior});
+  opt->set_constraint(admissible);
+  std::vector<Design> asked;
+  for (int n = 0; n < 20; ++n) {
+    const std::vector<Design> batch = opt->ask(2);
+    std::vector<Observation> told;
+    for (const Design& d : batch) {
+      EXPECT_TRUE(admissible(d)) << "trial " << asked.size();
+      asked.push_back(d);
+      told.push_back(quadratic(d, kTargetOptimum, 1.0, 0.0));
+    }
+    opt->tell(told);
+  }
+  EXPECT_EQ(std::vector<Design>(asked.begin(), asked.begin() + 5), expected);
+}
+
 TEST(Transfer, RandomIgnoresPriors) {
   auto a = make_optimizer("random", kSpace, {}, 5);
   auto b = make_optimizer("random", kSpace, {}, 5);

@@ -16,7 +16,6 @@ FastForward::FastForward(const sc_core::sc_module_name& name, const Clock& clock
 void FastForward::forget() {
   stored_ = 0;
   since_snapshot_ = 0;
-  backoff_ = 0;
   seen_.clear();
   pin_ = Pin{};
 }
@@ -57,7 +56,7 @@ void FastForward::loaded(int32_t pe) {
   if (pe != anchor_ || observing_) return;
   const int64_t now = clock_.now();
   if (pin_.period > 0 && now > pin_.time + 2 * pin_.period) pin_ = Pin{};  // the candidate did not repeat
-  if (!due_for_pin(now) && since_snapshot_ < (2 * members_ << backoff_)) return;
+  if (!due_for_pin(now) && since_snapshot_ < 2 * members_) return;
   since_snapshot_ = 0;
   observing_ = true;
   observe_event_.notify(clock_.to_observation());
@@ -97,7 +96,6 @@ void FastForward::observe() {
   seen_[hash.value] = now;
   next_ = (next_ + 1) % kRing;
   stored_ = std::min(stored_ + 1, kRing);
-  backoff_ = std::min(backoff_ + 1, kMaxBackoff);  // no skip yet: snapshot less often
 }
 
 bool FastForward::same_everywhere(size_t a, size_t b) const {

@@ -14,6 +14,12 @@ namespace apollo::search {
 
 using nlohmann::json;
 
+namespace {
+// Arrays from this many PEs up end their worker after the trial
+// (evaluate_arch); measured with `apollo bench --section scaling`.
+constexpr int64_t kRetireWorkerPes = 256;
+}  // namespace
+
 EvaluationContext make_evaluation_context(const StudyDefinition& def) {
   EvaluationContext ctx;
   for (const auto& w : def.workloads) {
@@ -50,11 +56,15 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     programs.push_back(std::move(c.program));
   }
   const models::ActionCosts costs = models::action_costs(arch, ctx.tech);
+  // A pool worker evaluates trial after trial, so it tears its simulations
+  // down, except for a large array: there the teardown (SystemC unregisters
+  // thousands of objects) costs more than a new worker, so the worker
+  // leaves its last model to the OS and exits after this trial.
+  const bool retire = in_pool_worker() && arch.num_pes() >= kRetireWorkerPes;
+  if (retire) retire_after_task();
   for (size_t i = 0; i < ctx.networks.size(); ++i) {
-    // A forked worker exits after this trial: its last simulation need not
-    // be torn down (the earlier ones are, so memory does not add up).
     sim::SimOptions options;
-    options.teardown = !in_pool_worker() || i + 1 < ctx.networks.size();
+    options.teardown = !retire || i + 1 < ctx.networks.size();
     sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], options);
     m.latency_ms[ctx.workload_names[i]] = r.latency_ms;
     m.energy_uj[ctx.workload_names[i]] = models::energy(costs, r.actions, r.latency_ms).total_uj;

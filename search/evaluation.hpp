@@ -1,8 +1,8 @@
 // One full evaluation of a design: area first (cheap; an over-budget design
 // is Infeasible without compiling or simulating), then compile every
 // workload (a compile failure is Infeasible with the compiler's reason), then
-// simulate every workload. Runs inside a forked worker: simulate() elaborates
-// SystemC modules, which a process can only do safely in isolation.
+// simulate every workload. Runs inside a forked worker (search/evaluator.hpp),
+// which isolates the study from a crash or hang of the simulator.
 #pragma once
 
 #include <memory>
@@ -21,7 +21,7 @@
 namespace apollo::search {
 
 // Everything an evaluation needs, loaded once in the parent before forking
-// (children share it copy-on-write).
+// (workers share it copy-on-write).
 struct EvaluationContext {
   std::vector<std::string> workload_names;   // as given (zoo name or path)
   std::vector<workloads::Network> networks;  // same order, shapes inferred

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,9 +17,11 @@
 #include <iostream>
 #include <memory>
 #include <new>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "search/store.hpp"
 
@@ -79,75 +82,117 @@ void apply_fault(const std::string& kind) {
   }
 }
 
-// ---- child side -------------------------------------------------------------
+// ---- framing ------------------------------------------------------------------
 
-bool pool_worker = false;  // set in the child (in_pool_worker)
+// Tasks and results cross a socket pair as frames: a 4-byte length, then
+// that many bytes of JSON text.
+bool read_exact(int fd, char* p, size_t n) {
+  while (n > 0) {
+    ssize_t got = read(fd, p, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    p += got;
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
 
-[[noreturn]] void child_main(int fd, const EvalTask& task, const PoolOptions& opt, const ProcessPool::Work& work) {
-  json reply;
-  pool_worker = true;
-  try {
-    if (opt.memory_limit_mb > 0) {
-      rlim_t cap = static_cast<rlim_t>(opt.memory_limit_mb) << 20;
-      rlimit lim{cap, cap};
-      setrlimit(RLIMIT_AS, &lim);
-    }
-    apply_fault(injected_fault(task.id));
-    reply = json{{"ok", true}, {"result", work(task.payload)}};
-  } catch (const std::bad_alloc&) {
-    reply = json{{"ok", false}, {"error", "out of memory"}};
-  } catch (const std::exception& e) {
-    reply = json{{"ok", false}, {"error", e.what()}};
-  } catch (...) {
-    reply = json{{"ok", false}, {"error", "unknown exception"}};
-  }
-  std::string bytes;
-  try {
-    bytes = reply.dump();
-  } catch (const std::exception& e) {
-    bytes = json{{"ok", false}, {"error", std::string("cannot serialize result: ") + e.what()}}.dump();
-  }
-  const char* p = bytes.data();
-  size_t left = bytes.size();
+// MSG_NOSIGNAL: a peer that died is an error return, not a SIGPIPE.
+bool write_frame(int fd, const std::string& text) {
+  const auto length = static_cast<uint32_t>(text.size());
+  std::string frame(reinterpret_cast<const char*>(&length), sizeof length);
+  frame += text;
+  const char* p = frame.data();
+  size_t left = frame.size();
   while (left > 0) {
-    ssize_t n = write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      _exit(3);
-    }
+    ssize_t n = send(fd, p, left, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
     p += n;
     left -= static_cast<size_t>(n);
   }
+  return true;
+}
+
+// A complete frame at the start of `buffer`: its text, removed from the buffer.
+std::optional<std::string> take_frame(std::string& buffer) {
+  uint32_t length = 0;
+  if (buffer.size() < sizeof length) return std::nullopt;
+  std::memcpy(&length, buffer.data(), sizeof length);
+  if (buffer.size() < sizeof length + length) return std::nullopt;
+  std::string text = buffer.substr(sizeof length, length);
+  buffer.erase(0, sizeof length + length);
+  return text;
+}
+
+// ---- worker side ----------------------------------------------------------------
+
+bool pool_worker = false;  // set in a worker (in_pool_worker)
+bool retiring = false;     // the running task asked the worker to exit after it
+
+json run_task(const json& request, const ProcessPool::Work& work) {
+  try {
+    apply_fault(injected_fault(request.at("id").get<int>()));
+    return json{{"ok", true}, {"result", work(request.at("payload"))}};
+  } catch (const std::bad_alloc&) {
+    return json{{"ok", false}, {"error", "out of memory"}};
+  } catch (const std::exception& e) {
+    return json{{"ok", false}, {"error", e.what()}};
+  } catch (...) {
+    return json{{"ok", false}, {"error", "unknown exception"}};
+  }
+}
+
+// The worker's loop: a task frame in, a result frame out, until the pool
+// closes the socket. After a failed task the worker exits: an exception may
+// have left state behind (the oom fault lowers the address-space limit), and
+// a fresh worker costs one fork.
+[[noreturn]] void worker_main(int fd, const PoolOptions& opt, const ProcessPool::Work& work) {
+  pool_worker = true;
+  if (opt.memory_limit_mb > 0) {
+    rlim_t cap = static_cast<rlim_t>(opt.memory_limit_mb) << 20;
+    rlimit lim{cap, cap};
+    setrlimit(RLIMIT_AS, &lim);
+  }
+  std::string text;
+  while (true) {
+    uint32_t length = 0;
+    if (!read_exact(fd, reinterpret_cast<char*>(&length), sizeof length)) break;
+    text.resize(length);
+    if (!read_exact(fd, text.data(), length)) break;
+    retiring = false;
+    json reply;
+    try {
+      reply = run_task(json::parse(text), work);
+    } catch (const json::exception& e) {
+      reply = json{{"ok", false}, {"error", std::string("bad task: ") + e.what()}};
+    }
+    const bool ok = reply.value("ok", false);
+    reply["retires"] = retiring || !ok;
+    std::string bytes;
+    try {
+      bytes = reply.dump();
+    } catch (const std::exception& e) {
+      bytes = json{{"ok", false}, {"error", std::string("cannot serialize result: ") + e.what()}, {"retires", true}}.dump();
+    }
+    if (!write_frame(fd, bytes)) _exit(3);
+    if (retiring || !ok) break;
+  }
   close(fd);
   // _exit: no atexit handlers or static destructors of the parent's state
-  // (open databases, SystemC globals) run in the child.
+  // (open databases, SystemC globals) run in the worker.
   _exit(0);
 }
 
-// ---- parent side ------------------------------------------------------------
+// ---- parent side ----------------------------------------------------------------
 
-struct Running {
-  pid_t pid = -1;
-  int fd = -1;
-  int worker = -1;
-  size_t task = 0;
-  std::string buffer;
-  Clock::time_point start;
-  std::string started_at;
-};
-
-void kill_and_reap(Running& r) {
-  if (r.pid > 0) {
-    kill(r.pid, SIGKILL);
-    int status = 0;
-    while (waitpid(r.pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    r.pid = -1;
+void kill_and_reap(pid_t& pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (r.fd >= 0) {
-    close(r.fd);
-    r.fd = -1;
-  }
+  pid = -1;
 }
 
 int reap(pid_t pid) {
@@ -159,6 +204,25 @@ int reap(pid_t pid) {
 }
 
 }  // namespace
+
+// One worker process and the task it runs.
+struct ProcessPool::Worker {
+  pid_t pid = -1;  // -1: none (forked when a task needs it)
+  int fd = -1;     // the parent's end of the socket pair
+  bool busy = false;
+  size_t task = 0;  // index into run()'s tasks while busy
+  std::string buffer;
+  Clock::time_point start;
+  std::string started_at;
+
+  void stop() {
+    kill_and_reap(pid);
+    if (fd >= 0) close(fd);
+    fd = -1;
+    busy = false;
+    buffer.clear();
+  }
+};
 
 std::string signal_description(int sig) {
   const char* abbrev = sigabbrev_np(sig);
@@ -175,77 +239,104 @@ int hardware_jobs() {
 
 ProcessPool::ProcessPool(PoolOptions options, Work work) : options_(options), work_(std::move(work)) {
   if (options_.jobs < 1) throw std::invalid_argument("evaluator: jobs must be at least 1");
+  workers_.resize(static_cast<size_t>(options_.jobs));
+}
+
+ProcessPool::~ProcessPool() { stop_workers(); }
+
+void ProcessPool::stop_workers() {
+  for (Worker& w : workers_) w.stop();
+}
+
+void ProcessPool::fork_worker(Worker& w) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    throw std::runtime_error(std::string("evaluator: socketpair: ") + std::strerror(errno));
+  }
+  // Buffered output would otherwise be printed twice, once by the worker.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    throw std::runtime_error(std::string("evaluator: fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    // The other workers' sockets belong to the parent: a worker holding
+    // them would keep a dead sibling's socket open.
+    for (Worker& other : workers_) {
+      if (other.fd >= 0) close(other.fd);
+    }
+    worker_main(fds[1], options_, work_);
+  }
+  close(fds[1]);
+  fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  w.pid = pid;
+  w.fd = fds[0];
 }
 
 void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<void(const EvalOutcome&)>& on_done) {
-  std::vector<Running> running;
-  std::vector<bool> slot_busy(static_cast<size_t>(options_.jobs), false);
   size_t next = 0;
-
-  // Whatever happens (on_done throwing, a failed fork), no child outlives run().
+  // Whatever happens (on_done throwing, a failed fork), no task is left
+  // running after run(): busy workers are killed (idle ones stay for the
+  // next run).
   struct Guard {
-    std::vector<Running>& r;
+    std::vector<Worker>& workers;
     ~Guard() {
-      for (auto& x : r) kill_and_reap(x);
-    }
-  } guard{running};
-
-  auto spawn = [&](size_t index) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("evaluator: pipe: ") + std::strerror(errno));
-    // Buffered output would otherwise be printed twice, once by the child.
-    std::cout.flush();
-    std::cerr.flush();
-    std::fflush(nullptr);
-    Running r;
-    r.task = index;
-    for (size_t s = 0; s < slot_busy.size(); ++s) {
-      if (!slot_busy[s]) {
-        r.worker = static_cast<int>(s);
-        break;
+      for (Worker& w : workers) {
+        if (w.busy) w.stop();
       }
     }
-    r.start = Clock::now();
-    r.started_at = utc_timestamp();
-    pid_t pid = fork();
-    if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
-      throw std::runtime_error(std::string("evaluator: fork: ") + std::strerror(errno));
+  } guard{workers_};
+
+  auto dispatch = [&](Worker& w, size_t index) {
+    w.task = index;
+    w.start = Clock::now();
+    w.started_at = utc_timestamp();
+    w.busy = true;
+    const std::string frame = json{{"id", tasks[index].id}, {"payload", tasks[index].payload}}.dump();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (w.pid < 0) fork_worker(w);
+      if (write_frame(w.fd, frame)) return;
+      w.stop();  // it died since its last task (killed from outside): a new one takes the task
+      w.busy = true;
     }
-    if (pid == 0) {
-      close(fds[0]);
-      child_main(fds[1], tasks[index], options_, work_);
-    }
-    close(fds[1]);
-    fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-    r.pid = pid;
-    r.fd = fds[0];
-    slot_busy[static_cast<size_t>(r.worker)] = true;
-    running.push_back(std::move(r));
+    throw std::runtime_error(std::string("evaluator: cannot send a task to a new worker: ") + std::strerror(errno));
   };
 
-  auto finish = [&](size_t ri, int status, bool timed_out) {
-    Running r = std::move(running[ri]);
-    running.erase(running.begin() + static_cast<long>(ri));
-    slot_busy[static_cast<size_t>(r.worker)] = false;
+  auto finish = [&](Worker& w, const std::string* reply_text, int status, bool timed_out) {
+    const size_t index = w.task;
+    w.busy = false;
     EvalOutcome out;
-    out.id = tasks[r.task].id;
-    out.worker = r.worker;
-    out.started_at = r.started_at;
+    out.id = tasks[index].id;
+    out.worker = static_cast<int>(&w - workers_.data());
+    out.started_at = w.started_at;
     out.finished_at = utc_timestamp();
-    out.wall_seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
+    out.wall_seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
     if (timed_out) {
       std::ostringstream msg;
       msg << "timed out: exceeded the trial time limit of " << options_.timeout_s << " s";
       out.failure = msg.str();
-    } else if (WIFSIGNALED(status)) {
-      out.failure = "crashed: signal " + signal_description(WTERMSIG(status));
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-      out.failure = "worker exited with status " + std::to_string(WEXITSTATUS(status)) + " without a result";
+    } else if (!reply_text) {
+      if (WIFSIGNALED(status)) {
+        out.failure = "crashed: signal " + signal_description(WTERMSIG(status));
+      } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        out.failure = "worker exited with status " + std::to_string(WEXITSTATUS(status)) + " without a result";
+      } else {
+        out.failure = "worker exited without a result";
+      }
     } else {
       try {
-        json reply = json::parse(r.buffer);
+        json reply = json::parse(*reply_text);
+        if (reply.value("retires", false)) {
+          if (w.fd >= 0) close(w.fd);
+          w.fd = -1;
+          reap(w.pid);  // it exits right after its answer
+          w.pid = -1;
+        }
         if (reply.at("ok").get<bool>()) {
           out.ok = true;
           out.result = reply.at("result");
@@ -254,68 +345,73 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
         }
       } catch (const json::exception& e) {
         out.failure = std::string("worker sent a malformed result: ") + e.what();
+        w.stop();
       }
     }
     on_done(out);
   };
 
   while (true) {
-    while (next < tasks.size() && running.size() < slot_busy.size()) spawn(next++);
-    if (running.empty()) break;
+    for (Worker& w : workers_) {
+      if (!w.busy && next < tasks.size()) dispatch(w, next++);
+    }
+    std::vector<Worker*> busy;
+    for (Worker& w : workers_) {
+      if (w.busy) busy.push_back(&w);
+    }
+    if (busy.empty()) break;
 
-    // Wait for output, end of a child, or the nearest deadline.
+    // Wait for a result, the end of a worker, or the nearest deadline.
     int wait_ms = -1;
     auto now = Clock::now();
+    const auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.timeout_s));
     if (options_.timeout_s > 0) {
-      for (const auto& r : running) {
-        auto deadline = r.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.timeout_s));
-        long ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+      for (const Worker* w : busy) {
+        long ms = std::chrono::duration_cast<std::chrono::milliseconds>(w->start + limit - now).count() + 1;
         if (ms < 0) ms = 0;
         if (wait_ms < 0 || ms < wait_ms) wait_ms = static_cast<int>(ms);
       }
     }
     std::vector<pollfd> fds;
-    for (const auto& r : running) fds.push_back(pollfd{r.fd, POLLIN, 0});
+    for (const Worker* w : busy) fds.push_back(pollfd{w->fd, POLLIN, 0});
     int rc = poll(fds.data(), fds.size(), wait_ms);
     if (rc < 0 && errno != EINTR) throw std::runtime_error(std::string("evaluator: poll: ") + std::strerror(errno));
 
-    // Drain readable pipes; a closed pipe means the child is done.
-    std::vector<pid_t> ended;
-    for (size_t i = 0; i < running.size(); ++i) {
+    // Drain readable sockets: a whole frame is the result; the end of the
+    // stream before it means the worker died.
+    for (size_t i = 0; i < busy.size(); ++i) {
       if (rc <= 0 || fds[i].revents == 0) continue;
+      Worker& w = *busy[i];
+      bool ended = false;
       char buf[65536];
       while (true) {
-        ssize_t n = read(running[i].fd, buf, sizeof buf);
+        ssize_t n = read(w.fd, buf, sizeof buf);
         if (n > 0) {
-          running[i].buffer.append(buf, static_cast<size_t>(n));
+          w.buffer.append(buf, static_cast<size_t>(n));
           continue;
         }
-        if (n == 0) ended.push_back(running[i].pid);
-        else if (errno == EINTR) continue;
-        else if (errno != EAGAIN) ended.push_back(running[i].pid);
+        if (n < 0 && errno == EINTR) continue;
+        ended = n == 0 || errno != EAGAIN;
         break;
       }
-    }
-    for (pid_t pid : ended) {
-      for (size_t i = 0; i < running.size(); ++i) {
-        if (running[i].pid != pid) continue;
-        close(running[i].fd);
-        running[i].fd = -1;
-        int status = reap(pid);
-        running[i].pid = -1;
-        finish(i, status, false);
-        break;
+      if (std::optional<std::string> reply = take_frame(w.buffer)) {
+        finish(w, &*reply, 0, false);
+      } else if (ended) {
+        close(w.fd);
+        w.fd = -1;
+        const int status = reap(w.pid);
+        w.pid = -1;
+        w.buffer.clear();
+        finish(w, nullptr, status, false);
       }
     }
     if (options_.timeout_s > 0) {
       now = Clock::now();
-      for (size_t i = 0; i < running.size();) {
-        auto limit = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.timeout_s));
-        if (now - running[i].start >= limit) {
-          kill_and_reap(running[i]);
-          finish(i, 0, true);
-        } else {
-          ++i;
+      for (Worker* w : busy) {
+        if (w->busy && now - w->start >= limit) {
+          w->stop();
+          w->busy = true;  // finish() reports the task
+          finish(*w, nullptr, 0, true);
         }
       }
     }
@@ -323,5 +419,9 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
 }
 
 bool in_pool_worker() { return pool_worker; }
+
+void retire_after_task() {
+  if (pool_worker) retiring = true;
+}
 
 }  // namespace apollo::search

@@ -1,11 +1,21 @@
-// Local evaluator: a pool of forked worker processes. Every task runs in a
-// fresh child (SystemC cannot re-elaborate within one process, and a child
-// isolates crashes and hangs); the child's result comes back over a pipe as
-// JSON. A crash (signal), an abnormal exit or a time-out (the child is
-// killed) becomes a failed outcome with its reason; the pool goes on.
+// Local evaluator: a pool of forked worker processes. Each worker is forked
+// from the caller and evaluates task after task: SystemC elaborates each
+// simulation in a fresh kernel (sim/kernel.hpp), so a process can simulate
+// many times, and a warm worker saves the fork, the exit and the page faults
+// of a fresh process (about a sixth of a small evaluation). A worker isolates
+// the caller from crashes and hangs: a crash (signal), an abnormal exit or a
+// time-out (the worker is killed) becomes a failed outcome with its reason,
+// and a new worker takes the next task. A task that fails with an exception,
+// or whose work asks it (retire_after_task), ends its worker after
+// answering. Tasks and results cross a socket pair as JSON.
+//
+// The work function runs in the worker and sees the caller's memory as it
+// was when that worker was forked (the first task of a run, or after a
+// worker ended): what it needs must not change while the pool lives, or
+// must come in the task's payload.
 //
 // Test-only fault switch: the environment variable APOLLO_TEST_FAULT, read in
-// the child, makes evaluations misbehave on purpose:
+// the worker, makes evaluations misbehave on purpose:
 //   APOLLO_TEST_FAULT=crash | hang | oom | exit   every task
 //   APOLLO_TEST_FAULT=crash@3,5                   only tasks with id 3 and 5
 //   APOLLO_TEST_FAULT=crash@3;hang@7              several rules
@@ -38,33 +48,46 @@ struct EvalOutcome {
 };
 
 struct PoolOptions {
-  int jobs = 1;                  // concurrent children
+  int jobs = 1;                  // concurrent workers
   double timeout_s = 60;         // per task; <= 0 means no limit
-  long memory_limit_mb = 0;      // address-space limit per child (RLIMIT_AS); 0 = none
+  long memory_limit_mb = 0;      // address-space limit per worker (RLIMIT_AS); 0 = none
 };
 
 class ProcessPool {
  public:
-  // Runs in the child; may throw (the exception text becomes the failure).
+  // Runs in a worker; may throw (the exception text becomes the failure).
   using Work = std::function<nlohmann::json(const nlohmann::json& payload)>;
 
   ProcessPool(PoolOptions options, Work work);
+  ~ProcessPool();  // kills and reaps the workers
+  ProcessPool(const ProcessPool&) = delete;
+  ProcessPool& operator=(const ProcessPool&) = delete;
 
   // Runs every task, at most `jobs` at a time, and calls on_done in this
   // (parent) process as each finishes, in completion order. on_done may
-  // throw; children still running are then killed and reaped.
+  // throw; workers still running a task are then killed and reaped. Idle
+  // workers stay for the next run.
   void run(const std::vector<EvalTask>& tasks, const std::function<void(const EvalOutcome&)>& on_done);
 
   const PoolOptions& options() const { return options_; }
 
  private:
+  struct Worker;
+  void fork_worker(Worker& w);
+  void stop_workers();
+
   PoolOptions options_;
   Work work_;
+  std::vector<Worker> workers_;  // one slot per job
 };
 
-// True in a ProcessPool child: the process ends when its task is done, so
-// the task may leave its memory to the OS (sim::SimOptions::teardown).
+// True in a ProcessPool worker.
 bool in_pool_worker();
+
+// Called by a work function in a worker: the worker exits after answering
+// this task, so the task may leave its memory to the OS instead of freeing
+// it (sim::SimOptions::teardown). No effect outside a worker.
+void retire_after_task();
 
 // Default worker count: the machine's hardware threads (at least 1).
 int hardware_jobs();

@@ -1,7 +1,7 @@
 // Cluster evaluator over MPI (OpenMPI; `mpirun` or Slurm's `srun`). Rank 0
 // owns the optimizer and the study store and runs run_study as usual; its
 // batches go to the other ranks instead of the local pool. Every worker rank
-// evaluates its tasks in fresh forked children through the same ProcessPool
+// evaluates its tasks in forked workers of the same ProcessPool
 // as a local study, so crashes, hangs and time-outs stay isolated and become
 // failed trials exactly as they do locally. Rank 0 itself does not evaluate.
 //

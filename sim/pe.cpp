@@ -17,9 +17,9 @@ bool Pe::State::operator==(const State& o) const {
 
 Pe::Pe(const sc_core::sc_module_name& name, int32_t index, Context context)
     : sc_module(name), socket("socket"), index_(index), ctx_(std::move(context)),
-      // Named events: SystemC otherwise generates a unique name for each
+      // A named event: SystemC otherwise generates a unique name for it
       // (sc_gen_unique_name), ~11% of a 32x32-PE simulation's instructions.
-      start_event_("start"), loaded_event_("loaded"), computed_event_("computed"), stored_event_("stored") {
+      wake_("wake") {
   socket.register_nb_transport_bw(this, &Pe::nb_transport_bw);
   load_tx_.ext.kind = TransferKind::Load;
   store_tx_.ext.kind = TransferKind::Store;
@@ -27,7 +27,7 @@ Pe::Pe(const sc_core::sc_module_name& name, int32_t index, Context context)
   load_tx_.payload.set_command(tlm::TLM_READ_COMMAND);
   store_tx_.payload.set_command(tlm::TLM_WRITE_COMMAND);
   SC_METHOD(run);
-  sensitive << start_event_ << loaded_event_ << computed_event_ << stored_event_;
+  sensitive << wake_;
   dont_initialize();
 }
 
@@ -43,7 +43,7 @@ bool Pe::start(const models::PeWork& work, bool double_buffered) {
   load_ = compute_ = store_ = Pending{};
   memory_in_use_ = computing_operands_ = 0;
   finished_ = false;
-  start_event_.notify(sc_core::SC_ZERO_TIME);
+  wake_.notify(sc_core::SC_ZERO_TIME);
   return true;
 }
 
@@ -110,6 +110,15 @@ void Pe::run() {
   } else if (loaded_any && ctx_.fast_forward) {
     ctx_.fast_forward->loaded(index_);
   }
+  rearm(now);
+}
+
+void Pe::rearm(int64_t now) {
+  int64_t next = -1;
+  for (const Pending* p : {&load_, &compute_, &store_}) {
+    if (p->is == Pending::Is::Due && p->at > now && (next < 0 || p->at < next)) next = p->at;
+  }
+  if (next >= 0) wake_at(next);
 }
 
 void Pe::start_load(int64_t now) {
@@ -131,7 +140,6 @@ void Pe::start_compute(int64_t now) {
   const int64_t cycles = pe_compute_cycles(s, ctx_.arch);  // dispatch + cores
   computing_operands_ = s.input_bytes + s.weight_bytes;
   compute_ = {Pending::Is::Due, now + cycles};
-  if (cycles > 0) computed_event_.notify(ctx_.clock.after(cycles));
   ctx_.observer.tiles(index_, s, 1, now);
 }
 
@@ -162,21 +170,21 @@ void Pe::issue(Transaction& t, Pending& p, int64_t bytes, int64_t now) {
 
 // The transfer's data has arrived at `done`: account the PE's own exposed
 // transfer time (for the memory-stall limiter) and wake the PE then.
-void Pe::complete(Transaction& t, Pending& p, sc_core::sc_event& e, int64_t done) {
+void Pe::complete(Transaction& t, Pending& p, int64_t done) {
   const int64_t own = t.ext.own_cycles;
   exposed_ += own;
   ctx_.observer.exposed(index_, own);
   p = {Pending::Is::Due, done};
-  e.notify(ctx_.clock.until(done));
+  wake_at(done);
 }
 
 tlm::tlm_sync_enum Pe::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
   if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
   const int64_t done = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
   if (&gp == &load_tx_.payload) {
-    complete(load_tx_, load_, loaded_event_, done);
+    complete(load_tx_, load_, done);
   } else {
-    complete(store_tx_, store_, stored_event_, done);
+    complete(store_tx_, store_, done);
   }
   return tlm::TLM_COMPLETED;
 }
@@ -239,18 +247,12 @@ void Pe::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int6
   const int64_t exposed = k * (n.exposed - t.exposed);
   exposed_ += exposed;
   if (exposed != 0) ctx_.observer.exposed(index_, exposed);
-  // Everything pending happens `shift` later: its event moves with it.
-  auto move = [&](Pending& p, sc_core::sc_event& e) {
-    if (p.is != Pending::Is::Due) return;
-    p.at += shift;
-    if (p.at > now) {
-      e.cancel();
-      e.notify(ctx_.clock.until(p.at));
-    }
-  };
-  move(load_, loaded_event_);
-  move(compute_, computed_event_);
-  move(store_, stored_event_);
+  // Everything pending happens `shift` later, and so does the wake-up.
+  for (Pending* p : {&load_, &compute_, &store_}) {
+    if (p->is == Pending::Is::Due) p->at += shift;
+  }
+  wake_.cancel();
+  rearm(now);
 }
 
 }  // namespace apollo::sim

@@ -83,14 +83,20 @@ class Pe : public sc_core::sc_module, public SteadyState {
   void start_compute(int64_t now);
   void start_store(int64_t now);
   void issue(Transaction& t, Pending& p, int64_t bytes, int64_t now);
-  void complete(Transaction& t, Pending& p, sc_core::sc_event& e, int64_t done);
+  void complete(Transaction& t, Pending& p, int64_t done);
+  void wake_at(int64_t at) { wake_.notify(ctx_.clock.until(at)); }
+  void rearm(int64_t now);  // wake at the earliest completion due after now
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   int64_t room(const Cursor& c) const;  // tiles the cursor can advance without leaving its step; -1: done
 
   int32_t index_;
   Context ctx_;
-  // One event per kind of completion, each with at most one notification pending.
-  sc_core::sc_event start_event_, loaded_event_, computed_event_, stored_event_;
+  // The PE's one wake-up: at the start of a layer, and at the earliest due
+  // completion (SystemC keeps the earliest of a event's notifications, so
+  // run() re-arms it for the next one). One event, not one per kind of
+  // completion: a quarter of the events to register at elaboration (a
+  // 32x32 array's largest cost there) and to hold in the timed queue.
+  sc_core::sc_event wake_;
   Transaction load_tx_, store_tx_;
 
   const models::PeWork* work_ = nullptr;

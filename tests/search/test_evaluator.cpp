@@ -1,6 +1,7 @@
-// Forked evaluator pool: results over the pipe, parallelism, fresh process per
-// task, and every failure mode (crash, hang, exit, out of memory, exception)
-// turned into a failed outcome with its reason, with no child left behind.
+// Forked evaluator pool: results over the socket, parallelism, workers that
+// evaluate task after task, and every failure mode (crash, hang, exit, out of
+// memory, exception) turned into a failed outcome with its reason, a new
+// worker for the next task, and no worker left behind the pool.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,9 +10,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <random>
 #include <set>
 #include <thread>
 
+#include "models/space.hpp"
+#include "search/evaluation.hpp"
 #include "search/evaluator.hpp"
 #include "tests/sanitizers.hpp"
 
@@ -39,26 +43,71 @@ bool no_children_left() {
 
 }  // namespace
 
-TEST(Evaluator, ReturnsResultsFromFreshProcesses) {
-  ProcessPool pool({2, 10, 0}, [](const json& p) {
-    return json{{"square", p.at("x").get<int>() * p.at("x").get<int>()}, {"pid", getpid()}};
-  });
-  std::map<int, EvalOutcome> got;
-  pool.run(tasks(6), [&](const EvalOutcome& o) { got[o.id] = o; });
-  ASSERT_EQ(got.size(), 6u);
-  std::set<int> pids;
-  for (const auto& [id, o] : got) {
-    ASSERT_TRUE(o.ok) << o.failure;
-    EXPECT_EQ(o.result.at("square").get<int>(), id * id);
-    EXPECT_GE(o.worker, 0);
-    EXPECT_LT(o.worker, 2);
-    EXPECT_GE(o.wall_seconds, 0);
-    EXPECT_FALSE(o.started_at.empty());
-    pids.insert(o.result.at("pid").get<int>());
+TEST(Evaluator, ReturnsResultsFromForkedWorkers) {
+  {
+    ProcessPool pool({2, 10, 0}, [](const json& p) {
+      return json{{"square", p.at("x").get<int>() * p.at("x").get<int>()}, {"pid", getpid()}};
+    });
+    std::map<int, EvalOutcome> got;
+    pool.run(tasks(6), [&](const EvalOutcome& o) { got[o.id] = o; });
+    ASSERT_EQ(got.size(), 6u);
+    std::set<int> pids;
+    for (const auto& [id, o] : got) {
+      ASSERT_TRUE(o.ok) << o.failure;
+      EXPECT_EQ(o.result.at("square").get<int>(), id * id);
+      EXPECT_GE(o.worker, 0);
+      EXPECT_LT(o.worker, 2);
+      EXPECT_GE(o.wall_seconds, 0);
+      EXPECT_FALSE(o.started_at.empty());
+      pids.insert(o.result.at("pid").get<int>());
+    }
+    EXPECT_LE(pids.size(), 2u);  // at most one worker per job, each evaluating several tasks
+    EXPECT_EQ(pids.count(getpid()), 0u);
+    // A second run uses the same workers.
+    std::set<int> again;
+    pool.run(tasks(4), [&](const EvalOutcome& o) { again.insert(o.result.at("pid").get<int>()); });
+    for (int pid : again) EXPECT_EQ(pids.count(pid), 1u) << pid;
   }
-  EXPECT_EQ(pids.size(), 6u);  // one fresh process per evaluation
-  EXPECT_EQ(pids.count(getpid()), 0u);
+  EXPECT_TRUE(no_children_left());  // the pool's end stops its workers
+}
+
+TEST(Evaluator, RetireAfterTaskEndsTheWorkerAfterItsAnswer) {
+  {
+    ProcessPool pool({1, 10, 0}, [](const json& p) {
+      EXPECT_TRUE(in_pool_worker());
+      if (p.at("x").get<int>() == 1) retire_after_task();
+      return json{{"pid", getpid()}};
+    });
+    std::vector<int> pids;
+    pool.run(tasks(4), [&](const EvalOutcome& o) {
+      ASSERT_TRUE(o.ok) << o.failure;
+      pids.push_back(o.result.at("pid").get<int>());
+    });
+    ASSERT_EQ(pids.size(), 4u);
+    EXPECT_EQ(pids[0], pids[1]);
+    EXPECT_NE(pids[1], pids[2]);  // task 1 retired its worker
+    EXPECT_EQ(pids[2], pids[3]);
+    int status = 0;
+    EXPECT_EQ(waitpid(pids[1], &status, WNOHANG), -1);  // already reaped
+  }
+  EXPECT_FALSE(in_pool_worker());
   EXPECT_TRUE(no_children_left());
+}
+
+TEST(Evaluator, AWorkerKilledBetweenRunsIsReplaced) {
+  ProcessPool pool({1, 10, 0}, [](const json&) { return json{{"pid", getpid()}}; });
+  int first = 0, second = 0;
+  pool.run(tasks(1), [&](const EvalOutcome& o) { first = o.result.at("pid").get<int>(); });
+  ASSERT_GT(first, 0);
+  kill(first, SIGKILL);
+  int status = 0;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  pool.run(tasks(1), [&](const EvalOutcome& o) {
+    ASSERT_TRUE(o.ok) << o.failure;
+    second = o.result.at("pid").get<int>();
+  });
+  EXPECT_NE(second, first);
+  EXPECT_EQ(waitpid(first, &status, WNOHANG), -1);  // the dead worker was reaped
 }
 
 TEST(Evaluator, RunsJobsInParallelAndReportsInCompletionOrder) {
@@ -80,11 +129,14 @@ TEST(Evaluator, RunsJobsInParallelAndReportsInCompletionOrder) {
 
 TEST(Evaluator, CrashHangAndExitBecomeFailures) {
   FaultEnv fault("crash@1;hang@2;exit@3");
-  ProcessPool pool({2, 1.5, 0}, [](const json& p) { return json(p.at("x").get<int>()); });
   std::map<int, EvalOutcome> got;
-  auto t0 = std::chrono::steady_clock::now();
-  pool.run(tasks(6), [&](const EvalOutcome& o) { got[o.id] = o; });
-  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double s = 0;
+  {
+    ProcessPool pool({2, 1.5, 0}, [](const json& p) { return json(p.at("x").get<int>()); });
+    auto t0 = std::chrono::steady_clock::now();
+    pool.run(tasks(6), [&](const EvalOutcome& o) { got[o.id] = o; });
+    s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
   ASSERT_EQ(got.size(), 6u);
   EXPECT_TRUE(got[0].ok);
   EXPECT_TRUE(got[5].ok);
@@ -97,7 +149,7 @@ TEST(Evaluator, CrashHangAndExitBecomeFailures) {
   EXPECT_GE(got[2].wall_seconds, 1.5);
   EXPECT_FALSE(got[3].ok);
   EXPECT_NE(got[3].failure.find("status 7"), std::string::npos) << got[3].failure;
-  EXPECT_TRUE(got[4].ok);
+  EXPECT_TRUE(got[4].ok);  // new workers took the tasks after each failure
   EXPECT_LT(s, 6.0);  // the hang cost only its time limit
   EXPECT_TRUE(no_children_left());
 }
@@ -109,9 +161,11 @@ TEST(Evaluator, OutOfMemoryBecomesAFailure) {
                     "std::bad_alloc";
   }
   FaultEnv fault("oom@1");
-  ProcessPool pool({2, 10, 0}, [](const json& p) { return json(p.at("x").get<int>()); });
   std::map<int, EvalOutcome> got;
-  pool.run(tasks(3), [&](const EvalOutcome& o) { got[o.id] = o; });
+  {
+    ProcessPool pool({2, 10, 0}, [](const json& p) { return json(p.at("x").get<int>()); });
+    pool.run(tasks(3), [&](const EvalOutcome& o) { got[o.id] = o; });
+  }
   ASSERT_EQ(got.size(), 3u);
   EXPECT_TRUE(got[0].ok);
   EXPECT_TRUE(got[2].ok);
@@ -120,16 +174,20 @@ TEST(Evaluator, OutOfMemoryBecomesAFailure) {
   EXPECT_TRUE(no_children_left());
 }
 
-TEST(Evaluator, ExceptionInWorkIsAFailureWithItsMessage) {
-  ProcessPool pool({1, 10, 0}, [](const json&) -> json { throw std::runtime_error("compiler exploded"); });
+TEST(Evaluator, ExceptionInWorkIsAFailureAndEndsItsWorker) {
+  ProcessPool pool({1, 10, 0}, [](const json& p) -> json {
+    if (p.at("x").get<int>() == 0) throw std::runtime_error("compiler exploded");
+    return json{{"pid", getpid()}};
+  });
   std::vector<EvalOutcome> got;
-  pool.run(tasks(1), [&](const EvalOutcome& o) { got.push_back(o); });
-  ASSERT_EQ(got.size(), 1u);
+  pool.run(tasks(2), [&](const EvalOutcome& o) { got.push_back(o); });
+  ASSERT_EQ(got.size(), 2u);
   EXPECT_FALSE(got[0].ok);
   EXPECT_EQ(got[0].failure, "error: compiler exploded");
+  ASSERT_TRUE(got[1].ok) << got[1].failure;  // a new worker: the failed one may have left state behind
 }
 
-TEST(Evaluator, ThrowingCallbackKillsAndReapsRunningChildren) {
+TEST(Evaluator, ThrowingCallbackKillsAndReapsBusyWorkers) {
   ProcessPool pool({2, 30, 0}, [](const json& p) {
     if (p.at("x").get<int>() != 0) std::this_thread::sleep_for(std::chrono::seconds(20));
     return json(0);
@@ -138,11 +196,61 @@ TEST(Evaluator, ThrowingCallbackKillsAndReapsRunningChildren) {
   EXPECT_THROW(pool.run(tasks(3), [](const EvalOutcome&) { throw std::runtime_error("stop"); }),
                std::runtime_error);
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
-  EXPECT_TRUE(no_children_left());
+  // The pool still works: the killed worker is replaced.
+  std::vector<EvalOutcome> got;
+  pool.run({EvalTask{0, json{{"x", 0}}}}, [&](const EvalOutcome& o) { got.push_back(o); });
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].ok) << got[0].failure;
 }
 
 TEST(Evaluator, SignalDescriptionNamesTheSignal) {
   EXPECT_NE(signal_description(SIGSEGV).find("SIGSEGV"), std::string::npos);
   EXPECT_NE(signal_description(SIGKILL).find("SIGKILL"), std::string::npos);
   EXPECT_GE(hardware_jobs(), 1);
+}
+
+// A worker evaluates trial after trial: nothing of one evaluation may leak
+// into the next. Designs evaluated one after another by one warm worker
+// (small arrays, which keep their worker, and large ones, which retire it)
+// measure exactly what each measures in a fresh worker of its own.
+TEST(Evaluator, AWarmWorkerMeasuresWhatAFreshWorkerMeasures) {
+  StudyDefinition def;
+  def.workloads = {"mobilenet_v3_small", "transformer_encoder"};
+  const EvaluationContext ctx = make_evaluation_context(def);
+  std::mt19937_64 rng(7);
+  std::vector<EvalTask> designs;
+  for (int i = 0; static_cast<int>(designs.size()) < 8 && i < 400; ++i) {
+    const apollo::models::DesignIndices d = apollo::models::sample_uniform(rng);
+    const apollo::models::ArchConfig arch = apollo::models::decode(d, ctx.constants);
+    if (arch.num_pes() > 64 && designs.size() % 4 != 3) continue;  // mostly small arrays: they stay warm
+    designs.push_back({static_cast<int>(designs.size()), json{{"design", d}}});
+  }
+  ASSERT_EQ(designs.size(), 8u);
+  auto work = [&](const json& p) {
+    return evaluate_arch(ctx, apollo::models::decode(p.at("design").get<apollo::models::DesignIndices>(), ctx.constants))
+        .to_json();
+  };
+  std::map<int, json> warm, fresh;
+  std::set<int> pids;
+  ProcessPool one({1, 120, 0}, [&](const json& p) {
+    json r = work(p);
+    r["pid"] = getpid();
+    return r;
+  });
+  one.run(designs, [&](const EvalOutcome& o) {
+    ASSERT_TRUE(o.ok) << o.failure;
+    pids.insert(o.result.at("pid").get<int>());
+    json r = o.result;
+    r.erase("pid");
+    warm[o.id] = r;
+  });
+  EXPECT_LT(pids.size(), designs.size());  // some worker evaluated several designs
+  for (const EvalTask& t : designs) {
+    ProcessPool own({1, 120, 0}, work);
+    own.run({t}, [&](const EvalOutcome& o) {
+      ASSERT_TRUE(o.ok) << o.failure;
+      fresh[o.id] = o.result;
+    });
+  }
+  for (const EvalTask& t : designs) EXPECT_EQ(warm[t.id], fresh[t.id]) << "design " << t.payload.dump();
 }

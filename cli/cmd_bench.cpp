@@ -125,7 +125,7 @@ struct EvalRuns {
 
 // Evaluates `arch` `reps` times in a one-job pool (so one core works at a
 // time), exactly as run_study does: the first task forks the worker, which
-// then evaluates the next ones (unless the design retires it).
+// then evaluates the next ones.
 EvalRuns evaluate_repeatedly(const search::EvaluationContext& ctx, const models::ArchConfig& arch, int reps,
                              double timeout_s) {
   auto pool = std::make_unique<search::ProcessPool>(search::PoolOptions{1, timeout_s, 0}, [&](const json&) {

@@ -14,12 +14,6 @@ namespace apollo::search {
 
 using nlohmann::json;
 
-namespace {
-// Arrays from this many PEs up end their worker after the trial
-// (evaluate_arch); measured with `apollo bench --section scaling`.
-constexpr int64_t kRetireWorkerPes = 256;
-}  // namespace
-
 EvaluationContext make_evaluation_context(const StudyDefinition& def) {
   EvaluationContext ctx;
   for (const auto& w : def.workloads) {
@@ -56,16 +50,11 @@ Measurement evaluate_arch(const EvaluationContext& ctx, const models::ArchConfig
     programs.push_back(std::move(c.program));
   }
   const models::ActionCosts costs = models::action_costs(arch, ctx.tech);
-  // A pool worker evaluates trial after trial, so it tears its simulations
-  // down, except for a large array: there the teardown (SystemC unregisters
-  // thousands of objects) costs more than a new worker, so the worker
-  // leaves its last model to the OS and exits after this trial.
-  const bool retire = in_pool_worker() && arch.num_pes() >= kRetireWorkerPes;
-  if (retire) retire_after_task();
+  // A pool worker evaluates trial after trial, so every model is torn down
+  // (a 32x32-PE model too: leaving it to the OS and forking a new worker
+  // measured no faster, `apollo bench --section scaling`).
   for (size_t i = 0; i < ctx.networks.size(); ++i) {
-    sim::SimOptions options;
-    options.teardown = !retire || i + 1 < ctx.networks.size();
-    sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], options);
+    sim::SimResult r = sim::simulate(ctx.networks[i], programs[i], sim::SimOptions{});
     m.latency_ms[ctx.workload_names[i]] = r.latency_ms;
     m.energy_uj[ctx.workload_names[i]] = models::energy(costs, r.actions, r.latency_ms).total_uj;
   }

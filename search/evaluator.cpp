@@ -128,7 +128,6 @@ std::optional<std::string> take_frame(std::string& buffer) {
 // ---- worker side ----------------------------------------------------------------
 
 bool pool_worker = false;  // set in a worker (in_pool_worker)
-bool retiring = false;     // the running task asked the worker to exit after it
 
 json run_task(const json& request, const ProcessPool::Work& work) {
   try {
@@ -144,9 +143,9 @@ json run_task(const json& request, const ProcessPool::Work& work) {
 }
 
 // The worker's loop: a task frame in, a result frame out, until the pool
-// closes the socket. After a failed task the worker exits: an exception may
-// have left state behind (the oom fault lowers the address-space limit), and
-// a fresh worker costs one fork.
+// closes the socket. After a failed task the worker exits ("retires": true
+// in its answer): an exception may have left state behind (the oom fault
+// lowers the address-space limit), and a fresh worker costs one fork.
 [[noreturn]] void worker_main(int fd, const PoolOptions& opt, const ProcessPool::Work& work) {
   pool_worker = true;
   if (opt.memory_limit_mb > 0) {
@@ -160,7 +159,6 @@ json run_task(const json& request, const ProcessPool::Work& work) {
     if (!read_exact(fd, reinterpret_cast<char*>(&length), sizeof length)) break;
     text.resize(length);
     if (!read_exact(fd, text.data(), length)) break;
-    retiring = false;
     json reply;
     try {
       reply = run_task(json::parse(text), work);
@@ -168,7 +166,7 @@ json run_task(const json& request, const ProcessPool::Work& work) {
       reply = json{{"ok", false}, {"error", std::string("bad task: ") + e.what()}};
     }
     const bool ok = reply.value("ok", false);
-    reply["retires"] = retiring || !ok;
+    reply["retires"] = !ok;
     std::string bytes;
     try {
       bytes = reply.dump();
@@ -176,7 +174,7 @@ json run_task(const json& request, const ProcessPool::Work& work) {
       bytes = json{{"ok", false}, {"error", std::string("cannot serialize result: ") + e.what()}, {"retires", true}}.dump();
     }
     if (!write_frame(fd, bytes)) _exit(3);
-    if (retiring || !ok) break;
+    if (!ok) break;
   }
   close(fd);
   // _exit: no atexit handlers or static destructors of the parent's state
@@ -419,9 +417,5 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
 }
 
 bool in_pool_worker() { return pool_worker; }
-
-void retire_after_task() {
-  if (pool_worker) retiring = true;
-}
 
 }  // namespace apollo::search

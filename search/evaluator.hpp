@@ -5,9 +5,9 @@
 // of a fresh process (about a sixth of a small evaluation). A worker isolates
 // the caller from crashes and hangs: a crash (signal), an abnormal exit or a
 // time-out (the worker is killed) becomes a failed outcome with its reason,
-// and a new worker takes the next task. A task that fails with an exception,
-// or whose work asks it (retire_after_task), ends its worker after
-// answering. Tasks and results cross a socket pair as JSON.
+// and a new worker takes the next task. A task that fails with an exception
+// ends its worker after answering. Tasks and results cross a socket pair as
+// JSON.
 //
 // The work function runs in the worker and sees the caller's memory as it
 // was when that worker was forked (the first task of a run, or after a
@@ -83,11 +83,6 @@ class ProcessPool {
 
 // True in a ProcessPool worker.
 bool in_pool_worker();
-
-// Called by a work function in a worker: the worker exits after answering
-// this task, so the task may leave its memory to the OS instead of freeing
-// it (sim::SimOptions::teardown). No effect outside a worker.
-void retire_after_task();
 
 // Default worker count: the machine's hardware threads (at least 1).
 int hardware_jobs();

@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "sim/fast_forward.hpp"
-#include "sim/pe.hpp"
+#include "sim/pe_array.hpp"
 
 namespace apollo::sim {
 
@@ -98,7 +98,7 @@ Controller::Controller(const sc_core::sc_module_name& name, Context context)
 // network; a store the network, then the link if its output lives in DRAM.
 // The link moves the step's link bytes (whole DRAM bursts), the network
 // the useful bytes.
-tlm::tlm_sync_enum Controller::nb_transport_fw(int /*id*/, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+tlm::tlm_sync_enum Controller::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                                sc_core::sc_time& /*delay*/) {
   if (phase != tlm::BEGIN_REQ) return tlm::TLM_ACCEPTED;
   TransferExt& ext = extension(gp);
@@ -153,7 +153,7 @@ void Controller::send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes
 void Controller::answer_pe(tlm::tlm_generic_payload& gp, int64_t at) {
   tlm::tlm_phase resp = tlm::BEGIN_RESP;
   sc_core::sc_time delay = ctx_.clock.until(at);
-  pe_side[static_cast<size_t>(extension(gp).pe)]->nb_transport_bw(gp, resp, delay);
+  pe_side->nb_transport_bw(gp, resp, delay);
 }
 
 void Controller::send_next_hop(tlm::tlm_generic_payload& gp) {
@@ -290,7 +290,7 @@ void Controller::start_pes() {
     const int cls = l.pe_class[p];
     if (cls < 0) continue;
     const models::PeWork& work = l.work_classes[static_cast<size_t>(cls)];
-    Pe& pe = *(*pes_)[p];
+    Pe& pe = pes_->pe(p);
     if (pe.start(work, l.double_buffered)) {
       ++running_;
       int64_t tiles = 0;

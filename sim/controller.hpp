@@ -3,7 +3,7 @@
 // loads and stores over the shared channels, and the layer sequencer
 // (instruction reload, start of PEs, barrier, replay of repeated layers).
 //
-// Sockets: Pe[i].socket -> pe_side (multi socket, index = PE); one
+// Sockets: PeArray.socket -> pe_side (TransferExt::pe names the PE); one
 // initiator port per shared channel (channel_port(c) -> SharedChannel).
 // The DMA sends a transfer's next hop at the cycle the previous hop's data
 // has arrived (a queue of payloads by time, like tlm_utils::peq_with_get),
@@ -13,8 +13,8 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 
 #include <array>
 #include <functional>
@@ -34,7 +34,7 @@
 namespace apollo::sim {
 
 class FastForward;
-class Pe;
+class PeArray;
 
 // The DMA's transfers waiting for their next hop, as a fast-forward module.
 class HopQueue : public SteadyState {
@@ -74,7 +74,7 @@ class HopQueue : public SteadyState {
 
 class Controller : public sc_core::sc_module {
  public:
-  tlm_utils::multi_passthrough_target_socket<Controller> pe_side;
+  tlm_utils::simple_target_socket<Controller> pe_side;
 
   struct Context {
     const models::Program& program;  // and the architecture it was compiled for (program.arch)
@@ -92,7 +92,7 @@ class Controller : public sc_core::sc_module {
   HopQueue& hops() { return hops_; }
   MulticastJoin& multicast() { return join_; }
   LayerReplay& replay_record() { return replay_; }
-  void attach(std::vector<std::unique_ptr<Pe>>& pes) { pes_ = &pes; }
+  void attach(PeArray& pes) { pes_ = &pes; }
   void set_fast_forward(FastForward* ff) { ctx_.fast_forward = ff; }
   // The model's check that nothing is in flight, asserted before a layer is
   // recorded or replayed (set by the model).
@@ -105,8 +105,7 @@ class Controller : public sc_core::sc_module {
   const models::LayerProgram& layer() const { return ctx_.program.layers[next_layer_ - 1]; }
 
   // DMA
-  tlm::tlm_sync_enum nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                     sc_core::sc_time& delay);
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   tlm::tlm_sync_enum channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void send_next_hop(tlm::tlm_generic_payload& gp);
   void route_load(tlm::tlm_generic_payload& gp);
@@ -132,7 +131,7 @@ class Controller : public sc_core::sc_module {
   Transaction instructions_, preload_;
   int pending_fetches_ = 0;
   int64_t fetched_at_ = 0;  // cycle the last of them arrives
-  std::vector<std::unique_ptr<Pe>>* pes_ = nullptr;
+  PeArray* pes_ = nullptr;
   size_t next_layer_ = 0;  // layers started so far; the running one is next_layer_ - 1
   State state_ = State::Between;
   int64_t running_ = 0;

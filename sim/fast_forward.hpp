@@ -5,8 +5,8 @@
 //
 // When: at the observation point (sim/clock.hpp) of a cycle in which one
 // PE of the layer (the anchor) started a load, once at least 2 * members
-// process activations have passed since the last snapshot: about once per
-// tile of the anchor, so the O(PEs) cost of a snapshot stays a small share
+// module activations (runs of a PE, the DMA, the sequencer) have passed
+// since the last snapshot: about once per tile of the anchor, so the O(PEs) cost of a snapshot stays a small share
 // of the activations it follows, and a steady state is found within a few
 // periods of its start. (A doubling interval, tried before, let most of
 // mobilenet_v2's layers end before the interval matched their period: 47 %
@@ -35,7 +35,7 @@ class FastForward : public sc_core::sc_module {
   // A layer's PEs start (they join one by one).
   void start_layer();
   void join(Pe& pe, int64_t tiles);  // a PE takes part in the running layer
-  void activation() { ++since_snapshot_; }  // every process activation of the model
+  void activation() { ++since_snapshot_; }  // every module activation of the model
   void loaded(int32_t pe);                  // `pe` started a load in its activation
   void finished(int32_t pe);                // `pe` stored its last tile of the layer
   int64_t skipped_cycles() const { return skipped_cycles_; }
@@ -76,7 +76,7 @@ class FastForward : public sc_core::sc_module {
   };
   Pin pin_;
   size_t next_ = 0, stored_ = 0;
-  size_t since_snapshot_ = 0;  // process activations since the last snapshot
+  size_t since_snapshot_ = 0;  // module activations since the last snapshot
   int64_t skipped_cycles_ = 0;
   // A layer expected to take fewer activations per PE (about 3 per tile)
   // is too short for snapshots to pay off.

@@ -30,16 +30,11 @@ Model::Model(const models::Program& program, Observers& observers, bool fast_pat
   }
   for (Channel c : kAllChannels) controller->channel_port(c).bind(channels[index(c)]->socket);
   controller->set_idle_check([this](int64_t now) { return idle(now); });
-  pes.reserve(static_cast<size_t>(arch.num_pes()));
-  for (int64_t p = 0; p < arch.num_pes(); ++p) {
-    const std::string name = "pe_" + std::to_string(p % arch.pe_x) + "_" + std::to_string(p / arch.pe_x);
-    pes.push_back(std::make_unique<Pe>(
-        name.c_str(), static_cast<int32_t>(p),
-        Pe::Context{arch, clock, observers, fast_forward.get(), activations,
-                    [this](int32_t pe) { controller->pe_done(pe); }}));
-    pes.back()->socket.bind(controller->pe_side);
-  }
-  controller->attach(pes);
+  pes = std::make_unique<PeArray>("pes", arch.num_pes(), clock,
+                                  Pe::Context{arch, clock, observers, fast_forward.get(), activations,
+                                              [this](int32_t pe) { controller->pe_done(pe); }});
+  pes->socket.bind(controller->pe_side);
+  controller->attach(*pes);
 }
 
 bool Model::idle(int64_t now) const {

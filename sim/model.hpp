@@ -1,6 +1,6 @@
 // The whole design, elaborated for one configuration:
 //
-//   Pe[i].socket ──► Controller.pe_side ─ DMA ─► channel_port(c) ──► SharedChannel[c].socket
+//   PeArray.socket ──► Controller.pe_side ─ DMA ─► channel_port(c) ──► SharedChannel[c].socket
 //
 // one SharedChannel per entry of the Channel list (the DRAM link, the
 // distribution network), the controller (sequencer + DMA), the PE array,
@@ -16,7 +16,7 @@
 #include "sim/clock.hpp"
 #include "sim/controller.hpp"
 #include "sim/fast_forward.hpp"
-#include "sim/pe.hpp"
+#include "sim/pe_array.hpp"
 
 namespace apollo::sim {
 
@@ -30,11 +30,11 @@ struct Model {
   bool idle(int64_t now) const;  // no transfer in flight or queued
 
   Clock clock;
-  int64_t activations = 0;  // SystemC process activations (SimResult::events)
+  int64_t activations = 0;  // runs of the PEs, the DMA and the sequencer (SimResult::events)
   std::vector<std::unique_ptr<SharedChannel>> channels;  // by index(Channel)
   std::unique_ptr<FastForward> fast_forward;             // nullptr without fast paths
   std::unique_ptr<Controller> controller;
-  std::vector<std::unique_ptr<Pe>> pes;
+  std::unique_ptr<PeArray> pes;
 };
 
 }  // namespace apollo::sim

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sim/fast_forward.hpp"
+#include "sim/pe_array.hpp"
 #include "sim/timing.hpp"
 
 namespace apollo::sim {
@@ -15,20 +16,12 @@ bool Pe::State::operator==(const State& o) const {
          same(compute, o.compute) && same(store, o.store);
 }
 
-Pe::Pe(const sc_core::sc_module_name& name, int32_t index, Context context)
-    : sc_module(name), socket("socket"), index_(index), ctx_(std::move(context)),
-      // A named event: SystemC otherwise generates a unique name for it
-      // (sc_gen_unique_name), ~11% of a 32x32-PE simulation's instructions.
-      wake_("wake") {
-  socket.register_nb_transport_bw(this, &Pe::nb_transport_bw);
+Pe::Pe(int32_t index, PeArray& array, Context context) : index_(index), array_(array), ctx_(std::move(context)) {
   load_tx_.ext.kind = TransferKind::Load;
   store_tx_.ext.kind = TransferKind::Store;
   load_tx_.ext.pe = store_tx_.ext.pe = index;
   load_tx_.payload.set_command(tlm::TLM_READ_COMMAND);
   store_tx_.payload.set_command(tlm::TLM_WRITE_COMMAND);
-  SC_METHOD(run);
-  sensitive << wake_;
-  dont_initialize();
 }
 
 bool Pe::start(const models::PeWork& work, bool double_buffered) {
@@ -43,7 +36,7 @@ bool Pe::start(const models::PeWork& work, bool double_buffered) {
   load_ = compute_ = store_ = Pending{};
   memory_in_use_ = computing_operands_ = 0;
   finished_ = false;
-  wake_.notify(sc_core::SC_ZERO_TIME);
+  wake(ctx_.clock.now());
   return true;
 }
 
@@ -61,9 +54,8 @@ void Pe::advance(Cursor& c) const {
 
 int64_t Pe::room(const Cursor& c) const { return valid(c) ? work_->steps[c.step].count - 1 - c.rep : -1; }
 
-void Pe::run() {
+void Pe::run(int64_t now) {
   ++ctx_.activations;
-  const int64_t now = ctx_.clock.now();
   if (ctx_.fast_forward) ctx_.fast_forward->activation();
   auto ready = [now](const Pending& p) { return p.is == Pending::Is::Due && p.at <= now; };
   bool loaded_any = false;
@@ -113,12 +105,18 @@ void Pe::run() {
   rearm(now);
 }
 
+void Pe::wake(int64_t at) {
+  if (wake_at_ >= 0 && wake_at_ <= at) return;  // an earlier wake is due; that run re-arms
+  wake_at_ = at;
+  array_.wake(index_);
+}
+
 void Pe::rearm(int64_t now) {
   int64_t next = -1;
   for (const Pending* p : {&load_, &compute_, &store_}) {
     if (p->is == Pending::Is::Due && p->at > now && (next < 0 || p->at < next)) next = p->at;
   }
-  if (next >= 0) wake_at(next);
+  if (next >= 0) wake(next);
 }
 
 void Pe::start_load(int64_t now) {
@@ -163,9 +161,7 @@ void Pe::issue(Transaction& t, Pending& p, int64_t bytes, int64_t now) {
   t.ext.own_cycles = 0;
   t.payload.set_data_length(static_cast<unsigned int>(bytes));
   t.payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  tlm::tlm_phase phase = tlm::BEGIN_REQ;
-  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-  socket->nb_transport_fw(t.payload, phase, delay);
+  array_.send(t.payload);
 }
 
 // The transfer's data has arrived at `done`: account the PE's own exposed
@@ -175,18 +171,15 @@ void Pe::complete(Transaction& t, Pending& p, int64_t done) {
   exposed_ += own;
   ctx_.observer.exposed(index_, own);
   p = {Pending::Is::Due, done};
-  wake_at(done);
+  wake(done);
 }
 
-tlm::tlm_sync_enum Pe::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
-  if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
-  const int64_t done = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
+void Pe::respond(const tlm::tlm_generic_payload& gp, int64_t done) {
   if (&gp == &load_tx_.payload) {
     complete(load_tx_, load_, done);
   } else {
     complete(store_tx_, store_, done);
   }
-  return tlm::TLM_COMPLETED;
 }
 
 // ---- fast-forward ----------------------------------------------------------
@@ -251,7 +244,7 @@ void Pe::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int6
   for (Pending* p : {&load_, &compute_, &store_}) {
     if (p->is == Pending::Is::Due) p->at += shift;
   }
-  wake_.cancel();
+  wake_at_ = -1;  // the array drops the wake-up queued for the old time
   rearm(now);
 }
 

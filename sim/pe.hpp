@@ -1,14 +1,11 @@
-// One PE: its PE memory stages at most two tiles (double buffering) or one,
-// and its cores are a compact array inside it (the cores of a PE compute a
-// tile in lock step, models/program.hpp, so 32,768 cores need no SystemC
-// object of their own). One SC_METHOD state machine over load / compute /
-// store, woken only when something completes; no SC_THREAD, so no
-// coroutine stack per PE.
+// One PE's state machine: its PE memory stages at most two tiles (double
+// buffering) or one, and its cores are a compact array inside it (the cores
+// of a PE compute a tile in lock step, models/program.hpp, so 32,768 cores
+// need no object of their own). It runs over load / compute / store when
+// something completes. The PEs live in the PE array (sim/pe_array.hpp), the
+// SystemC module that wakes them at their completions and carries their
+// transfers over its socket; a PE is plain C++.
 #pragma once
-
-#include <systemc>
-#include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
 #include <functional>
@@ -23,11 +20,10 @@
 namespace apollo::sim {
 
 class FastForward;
+class PeArray;
 
-class Pe : public sc_core::sc_module, public SteadyState {
+class Pe : public SteadyState {
  public:
-  tlm_utils::simple_initiator_socket<Pe> socket;  // loads and stores, to the controller's DMA
-
   struct Context {
     const models::ArchConfig& arch;
     const Clock& clock;
@@ -37,13 +33,19 @@ class Pe : public sc_core::sc_module, public SteadyState {
     std::function<void(int32_t)> on_done;  // the PE has stored its last tile of the layer
   };
 
-  Pe(const sc_core::sc_module_name& name, int32_t index, Context context);
-  SC_HAS_PROCESS(Pe);
+  Pe(int32_t index, PeArray& array, Context context);
 
   int32_t index() const { return index_; }
   // Starts this PE's share of a layer; false when it has no tile to run.
   bool start(const models::PeWork& work, bool double_buffered);
   bool finished() const { return finished_; }
+  // The PE array runs the PE at the cycle it asked to wake (wake_at()).
+  void run(int64_t now);
+  int64_t wake_at() const { return wake_at_; }
+  void woken() { wake_at_ = -1; }
+  // The DMA's answer to one of the PE's transfers (gp is its load's or its
+  // store's payload): its data has arrived at cycle `done`.
+  void respond(const tlm::tlm_generic_payload& gp, int64_t done);
 
   bool capture(size_t slot, int64_t now, StateHash& hash) override;
   bool same_state(size_t a, size_t b) const override;
@@ -75,7 +77,6 @@ class Pe : public sc_core::sc_module, public SteadyState {
     int64_t exposed = 0;
   };
 
-  void run();
   bool valid(const Cursor& c) const { return c.step < work_->steps.size(); }
   void skip_empty(Cursor& c) const;
   void advance(Cursor& c) const;
@@ -84,19 +85,16 @@ class Pe : public sc_core::sc_module, public SteadyState {
   void start_store(int64_t now);
   void issue(Transaction& t, Pending& p, int64_t bytes, int64_t now);
   void complete(Transaction& t, Pending& p, int64_t done);
-  void wake_at(int64_t at) { wake_.notify(ctx_.clock.until(at)); }
+  void wake(int64_t at);    // asks the array to run the PE at cycle `at` (the earliest request wins)
   void rearm(int64_t now);  // wake at the earliest completion due after now
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   int64_t room(const Cursor& c) const;  // tiles the cursor can advance without leaving its step; -1: done
 
   int32_t index_;
+  PeArray& array_;
   Context ctx_;
-  // The PE's one wake-up: at the start of a layer, and at the earliest due
-  // completion (SystemC keeps the earliest of a event's notifications, so
-  // run() re-arms it for the next one). One event, not one per kind of
-  // completion: a quarter of the events to register at elaboration (a
-  // 32x32 array's largest cost there) and to hold in the timed queue.
-  sc_core::sc_event wake_;
+  // The cycle the array will run this PE: at the start of a layer, and at
+  // the earliest due completion (run() re-arms for the next one); -1: none.
+  int64_t wake_at_ = -1;
   Transaction load_tx_, store_tx_;
 
   const models::PeWork* work_ = nullptr;

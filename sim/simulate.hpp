@@ -72,8 +72,8 @@ struct SimResult {
   // accumulate in the core memories until stored.
   std::vector<int64_t> pe_peak_memory_bytes;
   models::ActionCounts actions;    // what costs energy, all layers (models/energy.hpp)
-  int64_t events = 0;              // SystemC process activations (cost of the run: periods that
-                                   // fast-forward skips and replayed layers are not counted)
+  int64_t events = 0;              // module activations: runs of a PE, the DMA and the sequencer (cost
+                                   // of the run: skipped periods and replayed layers are not counted)
   const ChannelStats& channel(Channel c) const { return channels[index(c)]; }
 };
 

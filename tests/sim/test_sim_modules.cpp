@@ -19,7 +19,7 @@
 
 #include "sim/channel.hpp"
 #include "sim/kernel.hpp"
-#include "sim/pe.hpp"
+#include "sim/pe_array.hpp"
 #include "sim/transfer.hpp"
 #include "sim_fixtures.hpp"
 
@@ -185,10 +185,11 @@ PeRun run_pe(const models::PeWork& work, bool double_buffered, int64_t load, int
   const models::ArchConfig a = tiny_arch(1, 1, 1, 16);
   Clock clock;
   int64_t activations = 0;
-  Pe pe("pe", 0, Pe::Context{a, clock, out.seen, nullptr, activations, [&](int32_t) { out.done_at = clock.now(); }});
+  PeArray pes("pes", 1, clock,
+              Pe::Context{a, clock, out.seen, nullptr, activations, [&](int32_t) { out.done_at = clock.now(); }});
   ScriptedController controller("controller", load, store);
-  pe.socket.bind(controller.socket);
-  EXPECT_TRUE(pe.start(work, double_buffered));
+  pes.socket.bind(controller.socket);
+  EXPECT_TRUE(pes.pe(0).start(work, double_buffered));
   sc_core::sc_start();
   out.requests = controller.requests;
   return out;

@@ -11,15 +11,21 @@
 
 namespace apollo::sim {
 
+// A Clock belongs to the kernel that is current when it is made (a model
+// and its clock are made inside one FreshKernel): reading that kernel's
+// time directly is an inline load, where sc_time_stamp() is a library call
+// made several times per transfer.
 struct Clock {
+  const sc_core::sc_simcontext* kernel = sc_core::sc_get_curr_simcontext();
   uint64_t ticks = sc_core::sc_time(1, sc_core::SC_NS).value();  // per cycle
-  int64_t now() const { return static_cast<int64_t>(sc_core::sc_time_stamp().value() / ticks); }
+  const sc_core::sc_time& stamp() const { return kernel->time_stamp(); }
+  int64_t now() const { return static_cast<int64_t>(stamp().value() / ticks); }
   sc_core::sc_time after(int64_t cycles) const {
     return sc_core::sc_time::from_value(static_cast<uint64_t>(cycles) * ticks);
   }
   int64_t cycles(const sc_core::sc_time& t) const { return static_cast<int64_t>(t.value() / ticks); }
   // Delay from now until the start of cycle `at` (>= now()).
-  sc_core::sc_time until(int64_t at) const { return after(at) - sc_core::sc_time_stamp(); }
+  sc_core::sc_time until(int64_t at) const { return after(at) - stamp(); }
   // Delay from the start of the current cycle to its observation point.
   sc_core::sc_time to_observation() const { return sc_core::sc_time::from_value(ticks / 2); }
 };

@@ -24,13 +24,13 @@ bool HopQueue::Waiting::operator==(const Waiting& o) const {
 }
 
 void HopQueue::push(tlm::tlm_generic_payload& gp, const sc_core::sc_time& delay) {
-  entries_.emplace(sc_core::sc_time_stamp() + delay, &gp);
+  entries_.emplace(clock_.stamp() + delay, &gp);
   event_.notify(delay);
 }
 
 tlm::tlm_generic_payload* HopQueue::pop_due() {
   if (entries_.empty()) return nullptr;
-  const sc_core::sc_time now = sc_core::sc_time_stamp();
+  const sc_core::sc_time now = clock_.stamp();
   if (entries_.begin()->first <= now) {
     tlm::tlm_generic_payload* gp = entries_.begin()->second;
     entries_.erase(entries_.begin());
@@ -65,7 +65,7 @@ void HopQueue::skip(size_t /*then_slot*/, size_t /*now_slot*/, int64_t k, int64_
   for (const auto& [at, gp] : entries_) moved.emplace_hint(moved.end(), at + shift, gp);
   entries_.swap(moved);
   event_.cancel();
-  event_.notify(entries_.begin()->first - sc_core::sc_time_stamp());
+  event_.notify(entries_.begin()->first - clock_.stamp());
 }
 
 // ---- Controller --------------------------------------------------------------
@@ -81,9 +81,9 @@ Controller::Controller(const sc_core::sc_module_name& name, Context context)
     port->register_nb_transport_bw(this, &Controller::channel_bw);
   }
   instructions_.ext.kind = TransferKind::Instructions;
-  instructions_.payload.set_command(tlm::TLM_READ_COMMAND);
+  instructions_.set_command(tlm::TLM_READ_COMMAND);
   preload_.ext.kind = TransferKind::Preload;
-  preload_.payload.set_command(tlm::TLM_READ_COMMAND);
+  preload_.set_command(tlm::TLM_READ_COMMAND);
   SC_METHOD(dma_step);
   sensitive << hops_.event();
   dont_initialize();
@@ -147,7 +147,7 @@ void Controller::send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes
   t.ext.route.assign({{Channel::Link, dram_bytes}, {Channel::Network, bytes}});
   t.ext.next_hop = 0;
   t.ext.own_cycles = 0;
-  send_next_hop(t.payload);
+  send_next_hop(t);
 }
 
 void Controller::answer_pe(tlm::tlm_generic_payload& gp, int64_t at) {
@@ -177,7 +177,7 @@ tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm
     hops_.push(gp, delay);  // the next hop is requested when this one's data has arrived
     return tlm::TLM_COMPLETED;
   }
-  const int64_t at = ctx_.clock.cycles(sc_core::sc_time_stamp() + delay);
+  const int64_t at = ctx_.clock.cycles(ctx_.clock.stamp() + delay);
   if (ext.kind == TransferKind::Multicast) {
     for (int32_t member : join_.members(ext.group)) part_arrived(member, at, ext.own_cycles);
   } else if (ext.pe >= 0 && ext.kind == TransferKind::Load && join_.joined(ext.pe)) {
@@ -268,7 +268,7 @@ bool Controller::fetch_before_layer(const models::LayerProgram& l) {
     t.ext.next_hop = 0;
     t.ext.own_cycles = 0;
     ++pending_fetches_;
-    send_next_hop(t.payload);
+    send_next_hop(t);
   };
   fetch(instructions_, l.instruction_reload_link_bytes);
   fetch(preload_, l.input_preload_link_bytes);
@@ -283,7 +283,7 @@ void Controller::start_pes() {
   while (multicasts_.size() < static_cast<size_t>(l.groups)) {
     multicasts_.push_back(std::make_unique<Transaction>());
     multicasts_.back()->ext.kind = TransferKind::Multicast;
-    multicasts_.back()->payload.set_command(tlm::TLM_READ_COMMAND);
+    multicasts_.back()->set_command(tlm::TLM_READ_COMMAND);
   }
   if (ctx_.fast_forward) ctx_.fast_forward->start_layer();
   for (size_t p = 0; p < l.pe_class.size(); ++p) {

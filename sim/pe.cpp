@@ -20,8 +20,8 @@ Pe::Pe(int32_t index, PeArray& array, Context context) : index_(index), array_(a
   load_tx_.ext.kind = TransferKind::Load;
   store_tx_.ext.kind = TransferKind::Store;
   load_tx_.ext.pe = store_tx_.ext.pe = index;
-  load_tx_.payload.set_command(tlm::TLM_READ_COMMAND);
-  store_tx_.payload.set_command(tlm::TLM_WRITE_COMMAND);
+  load_tx_.set_command(tlm::TLM_READ_COMMAND);
+  store_tx_.set_command(tlm::TLM_WRITE_COMMAND);
 }
 
 bool Pe::start(const models::PeWork& work, bool double_buffered) {
@@ -159,9 +159,9 @@ void Pe::issue(Transaction& t, Pending& p, int64_t bytes, int64_t now) {
   }
   p = {Pending::Is::InDma, 0};
   t.ext.own_cycles = 0;
-  t.payload.set_data_length(static_cast<unsigned int>(bytes));
-  t.payload.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-  array_.send(t.payload);
+  t.set_data_length(static_cast<unsigned int>(bytes));
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  array_.send(t);
 }
 
 // The transfer's data has arrived at `done`: account the PE's own exposed
@@ -175,7 +175,7 @@ void Pe::complete(Transaction& t, Pending& p, int64_t done) {
 }
 
 void Pe::respond(const tlm::tlm_generic_payload& gp, int64_t done) {
-  if (&gp == &load_tx_.payload) {
+  if (&gp == &load_tx_) {
     complete(load_tx_, load_, done);
   } else {
     complete(store_tx_, store_, done);

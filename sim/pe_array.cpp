@@ -66,7 +66,7 @@ void PeArray::notify_next() {
 tlm::tlm_sync_enum PeArray::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
                                             sc_core::sc_time& delay) {
   if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
-  const int64_t done = clock_.cycles(sc_core::sc_time_stamp() + delay);
+  const int64_t done = clock_.cycles(clock_.stamp() + delay);
   pes_[static_cast<size_t>(extension(gp).pe)]->respond(gp, done);
   return tlm::TLM_COMPLETED;
 }

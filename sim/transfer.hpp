@@ -42,16 +42,18 @@ struct TransferExt : tlm::tlm_extension<TransferExt> {
 };
 
 // A payload with its extension, owned by the initiator and reused for every
-// transfer (one load and one store in flight per PE at most).
-struct Transaction {
-  tlm::tlm_generic_payload payload;
+// transfer (one load and one store in flight per PE at most). Every payload
+// of the model is a Transaction, so a module reaches the extension with a
+// cast instead of the payload's extension lookup (a library call, several
+// per hop); the extension is also set on the payload, as TLM tools expect.
+struct Transaction : tlm::tlm_generic_payload {
   TransferExt ext;
-  Transaction() { payload.set_extension(&ext); }
-  ~Transaction() { payload.clear_extension(&ext); }  // ext is a member, not heap-owned
+  Transaction() { set_extension(&ext); }
+  ~Transaction() override { clear_extension(&ext); }  // ext is a member, not heap-owned
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 };
 
-inline TransferExt& extension(tlm::tlm_generic_payload& gp) { return *gp.get_extension<TransferExt>(); }
+inline TransferExt& extension(tlm::tlm_generic_payload& gp) { return static_cast<Transaction&>(gp).ext; }
 
 }  // namespace apollo::sim

@@ -64,10 +64,10 @@ struct TestInitiator : sc_core::sc_module {
       auto t = std::make_unique<Transaction>();
       t->ext.kind = script[i].kind;
       t->ext.pe = script[i].pe;
-      t->payload.set_data_length(static_cast<unsigned int>(script[i].bytes));
+      t->set_data_length(static_cast<unsigned int>(script[i].bytes));
       tlm::tlm_phase phase = tlm::BEGIN_REQ;
       sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-      EXPECT_EQ(socket->nb_transport_fw(t->payload, phase, delay), tlm::TLM_UPDATED);
+      EXPECT_EQ(socket->nb_transport_fw(*t, phase, delay), tlm::TLM_UPDATED);
       EXPECT_EQ(phase, tlm::END_REQ);
       transactions.push_back(std::move(t));
     }

@@ -4,13 +4,15 @@
 // their state.
 //
 // When: at the observation point (sim/clock.hpp) of a cycle in which one
-// PE of the layer (the anchor) started a load, once at least 2 * members
-// module activations (runs of a PE, the DMA, the sequencer) have passed
-// since the last snapshot: about once per tile of the anchor, so the O(PEs) cost of a snapshot stays a small share
-// of the activations it follows, and a steady state is found within a few
-// periods of its start. (A doubling interval, tried before, let most of
-// mobilenet_v2's layers end before the interval matched their period: 47 %
-// more activations.) A layer too short to ever skip does no bookkeeping.
+// PE of the layer (the anchor: the highest-index PE of those that load
+// first) started a load, once at least 2 * members module activations (runs
+// of a PE, the DMA, the sequencer) have passed since the last snapshot:
+// about once per tile of the anchor, so the O(PEs) cost of a snapshot stays
+// a small share of the activations it follows, and a steady state is found
+// within a few periods of its start. (A doubling interval, tried before,
+// let most of mobilenet_v2's layers end before the interval matched their
+// period: 47 % more activations.) A layer too short to ever skip does no
+// bookkeeping.
 #pragma once
 
 #include <systemc>
@@ -61,6 +63,7 @@ class FastForward : public sc_core::sc_module {
   size_t members_ = 0;
   int64_t layer_tiles_ = 0;
   int32_t anchor_ = -1;
+  int64_t anchor_since_ = -1;  // cycle the anchor was chosen
   struct Taken {
     int64_t time = 0;
     uint64_t hash = 0;

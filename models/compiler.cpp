@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -44,11 +45,32 @@ constexpr double kContentionShare = 0.01;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Division by a positive divisor that stays fixed over a whole search (lanes,
+// cores, the network width, the burst): the mapper divides by them millions of
+// times. A power of two, as every such value on the design-space grid is,
+// divides by a shift (rounding towards zero like `/`, negative numerators
+// included); any other divisor divides as before.
+class Divisor {
+ public:
+  explicit Divisor(int64_t d) : d_(d), shift_(d > 0 && std::has_single_bit(uint64_t(d)) ? std::countr_zero(uint64_t(d)) : -1) {}
+  int64_t value() const { return d_; }
+  int64_t divide(int64_t n) const {
+    if (shift_ < 0) return n / d_;
+    return (n + ((n >> 63) & (d_ - 1))) >> shift_;  // a negative n rounds up, towards zero
+  }
+  int64_t ceil(int64_t n) const { return divide(n + d_ - 1); }  // as ceil_div(n, d)
+
+ private:
+  int64_t d_;
+  int shift_;  // log2(d) for a power of two, else -1
+};
+
 // Bytes `runs` contiguous runs of `bytes` each move over the DRAM link:
 // every run in whole bursts (models/program.hpp).
-int64_t dram_link_bytes(int64_t runs, int64_t bytes, int64_t burst) {
-  return runs <= 0 || bytes <= 0 ? 0 : runs * (ceil_div(bytes, burst) * burst);
+int64_t dram_link_bytes(int64_t runs, int64_t bytes, const Divisor& burst) {
+  return runs <= 0 || bytes <= 0 ? 0 : runs * (burst.ceil(bytes) * burst.value());
 }
+int64_t dram_link_bytes(int64_t runs, int64_t bytes, int64_t burst) { return dram_link_bytes(runs, bytes, Divisor(burst)); }
 
 // Index space of every layer's work: output rows (H, batch folded in),
 // output columns (W), output channels (K) and reduction units (C: input
@@ -176,6 +198,15 @@ struct Plan {
   bool valid = false;
 };
 
+// A tile of a PE chunk: its extents, the chunks its reduction is split
+// into, and which operands it loads. keep_in / keep_w false: that operand is
+// already in the PE from an earlier tile of the same chunk (stationary), so
+// the tile does not load it.
+struct TileShape {
+  int64_t th, tw, tk, cc, nchunks;
+  bool keep_in, keep_w;
+};
+
 struct TileBytes {
   int64_t in = 0, w = 0, out = 0, ops_per_core = 0, active_cores = 0;
   int64_t in_dram = 0;  // of `in`, the bytes of inputs whose home is DRAM
@@ -186,9 +217,31 @@ struct TileBytes {
   }
 };
 
+// The PEs of a plan whose chunks have one shape (Mapper::classes).
+struct PeClass {
+  std::array<int64_t, kDims> chunk{};  // extents of each PE's chunk
+  int64_t pes = 0;
+  std::array<int, kDims> combo{};      // per dimension: 0 = full chunk, 1 = remainder (0 when there is no full one)
+  // Copies of the tile inputs (weights) that cross the network when they are
+  // multicast: one per group of the class's PEs that differ only in their
+  // output channels (only in their rows and columns).
+  int64_t shared_input_copies = 0, shared_weight_copies = 0;
+};
+
+// A plan's classes: a full and a remainder chunk per dimension at most.
+struct PeClasses {
+  std::array<PeClass, 1 << kDims> items{};
+  int n = 0;
+  const PeClass* begin() const { return items.data(); }
+  const PeClass* end() const { return items.data() + n; }
+};
+
 class Mapper {
  public:
-  Mapper(const LayerModel& m, const ArchConfig& a, const Homes& h) : m_(m), a_(a), h_(h) {
+  Mapper(const LayerModel& m, const ArchConfig& a, const Homes& h)
+      : m_(m), a_(a), h_(h), lanes_div_(a.simd_lanes), cores_div_(a.cores_per_pe),
+        net_div_(a.constants.network_bytes_per_cycle), burst_div_(a.constants.dram_burst_bytes),
+        reduction_div_(m.size[kC]) {
     data_ = a.constants.data_bytes;
     acc_ = a.constants.accumulator_bytes;
     lanes_ = a.simd_lanes;
@@ -197,6 +250,9 @@ class Mapper {
     link_bw_ = a.link_bytes_per_cycle();
     multicast_ = a.constants.network_multicast;
     burst_ = a.constants.dram_burst_bytes;
+    const auto& d = h.inputs_in_dram;
+    inputs_in_dram_ = std::count(d.begin(), d.end(), true);
+    for (int64_t c : m.input_channels) all_input_channels_ += c;
   }
 
   // Operands that PEs of one class share, so that multicast sends them once
@@ -207,19 +263,39 @@ class Mapper {
   bool shares_weights(const Plan& p) const {
     return p.multicast && (m_.kind == Footprint::Dense || m_.kind == Footprint::Grouped) && !m_.operand_b;
   }
-  // PEs of a class (for_each_class's `combo`) along dimension d.
-  int64_t parts_along(const Plan& p, const std::array<int, kDims>& combo, int d) const {
-    const int64_t full = m_.size[d] / p.chunk[d];
-    return combo[d] == 0 && full > 0 ? full : 1;
-  }
   // How many copies of the class's tile inputs and weights cross the
   // network: one per PE, or one per multicast group.
   struct Copies {
     int64_t input, weights;
   };
-  Copies copies(const Plan& p, const std::array<int, kDims>& combo, int64_t npes) const {
-    const int64_t k = parts_along(p, combo, kK), hw = parts_along(p, combo, kH) * parts_along(p, combo, kW);
-    return {shares_input(p) && k > 1 ? npes / k : npes, shares_weights(p) && hw > 1 ? npes / hw : npes};
+  Copies copies(const Plan& p, const PeClass& c) const {
+    return {shares_input(p) ? c.shared_input_copies : c.pes, shares_weights(p) ? c.shared_weight_copies : c.pes};
+  }
+
+  // The distinct PE chunk shapes of p (they depend on p.chunk only).
+  PeClasses classes(const Plan& p) const {
+    std::array<std::array<int64_t, 2>, kDims> ext{}, cnt{};
+    std::array<int, kDims> n{};
+    for (int d = 0; d < kDims; ++d) {
+      const int64_t full = m_.size[d] / p.chunk[d], rem = m_.size[d] % p.chunk[d];
+      n[d] = 0;
+      if (full > 0) ext[d][n[d]] = p.chunk[d], cnt[d][n[d]++] = full;
+      if (rem > 0) ext[d][n[d]] = rem, cnt[d][n[d]++] = 1;
+    }
+    PeClasses out;
+    for (int i0 = 0; i0 < n[0]; ++i0)
+      for (int i1 = 0; i1 < n[1]; ++i1)
+        for (int i2 = 0; i2 < n[2]; ++i2)
+          for (int i3 = 0; i3 < n[3]; ++i3) {
+            PeClass& c = out.items[size_t(out.n++)];
+            c.chunk = {ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3]};
+            c.combo = {i0, i1, i2, i3};
+            const int64_t rows = cnt[kH][i0], cols = cnt[kW][i1], channels = cnt[kK][i2], reduction = cnt[kC][i3];
+            c.pes = rows * cols * channels * reduction;
+            c.shared_input_copies = rows * cols * reduction;   // the class's PEs along K share one copy
+            c.shared_weight_copies = channels * reduction;     // those along H and W share one
+          }
+    return out;
   }
 
   struct Share {
@@ -228,12 +304,12 @@ class Mapper {
 
   Share core_share(int64_t th, int64_t tw, int64_t tk, CoreSplit split) const {
     if (split == CoreSplit::Channels) {
-      const int64_t tkc = ceil_div(tk, cores_);
-      return {th, tw, tkc, ceil_div(tk, tkc)};
+      const int64_t tkc = cores_div_.ceil(tk);
+      return {th, tw, tkc, tkc == 1 ? tk : ceil_div(tk, tkc)};
     }
     if (th >= cores_) {
-      const int64_t thc = ceil_div(th, cores_);
-      return {thc, tw, tk, ceil_div(th, thc)};
+      const int64_t thc = cores_div_.ceil(th);
+      return {thc, tw, tk, thc == 1 ? th : ceil_div(th, thc)};
     }
     const int64_t per_row = cores_ / th;
     const int64_t twc = ceil_div(tw, per_row);
@@ -263,7 +339,7 @@ class Mapper {
   // store while this tile's accumulate: 2v - 1. (Before, v, or 2v, vectors
   // were charged: the registers counted a second time.)
   int64_t accumulator_bytes(int64_t outputs, bool db) const {
-    return ((db ? 2 : 1) * ceil_div(outputs, lanes_) - 1) * lanes_ * acc_;
+    return ((db ? 2 : 1) * lanes_div_.ceil(outputs) - 1) * lanes_ * acc_;
   }
 
   // Lane slots (lanes x cycles) a core spends on `outputs` outputs of a
@@ -280,7 +356,7 @@ class Mapper {
       while ((int64_t{1} << tree) < g) ++tree;
       return lanes_ * (ceil_div(r, g) + tree);
     }
-    return ceil_div(outputs, lanes_) * lanes_ * r;
+    return lanes_div_.ceil(outputs) * lanes_ * r;
   }
 
   // Bytes of a tile's input whose home is DRAM: each input of the layer has
@@ -290,9 +366,8 @@ class Mapper {
   // share a tile in proportion to their channels (rounded up).
   int64_t input_dram_bytes(int64_t a, int64_t b, int64_t th, int64_t tw, int64_t tk) const {
     const std::vector<bool>& d = h_.inputs_in_dram;
-    const auto in_dram = static_cast<size_t>(std::count(d.begin(), d.end(), true));
-    if (in_dram == 0) return 0;
-    if (in_dram == d.size()) return a + b;
+    if (inputs_in_dram_ == 0) return 0;
+    if (size_t(inputs_in_dram_) == d.size()) return a + b;
     if (m_.operand_b) return (d[0] ? a : 0) + (d.size() > 1 && d[1] ? b : 0);
     if (m_.input_is_gate.size() == d.size()) {
       const int64_t full = m_.rows_in(th) * m_.cols_in(tw) * tk * data_, per_gate = tk * data_;
@@ -321,19 +396,19 @@ class Mapper {
   // contiguous run when the block holds all the tensor's channels of
   // side-by-side pixels, else every pixel is a run of its channels.
   int64_t block_link_bytes(int64_t rows, int64_t cols, int64_t channels, bool all_channels, bool side_by_side) const {
-    if (all_channels && side_by_side) return dram_link_bytes(rows, cols * channels * data_, burst_);
-    return dram_link_bytes(rows * cols, channels * data_, burst_);
+    if (all_channels && side_by_side) return dram_link_bytes(rows, cols * channels * data_, burst_div_);
+    return dram_link_bytes(rows * cols, channels * data_, burst_div_);
   }
 
   // Link bytes of the tile's inputs whose home is DRAM, input by input (the
   // runs of each kind of operand: docs/architecture.md section 3). keep_b:
   // a matmul's second operand is loaded (keep_w in tile_bytes).
   int64_t input_link_bytes(int64_t th, int64_t tw, int64_t tk, int64_t cc, bool keep_a, bool keep_b) const {
+    if (inputs_in_dram_ == 0) return 0;
     const std::vector<bool>& d = h_.inputs_in_dram;
     const int64_t ri = m_.rows_in(th), ci = m_.cols_in(tw), K = m_.size[kK];
     const bool side = m_.reads_consecutive_cols();
-    int64_t all_channels = 0;  // a concat's output channels: the sum of its inputs'
-    for (int64_t c : m_.input_channels) all_channels += c;
+    const int64_t all_channels = all_input_channels_;
     int64_t bytes = 0;
     for (size_t i = 0; i < d.size(); ++i) {
       if (!d[i]) continue;
@@ -374,84 +449,83 @@ class Mapper {
   // constants, so the compiler lays the streamed ones out in DRAM in the
   // blocks its tiles read (tk output channels x cc reduction units x window,
   // then the tile's int32 biases): every weight tile is one run.
-  int64_t weight_link_bytes(int64_t bytes) const { return dram_link_bytes(1, bytes, burst_); }
+  int64_t weight_link_bytes(int64_t bytes) const { return dram_link_bytes(1, bytes, burst_div_); }
 
-  // keep_in / keep_w false: that operand is already in the PE from an
-  // earlier tile of the same chunk (stationary), so the tile does not load it.
-  TileBytes tile_bytes(const Plan& p, int64_t th, int64_t tw, int64_t tk, int64_t cc, int64_t nchunks,
-                       bool keep_in = true, bool keep_w = true) const {
+  // A tile's activation input and weight (a matmul's B) bytes, without
+  // those that stay in the PE (TileShape::keep_in, keep_w).
+  struct Operands {
+    int64_t in, w;
+  };
+  Operands operands(const TileShape& s, const Linear& f) const {
+    return {s.keep_in ? f.a_in * s.cc + f.b_in : 0, s.keep_w ? f.a_w * s.cc + f.b_w : 0};
+  }
+
+  // Partial sums leave the PE as int32 when input channels are split over PEs.
+  int64_t output_element_bytes(const Plan& p) const { return p.parts[kC] > 1 ? acc_ : data_; }
+
+  // What a tile moves over the network (TileBytes::in, w, out; f is its
+  // footprint): all that network_floor needs of it.
+  TileBytes network_bytes(const Plan& p, const TileShape& s, const Linear& f) const {
     TileBytes t;
-    const Linear f = m_.footprint(th, tw, tk, data_, acc_);
-    const int64_t in = keep_in ? f.a_in * cc + f.b_in : 0, w = keep_w ? f.a_w * cc + f.b_w : 0;
-    t.in = m_.operand_b ? in + w : in;
-    t.w = m_.operand_b ? 0 : w;
-    t.in_dram = input_dram_bytes(in, m_.operand_b ? w : 0, th, tw, tk);
-    // Partial sums leave the PE as int32 when input channels are split over PEs.
-    const int64_t out_elem = p.parts[kC] > 1 ? acc_ : data_;
+    const Operands o = operands(s, f);
+    t.in = m_.operand_b ? o.in + o.w : o.in;
+    t.w = m_.operand_b ? 0 : o.w;
     // With a chunked reduction the accumulators stay in core memory and the
     // finished outputs leave over the chunks of that output tile (the store
     // is spread evenly, rounded up).
-    t.out = ceil_div(th * tw * tk * out_elem, nchunks);
+    const int64_t out = s.th * s.tw * s.tk * output_element_bytes(p);
+    t.out = s.nchunks == 1 ? out : ceil_div(out, s.nchunks);
+    return t;
+  }
+
+  TileBytes tile_bytes(const Plan& p, const TileShape& s) const {
+    const int64_t th = s.th, tw = s.tw, tk = s.tk, cc = s.cc, nchunks = s.nchunks;
+    const Linear f = m_.footprint(th, tw, tk, data_, acc_);
+    TileBytes t = network_bytes(p, s, f);
+    const Operands o = operands(s, f);
+    t.in_dram = input_dram_bytes(o.in, m_.operand_b ? o.w : 0, th, tw, tk);
     // Link bytes in whole bursts (0 for what does not cross the link). The
     // output's runs follow the input's rule (its columns are side by side),
     // spread over the chunks like the store.
-    t.in_link = input_link_bytes(th, tw, tk, cc, keep_in, keep_w);
+    t.in_link = input_link_bytes(th, tw, tk, cc, s.keep_in, s.keep_w);
     if (h_.weights_in_dram && !m_.operand_b) t.w_link = weight_link_bytes(t.w);
     if (h_.output_in_dram) {
+      const int64_t out_elem = output_element_bytes(p);
       const int64_t runs = tk == m_.size[kK] ? th : th * tw, run = th * tw * tk * out_elem / runs;
-      t.out_link = ceil_div(dram_link_bytes(runs, run, burst_), nchunks);
+      t.out_link = ceil_div(dram_link_bytes(runs, run, burst_div_), nchunks);
     }
-    const Share s = core_share(th, tw, tk, p.split);
-    const int64_t r = m_.size[kC] > 0 ? ceil_div(m_.r_total * cc, m_.size[kC]) : 0;
-    t.ops_per_core = lane_slots(s.th * s.tw * s.tk, r);
-    t.active_cores = s.active;
+    const Share share = core_share(th, tw, tk, p.split);
+    const int64_t r = m_.size[kC] > 0 ? reduction_div_.ceil(m_.r_total * cc) : 0;
+    t.ops_per_core = lane_slots(share.th * share.tw * share.tk, r);
+    t.active_cores = share.active;
     // Every operand of the tile, stationary ones included, streams from PE
     // memory into the core memories (which hold one tile): read once through
     // the port, each core receiving its own share (an input that cores
     // splitting output channels all need arrives at each of them).
-    const Linear cf = m_.footprint(s.th, s.tw, s.tk, data_, acc_);
+    const Linear cf = m_.footprint(share.th, share.tw, share.tk, data_, acc_);
     t.port = f.a_in * cc + f.b_in + f.a_w * cc + f.b_w;
-    t.core = s.active * (cf.a_in * cc + cf.b_in + cf.a_w * cc + cf.b_w);
+    t.core = share.active * (cf.a_in * cc + cf.b_in + cf.a_w * cc + cf.b_w);
     return t;
   }
 
-  // Calls f(class_chunk, number_of_PEs) for each distinct PE chunk shape.
-  template <class F>
-  void for_each_class(const Plan& p, F&& f) const {
-    std::array<std::array<int64_t, 2>, kDims> ext{}, cnt{};
-    std::array<int, kDims> n{};
-    for (int d = 0; d < kDims; ++d) {
-      const int64_t full = m_.size[d] / p.chunk[d], rem = m_.size[d] % p.chunk[d];
-      n[d] = 0;
-      if (full > 0) ext[d][n[d]] = p.chunk[d], cnt[d][n[d]++] = full;
-      if (rem > 0) ext[d][n[d]] = rem, cnt[d][n[d]++] = 1;
-    }
-    for (int i0 = 0; i0 < n[0]; ++i0)
-      for (int i1 = 0; i1 < n[1]; ++i1)
-        for (int i2 = 0; i2 < n[2]; ++i2)
-          for (int i3 = 0; i3 < n[3]; ++i3) {
-            const std::array<int64_t, kDims> c{ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3]};
-            f(c, cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3],
-              std::array<int, kDims>{i0, i1, i2, i3});
-          }
-  }
-
-  // Calls g(tile_bytes, count) for each distinct tile shape of a PE chunk.
+  // Calls g(shape, count) for each distinct tile shape of a PE chunk.
   template <class G>
-  void for_each_tile(const Plan& p, const std::array<int64_t, kDims>& c, G&& g) const {
+  void for_each_tile_shape(const Plan& p, const std::array<int64_t, kDims>& c, G&& g) const {
     std::array<std::array<int64_t, 2>, kDims> ext{}, cnt{};
     std::array<int, kDims> n{};
+    std::array<int64_t, kDims> tiles{};  // along each dimension: ceil(c / t)
     for (int d = 0; d < kDims; ++d) {
       const int64_t t = std::min(p.tile[d], c[d]);
-      const int64_t full = c[d] / t, rem = c[d] % t;
+      const bool whole = t == c[d];  // common (full width, the whole reduction): no division
+      const int64_t full = whole ? 1 : c[d] / t, rem = whole ? 0 : c[d] % t;
       n[d] = 0;
       if (full > 0) ext[d][n[d]] = t, cnt[d][n[d]++] = full;
       if (rem > 0) ext[d][n[d]] = rem, cnt[d][n[d]++] = 1;
+      tiles[d] = full + (rem > 0 ? 1 : 0);
     }
-    const int64_t nchunks = ceil_div(c[kC], std::min(p.tile[kC], c[kC]));
-    const int64_t spatial_tiles = ceil_div(c[kH], std::min(p.tile[kH], c[kH])) *
-                                  ceil_div(c[kW], std::min(p.tile[kW], c[kW]));
-    const int64_t channel_tiles = ceil_div(c[kK], std::min(p.tile[kK], c[kK]));
+    const int64_t nchunks = tiles[kC];
+    const int64_t spatial_tiles = tiles[kH] * tiles[kW];
+    const int64_t channel_tiles = tiles[kK];
     // Stationary operands: with the whole reduction in one chunk, a PE whose
     // chunk is one spatial tile keeps that input while it walks the channel
     // tiles (dense ops: every channel reads the same input), and one whose
@@ -466,17 +540,26 @@ class Mapper {
         for (int i2 = 0; i2 < n[2]; ++i2)
           for (int i3 = 0; i3 < n[3]; ++i3) {
             int64_t count = cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3];
+            const TileShape loads_all{ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks, true, true};
             if (first && (input_stays || weights_stay)) {
-              g(tile_bytes(p, ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks), 1);
+              g(loads_all, 1);
               if (--count == 0) {
                 first = false;
                 continue;
               }
             }
             first = false;
-            g(tile_bytes(p, ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks, !input_stays, !weights_stay),
-              count);
+            TileShape later = loads_all;
+            later.keep_in = !input_stays;
+            later.keep_w = !weights_stay;
+            g(later, count);
           }
+  }
+
+  // Calls g(tile_bytes, count) for each distinct tile shape of a PE chunk.
+  template <class G>
+  void for_each_tile(const Plan& p, const std::array<int64_t, kDims>& c, G&& g) const {
+    for_each_tile_shape(p, c, [&](const TileShape& s, int64_t count) { g(tile_bytes(p, s), count); });
   }
 
   // Analytical cycles of a plan under the program.hpp semantics: per-PE
@@ -493,19 +576,20 @@ class Mapper {
   // looked as fast as more smaller ones (a larger memory chose them and
   // simulated slower: mobilenet_v3_small's logits on the large preset with
   // 2x PE memory, +332 cycles).
-  double estimate(const Plan& p) const {
+  // `classes` are classes(p).
+  double estimate(const Plan& p, const PeClasses& classes) const {
     const auto& k = a_.constants;
     double worst_pe = 0, net_cycles = 0, link_bytes = 0, first_loads = 0, drain = -1;
     int64_t partial_sums = 0;  // int32 bytes the controller reduces after the PEs (input-channel splits)
-    for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
-      const Copies n = copies(p, combo, npes);
-      const bool lockstep = n.input < npes || n.weights < npes;
+    for (const PeClass& c : classes) {
+      const int64_t npes = c.pes;
+      const Copies n = copies(p, c);
+      const bool lockstep = in_lockstep(n, npes);
       const int64_t stores = lockstep ? npes : 1;
       double pe_time = 0, first = -1, own_first_load = 0, last_compute = 0;
-      for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
+      for_each_tile(p, c.chunk, [&](const TileBytes& t, int64_t count) {
         const int64_t in_link = lockstep ? n.input * t.in_link + n.weights * t.w_link : t.in_link + t.w_link;
-        const int64_t in_net = lockstep ? n.input * whole_cycles(t.in) + n.weights * whole_cycles(t.w)
-                                        : whole_cycles(t.in + t.w);
+        const int64_t in_net = load_network_cycles(t, n, lockstep);
         // A load's DRAM bytes cross the link, then the network. A lock-step
         // class's load is several transfers that pipeline over the two hops:
         // all of them on the network, or all DRAM bytes on the link and then
@@ -532,14 +616,14 @@ class Mapper {
         }
         last_compute = compute;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
-        net_cycles += double(count) * double((lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out));
+        net_cycles += double(count) * double(tile_network_cycles(t, n, npes, lockstep));
         link_bytes += double(count) * double(n.input * t.in_link + n.weights * t.w_link + npes * t.out_link);
         if (p.parts[kC] > 1) partial_sums += count * npes * t.out;
       });
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time - own_first_load);
       drain = drain < 0 ? last_compute : std::min(drain, last_compute);
-    });
+    }
     const double pe = worst_pe + first_loads, net = net_cycles + std::max(drain, 0.0), link = link_bytes / link_bw_;
     // The slowest resource sets the time; a small share of the others breaks
     // ties towards less traffic (they also contend in the simulator).
@@ -549,7 +633,35 @@ class Mapper {
   }
 
   // Network cycles of one transfer.
-  int64_t whole_cycles(int64_t bytes) const { return ceil_div(bytes, net_bw_); }
+  int64_t whole_cycles(int64_t bytes) const { return net_div_.ceil(bytes); }
+
+  // PEs that share operands move in lock step (estimate).
+  static bool in_lockstep(const Copies& n, int64_t npes) { return n.input < npes || n.weights < npes; }
+  // Network cycles of a PE's load of tile t (in lock step: of its class's).
+  int64_t load_network_cycles(const TileBytes& t, const Copies& n, bool lockstep) const {
+    return lockstep ? n.input * whole_cycles(t.in) + n.weights * whole_cycles(t.w) : whole_cycles(t.in + t.w);
+  }
+  // Network cycles of tile t's loads and stores over a class's npes PEs.
+  int64_t tile_network_cycles(const TileBytes& t, const Copies& n, int64_t npes, bool lockstep) const {
+    const int64_t in_net = load_network_cycles(t, n, lockstep);
+    return (lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out);
+  }
+
+  // The network cycles of estimate(p), summed in the same order: a lower
+  // bound of the estimate that needs only the bytes each tile moves over
+  // the network (no link bytes, cores or compute), so it is cheap.
+  double network_floor(const Plan& p, const PeClasses& classes) const {
+    double cycles = 0;
+    for (const PeClass& c : classes) {
+      const Copies n = copies(p, c);
+      const bool lockstep = in_lockstep(n, c.pes);
+      for_each_tile_shape(p, c.chunk, [&](const TileShape& s, int64_t count) {
+        const TileBytes t = network_bytes(p, s, m_.footprint(s.th, s.tw, s.tk, data_, acc_));
+        cycles += double(count) * double(tile_network_cycles(t, n, c.pes, lockstep));
+      });
+    }
+    return cycles;
+  }
 
   // Finds the best plan; invalid when no tile fits.
   Plan search() const {
@@ -610,16 +722,24 @@ class Mapper {
     return (cap - b) / a;
   }
 
-  // Estimates p and keeps it when it beats `best`; returns its estimate.
-  double consider(Plan& p, Plan& best) const {
-    p.estimate = estimate(p);
+  // Estimates p (whose classes are `classes`) and keeps it in `best` when
+  // it beats it, and in `own_best` (the partition's best estimate so far, -1
+  // before the first) when it beats that.
+  void consider(Plan& p, const PeClasses& classes, Plan& best, double& own_best) const {
+    // Branch and bound: a plan whose network floor is already no lower than
+    // own_best can change neither own_best nor best (which is never above
+    // it), so its full estimate is not needed. The margin keeps a floor that
+    // rounded differently from the estimate's own sum from pruning wrongly.
+    if (own_best >= 0 && network_floor(p, classes) * (1 - 1e-9) >= own_best) return;
+    p.estimate = estimate(p, classes);
     p.valid = true;
     if (!best.valid || p.estimate < best.estimate) best = p;
-    return p.estimate;
+    if (own_best < 0 || p.estimate < own_best) own_best = p.estimate;
   }
 
   void search_tiles(Plan p, Plan& best) const {
     const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK], Cc = p.chunk[kC];
+    const PeClasses classes = this->classes(p);
     // Spatial tiles from the whole chunk down to one output: row bands of
     // full width first (balanced sizes), then parts of one row.
     std::array<std::pair<int64_t, int64_t>, 128> spatial{};
@@ -643,9 +763,6 @@ class Mapper {
     // stopped the cols partition before its good tk of 128 and took an oc
     // partition that moved 3.3x the link bytes).
     double own_best = -1;
-    auto own = [&](double e) {
-      if (own_best < 0 || e < own_best) own_best = e;
-    };
     for (int64_t n = 1; prev_tk != 1; n *= 2) {
       const int64_t tk = ceil_div(Kc, n);
       if (tk == prev_tk) continue;
@@ -675,7 +792,7 @@ class Mapper {
       for (int i = full; i < std::min(ns, full + kSpatialCandidates); ++i) {
         for (int64_t nch = 1; nch <= (i == full ? kReductionCandidates : 1) && nch <= Cc; nch *= 2) {
           p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
-          own(consider(p, best));
+          consider(p, classes, best, own_best);
         }
         found = true;
       }
@@ -687,7 +804,7 @@ class Mapper {
         const int64_t cmax = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
         for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2) {
           p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
-          own(consider(p, best));
+          consider(p, classes, best, own_best);
         }
         // An input in DRAM read a chunk of channels per pixel moves whole
         // bursts per pixel: a chunk of whole bursts wastes none (with 2x
@@ -696,7 +813,7 @@ class Mapper {
         const int64_t burst_units = std::max<int64_t>(1, burst_ / data_), aligned = cmax / burst_units * burst_units;
         if (h_.any_input_in_dram() && aligned > 0 && aligned < Cc) {
           p.tile = {spatial[i].first, spatial[i].second, tk, aligned};
-          own(consider(p, best));
+          consider(p, classes, best, own_best);
         }
         found = true;
       }
@@ -712,6 +829,10 @@ class Mapper {
   const LayerModel& m_;
   const ArchConfig& a_;
   const Homes& h_;
+  Divisor lanes_div_, cores_div_, net_div_, burst_div_;
+  Divisor reduction_div_;  // the layer's reduction units (size[kC])
+  int64_t inputs_in_dram_ = 0;      // of h_.inputs_in_dram
+  int64_t all_input_channels_ = 0;  // a concat's output channels: the sum of its inputs'
   int64_t data_, acc_, lanes_, cores_, net_bw_, burst_;
   double link_bw_;
   bool multicast_;
@@ -852,9 +973,9 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
                  LayerProgram& lp) {
   // Class key: per dimension, 0 = full chunk, 1 = remainder chunk.
   std::vector<std::pair<std::array<int, kDims>, int>> class_of_combo;
-  mapper.for_each_class(p, [&](const std::array<int64_t, kDims>& c, int64_t, const std::array<int, kDims>& combo) {
+  for (const PeClass& c : mapper.classes(p)) {
     PeWork work;
-    mapper.for_each_tile(p, c, [&](const TileBytes& t, int64_t count) {
+    mapper.for_each_tile(p, c.chunk, [&](const TileBytes& t, int64_t count) {
       // Consecutive tiles of the same shape are one step.
       if (!work.steps.empty() && work.steps.back() == t.step(work.steps.back().count)) {
         work.steps.back().count += count;
@@ -874,8 +995,8 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
       index = int(lp.work_classes.size());
       lp.work_classes.push_back(std::move(work));
     }
-    class_of_combo.push_back({combo, index});
-  });
+    class_of_combo.push_back({c.combo, index});
+  }
   // PE i (row-major) takes part i; parts are numbered rows-major over
   // (H, W, K, C) and the last part along a dimension is its remainder.
   const int64_t P = arch.num_pes();
@@ -1165,10 +1286,10 @@ CompileResult compile(const Network& network, const ArchConfig& arch) {
     if (m.kind == Footprint::NoWork || m.weight_bytes <= 0 || m.operand_b) continue;
     int64_t fetched = 0;
     Mapper mapper(m, arch, homes[size_t(i)]);
-    mapper.for_each_class(plans[size_t(i)], [&](const std::array<int64_t, kDims>& c, int64_t npes, const std::array<int, kDims>& combo) {
-      const int64_t copies = mapper.copies(plans[size_t(i)], combo, npes).weights;
-      mapper.for_each_tile(plans[size_t(i)], c, [&](const TileBytes& t, int64_t count) { fetched += copies * count * t.w; });
-    });
+    for (const PeClass& c : mapper.classes(plans[size_t(i)])) {
+      const int64_t copies = mapper.copies(plans[size_t(i)], c).weights;
+      mapper.for_each_tile(plans[size_t(i)], c.chunk, [&](const TileBytes& t, int64_t count) { fetched += copies * count * t.w; });
+    }
     fetch_ratio[size_t(i)] = double(fetched) / double(m.weight_bytes);
     with_weights.push_back(i);
   }

@@ -253,6 +253,7 @@ class Mapper {
     const auto& d = h.inputs_in_dram;
     inputs_in_dram_ = std::count(d.begin(), d.end(), true);
     for (int64_t c : m.input_channels) all_input_channels_ += c;
+    burst_units_ = std::max<int64_t>(1, burst_ / data_);
   }
 
   // Operands that PEs of one class share, so that multicast sends them once
@@ -540,19 +541,16 @@ class Mapper {
         for (int i2 = 0; i2 < n[2]; ++i2)
           for (int i3 = 0; i3 < n[3]; ++i3) {
             int64_t count = cnt[0][i0] * cnt[1][i1] * cnt[2][i2] * cnt[3][i3];
-            const TileShape loads_all{ext[0][i0], ext[1][i1], ext[2][i2], ext[3][i3], nchunks, true, true};
+            const int64_t th = ext[0][i0], tw = ext[1][i1], tk = ext[2][i2], cc = ext[3][i3];
             if (first && (input_stays || weights_stay)) {
-              g(loads_all, 1);
+              g(TileShape{th, tw, tk, cc, nchunks, true, true}, 1);
               if (--count == 0) {
                 first = false;
                 continue;
               }
             }
             first = false;
-            TileShape later = loads_all;
-            later.keep_in = !input_stays;
-            later.keep_w = !weights_stay;
-            g(later, count);
+            g(TileShape{th, tw, tk, cc, nchunks, !input_stays, !weights_stay}, count);
           }
   }
 
@@ -810,8 +808,8 @@ class Mapper {
         // bursts per pixel: a chunk of whole bursts wastes none (with 2x
         // core memory, ResNet-50's stage2/block0/conv1 on large took 43 of
         // 256 channels, 1.5x the link bytes, and was 2.9 % slower).
-        const int64_t burst_units = std::max<int64_t>(1, burst_ / data_), aligned = cmax / burst_units * burst_units;
-        if (h_.any_input_in_dram() && aligned > 0 && aligned < Cc) {
+        const int64_t aligned = cmax / burst_units_ * burst_units_;
+        if (inputs_in_dram_ > 0 && aligned > 0 && aligned < Cc) {
           p.tile = {spatial[i].first, spatial[i].second, tk, aligned};
           consider(p, classes, best, own_best);
         }
@@ -833,6 +831,7 @@ class Mapper {
   Divisor reduction_div_;  // the layer's reduction units (size[kC])
   int64_t inputs_in_dram_ = 0;      // of h_.inputs_in_dram
   int64_t all_input_channels_ = 0;  // a concat's output channels: the sum of its inputs'
+  int64_t burst_units_ = 1;         // elements per DRAM burst (at least 1)
   int64_t data_, acc_, lanes_, cores_, net_bw_, burst_;
   double link_bw_;
   bool multicast_;

@@ -761,17 +761,25 @@ class Mapper {
     // stopped the cols partition before its good tk of 128 and took an oc
     // partition that moved 3.3x the link bytes).
     double own_best = -1;
+    std::array<int64_t, 128> chunk_of;  // per spatial entry (the first ns), -1 until computed
     for (int64_t n = 1; prev_tk != 1; n *= 2) {
       const int64_t tk = ceil_div(Kc, n);
       if (tk == prev_tk) continue;
       prev_tk = tk;
+      // max_chunk of spatial entry i with this tk, computed once (both
+      // searches below and the chunked candidates ask for the same entries).
+      std::fill_n(chunk_of.begin(), ns, -1);
+      auto chunk_at = [&](int i) {
+        if (chunk_of[size_t(i)] < 0) chunk_of[size_t(i)] = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
+        return chunk_of[size_t(i)];
+      };
       // Fit is monotone along the spatial list: binary search the first
       // entry that fits with the whole reduction, and with any chunk.
       auto first_fit = [&](int64_t need) {
         int lo = 0, hi = ns;
         while (lo < hi) {
           const int mid = (lo + hi) / 2;
-          if (max_chunk(spatial[mid].first, spatial[mid].second, tk, p.split, p.db, Cc) >= need)
+          if (chunk_at(mid) >= need)
             hi = mid;
           else
             lo = mid + 1;
@@ -799,7 +807,7 @@ class Mapper {
       // chunks that fit and in 2 and 4 times as many.
       const int any = Cc > 1 ? first_fit(1) : ns;
       for (int i = any; i < std::min({full, ns, any + kSpatialCandidates}); ++i) {
-        const int64_t cmax = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
+        const int64_t cmax = chunk_at(i);
         for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2) {
           p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
           consider(p, classes, best, own_best);

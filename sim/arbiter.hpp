@@ -12,6 +12,7 @@
 // simulation kernel runs processes never decides a grant.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -49,6 +50,7 @@ class Arbiter {
 
  private:
   std::vector<Request> pending_;
+  std::array<std::vector<Request>, kTransferKinds> by_kind_;  // scratch of grant()
   int64_t free_at_ = 0;
 };
 

@@ -27,6 +27,7 @@ const char* description(Channel c);      // "DRAM link (I/O)", "distribution net
 // The order of the kinds is also their priority in arbitration (sim/arbiter.hpp).
 // Multicast: a shared operand sent once to a group of PEs (models/program.hpp).
 enum class TransferKind : int8_t { Instructions, Preload, Store, Multicast, Load };
+inline constexpr size_t kTransferKinds = 5;
 const char* to_string(TransferKind k);
 
 // Traffic of one channel over a layer or a run.

@@ -135,7 +135,11 @@ void Pe::start_load(int64_t now) {
 void Pe::start_compute(int64_t now) {
   const models::TileStep& s = work_->steps[compute_at_.step];
   advance(compute_at_);
-  const int64_t cycles = pe_compute_cycles(s, ctx_.arch);  // dispatch + cores
+  if (&s != timed_step_) {  // tiles of one step come in runs
+    timed_step_ = &s;
+    step_cycles_ = pe_compute_cycles(s, ctx_.arch);  // dispatch + cores
+  }
+  const int64_t cycles = step_cycles_;
   computing_operands_ = s.input_bytes + s.weight_bytes;
   compute_ = {Pending::Is::Due, now + cycles};
   ctx_.observer.tiles(index_, s, 1, now);

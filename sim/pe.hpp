@@ -104,6 +104,8 @@ class Pe : public SteadyState {
   Pending load_, compute_, store_;
   int64_t memory_in_use_ = 0, computing_operands_ = 0;
   int64_t exposed_ = 0;  // own transfer time so far (Observer::exposed)
+  const models::TileStep* timed_step_ = nullptr;  // the last step computed, and its cycles
+  int64_t step_cycles_ = 0;
   bool finished_ = true;
   Snapshots<State, Counters> snapshots_;
 };

@@ -49,20 +49,20 @@ class PeArray : public sc_core::sc_module {
   void notify_next();
   tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
 
-  // The wake-up queue: a binary heap of (cycle, PE), the earliest cycle and
-  // then the lower PE index on top. A PE asks again when its wake-up moves
-  // (Pe::wake_at); an entry that no longer matches is dropped when it
-  // reaches the top (cheaper than moving it: wake-ups mostly move earlier).
-  struct Due {
-    int64_t at;
-    int32_t pe;
-    bool operator<(const Due& o) const { return at != o.at ? at > o.at : pe > o.pe; }  // std heap: max on top
-  };
-  bool stale(const Due& d) const { return pes_[static_cast<size_t>(d.pe)]->wake_at() != d.at; }
+  // The wake-up queue: a binary min-heap of (cycle, PE) packed in one
+  // integer (cycle in the high bits), the earliest cycle and then the lower
+  // PE index on top. A PE asks again when its wake-up moves (Pe::wake_at);
+  // an entry that no longer matches is dropped when it reaches the top
+  // (cheaper than moving it: wake-ups mostly move earlier).
+  static constexpr int kPeBits = 20;  // ArchConfig::kMaxPes fits
+  static uint64_t due(int64_t at, int32_t pe) { return static_cast<uint64_t>(at) << kPeBits | static_cast<uint64_t>(pe); }
+  static int64_t due_at(uint64_t d) { return static_cast<int64_t>(d >> kPeBits); }
+  static int32_t due_pe(uint64_t d) { return static_cast<int32_t>(d & ((uint64_t{1} << kPeBits) - 1)); }
+  bool stale(uint64_t d) const { return pes_[static_cast<size_t>(due_pe(d))]->wake_at() != due_at(d); }
 
   const Clock& clock_;
   std::vector<std::unique_ptr<Pe>> pes_;
-  std::vector<Due> queue_;
+  std::vector<uint64_t> queue_;  // std heap order with std::greater: the least on top
   sc_core::sc_event wake_;
   int64_t notified_at_ = -1;  // cycle of wake_'s pending notification; -1: none
   bool running_ = false;      // in run_due, which notifies for the next wake-up at its end

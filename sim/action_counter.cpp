@@ -38,17 +38,21 @@ void ActionCounter::layer_started(int32_t /*position*/, const models::LayerProgr
   // partial sum once from activation memory and adds it (models/program.hpp).
   layer_.activation_memory_read = l.reduction_bytes;
   reduction_adds_ = l.reduction_bytes / arch_.constants.accumulator_bytes;
+  // The first member of a group (its lowest PE, LayerProgram::group_members)
+  // reads for the group; a group is an input or a weight group, not both.
   std::fill(reads_inputs_.begin(), reads_inputs_.end(), 1);
   std::fill(reads_weights_.begin(), reads_weights_.end(), 1);
-  const auto members = l.group_members();
-  for (size_t pe = 0; pe < l.input_group.size(); ++pe) {
-    const int g = l.input_group[pe];
-    if (g >= 0) reads_inputs_[pe] = members[static_cast<size_t>(g)].front() == static_cast<int32_t>(pe);
-  }
-  for (size_t pe = 0; pe < l.weight_group.size(); ++pe) {
-    const int g = l.weight_group[pe];
-    if (g >= 0) reads_weights_[pe] = members[static_cast<size_t>(g)].front() == static_cast<int32_t>(pe);
-  }
+  group_seen_.assign(static_cast<size_t>(std::max(l.groups, 0)), 0);
+  auto first_members = [&](const std::vector<int>& group, std::vector<char>& reads) {
+    for (size_t pe = 0; pe < group.size(); ++pe) {
+      const int g = group[pe];
+      if (g < 0 || g >= l.groups) continue;
+      reads[pe] = !group_seen_[static_cast<size_t>(g)];
+      group_seen_[static_cast<size_t>(g)] = 1;
+    }
+  };
+  first_members(l.input_group, reads_inputs_);
+  first_members(l.weight_group, reads_weights_);
 }
 
 void ActionCounter::add_bytes(Channel c, int64_t bytes) {

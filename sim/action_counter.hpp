@@ -69,6 +69,7 @@ class ActionCounter : public Observer {
   // Per PE: whether it reads its multicast inputs / weights at the
   // controller (the first member of its group, or not in a group).
   std::vector<char> reads_inputs_, reads_weights_;
+  std::vector<char> group_seen_;  // scratch of layer_started
   std::vector<models::ActionCounts> layers_;
 };
 

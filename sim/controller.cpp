@@ -150,9 +150,8 @@ void Controller::send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes
   send_next_hop(t);
 }
 
-void Controller::answer_pe(tlm::tlm_generic_payload& gp, int64_t at) {
+void Controller::answer_pe(tlm::tlm_generic_payload& gp, sc_core::sc_time delay) {
   tlm::tlm_phase resp = tlm::BEGIN_RESP;
-  sc_core::sc_time delay = ctx_.clock.until(at);
   pe_side->nb_transport_bw(gp, resp, delay);
 }
 
@@ -183,7 +182,7 @@ tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm
   } else if (ext.pe >= 0 && ext.kind == TransferKind::Load && join_.joined(ext.pe)) {
     part_arrived(ext.pe, at, ext.own_cycles);
   } else if (ext.pe >= 0) {
-    answer_pe(gp, at);
+    answer_pe(gp, delay);  // its last hop's arrival is the PE's
   } else {  // the controller's own fetch: the layer's PEs start when the last has arrived
     fetched_at_ = std::max(fetched_at_, at);
     if (--pending_fetches_ == 0) layer_event_.notify(ctx_.clock.until(fetched_at_));
@@ -196,7 +195,7 @@ tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm
 void Controller::part_arrived(int32_t pe, int64_t at, int64_t own) {
   if (tlm::tlm_generic_payload* load = join_.arrived(pe, at, own)) {
     extension(*load).own_cycles = own;
-    answer_pe(*load, at);
+    answer_pe(*load, ctx_.clock.until(at));
   }
 }
 

@@ -110,7 +110,7 @@ class Controller : public sc_core::sc_module {
   void send_next_hop(tlm::tlm_generic_payload& gp);
   void route_load(tlm::tlm_generic_payload& gp);
   void send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes);
-  void answer_pe(tlm::tlm_generic_payload& gp, int64_t at);
+  void answer_pe(tlm::tlm_generic_payload& gp, sc_core::sc_time delay);  // the data arrives after `delay`
   void part_arrived(int32_t pe, int64_t at, int64_t own);
   void dma_step();
   // sequencer

@@ -27,14 +27,17 @@ LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
   return k;
 }
 
-const LayerReplay::Record* LayerReplay::find(const models::LayerProgram& layer) const {
-  const auto it = records_.find(key(layer));
+const LayerReplay::Record* LayerReplay::find(const models::LayerProgram& layer) {
+  probe_ = key(layer);
+  probed_ = &layer;
+  const auto it = records_.find(probe_);
   return it == records_.end() ? nullptr : &it->second;
 }
 
 void LayerReplay::record(const models::LayerProgram& layer, int64_t cycle) {
   recording_ = true;
-  key_ = key(layer);
+  key_ = probed_ == &layer ? std::move(probe_) : key(layer);  // find() just built it
+  probed_ = nullptr;
   current_ = Record{};
   std::fill(exposed_.begin(), exposed_.end(), 0);
   std::fill(peak_.begin(), peak_.end(), 0);

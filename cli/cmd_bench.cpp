@@ -80,24 +80,22 @@ double cpu_seconds_self() {
   return seconds(ru.ru_utime) + seconds(ru.ru_stime);
 }
 
-// A "Vm...:  1234 kB" line of /proc/self/status in KiB (0 if absent).
-long proc_status_kib(const std::string& key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) return std::atol(line.c_str() + key.size() + 1);
-  }
-  return 0;
-}
-
-// Peak resident set of this process in KiB: VmHWM, or ru_maxrss where /proc
-// is missing (both count pages shared copy-on-write with the parent).
+// Peak resident set of this process in KiB: ru_maxrss, the kernel's
+// high-water mark that /proc's VmHWM shows too (both count pages shared
+// copy-on-write with the parent), without reading /proc inside a timed task.
 long peak_rss_kib() {
-  long hwm = proc_status_kib("VmHWM");
-  if (hwm > 0) return hwm;
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss;
+}
+
+// Resident set of this process in KiB, from /proc/self/statm (one short
+// line; /proc/self/status takes longer to read inside a timed task).
+long rss_kib() {
+  std::ifstream in("/proc/self/statm");
+  long size = 0, resident = 0;
+  in >> size >> resident;
+  return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 double mib(long kib) { return static_cast<double>(kib) / 1024.0; }
@@ -129,7 +127,7 @@ struct EvalRuns {
 EvalRuns evaluate_repeatedly(const search::EvaluationContext& ctx, const models::ArchConfig& arch, int reps,
                              double timeout_s) {
   auto pool = std::make_unique<search::ProcessPool>(search::PoolOptions{1, timeout_s, 0}, [&](const json&) {
-    long start_kib = proc_status_kib("VmRSS");
+    long start_kib = rss_kib();
     const double cpu0 = cpu_seconds_self();
     auto t0 = Clock::now();
     search::Measurement m = search::evaluate_arch(ctx, arch);
@@ -401,7 +399,7 @@ int run_bench(const std::vector<std::string>& args) {
   out["cpus"] = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
   out["load_average_start"] = load_average();
   out["started_at"] = search::utc_timestamp();
-  out["bench_process_rss_mib"] = mib(proc_status_kib("VmRSS"));
+  out["bench_process_rss_mib"] = mib(rss_kib());
 
   const models::TemplateConstants constants = models::load_template_constants(models::template_constants_path());
   const models::ArchConfig baseline = models::load_arch(models::baseline_arch_path(), constants);

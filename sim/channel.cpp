@@ -11,7 +11,7 @@ namespace apollo::sim {
 SharedChannel::SharedChannel(const sc_core::sc_module_name& name, const ChannelSpec& spec, const Clock& clock,
                              Observer& observer)
     : sc_module(name), socket("socket"), spec_(spec), clock_(clock), observer_(observer) {
-  socket.register_nb_transport_fw(this, &SharedChannel::nb_transport_fw);
+  socket.bind(*this);
 }
 
 tlm::tlm_sync_enum SharedChannel::nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,

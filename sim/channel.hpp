@@ -17,7 +17,6 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <cstdint>
 #include <string>
@@ -27,6 +26,7 @@
 #include "sim/clock.hpp"
 #include "sim/events.hpp"
 #include "sim/steady_state.hpp"
+#include "sim/transfer.hpp"
 
 namespace apollo::sim {
 
@@ -36,9 +36,9 @@ struct ChannelSpec {
   int64_t latency_cycles = 0;  // fixed access latency after the data has moved (DRAM)
 };
 
-class SharedChannel : public sc_core::sc_module, public SteadyState {
+class SharedChannel : public sc_core::sc_module, public NonBlockingTarget, public SteadyState {
  public:
-  tlm_utils::simple_target_socket<SharedChannel> socket;
+  tlm::tlm_target_socket<> socket;
 
   SharedChannel(const sc_core::sc_module_name& name, const ChannelSpec& spec, const Clock& clock,
                 Observer& observer);
@@ -51,8 +51,10 @@ class SharedChannel : public sc_core::sc_module, public SteadyState {
   bool same_state(size_t a, size_t b) const override;
   void skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int64_t now) override;
 
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+
  private:
-  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
   void arbitrate();
 
   // Calls arbitrate() in the update phase of the delta cycle it was requested in.

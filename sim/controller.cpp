@@ -74,11 +74,11 @@ Controller::Controller(const sc_core::sc_module_name& name, Context context)
     : sc_module(name), pe_side("pe_side"), ctx_(context), hops_(ctx_.clock),
       join_(static_cast<size_t>(ctx_.program.arch.num_pes())),
       replay_(static_cast<size_t>(ctx_.program.arch.num_pes())), layer_event_("layer") {
-  pe_side.register_nb_transport_fw(this, &Controller::nb_transport_fw);
+  pe_side.bind(*this);
   for (Channel c : kAllChannels) {
     auto& port = channel_ports_[index(c)];
-    port = std::make_unique<tlm_utils::simple_initiator_socket<Controller>>((std::string("port_") + to_string(c)).c_str());
-    port->register_nb_transport_bw(this, &Controller::channel_bw);
+    port = std::make_unique<tlm::tlm_initiator_socket<>>((std::string("port_") + to_string(c)).c_str());
+    port->bind(*this);
   }
   instructions_.ext.kind = TransferKind::Instructions;
   instructions_.set_command(tlm::TLM_READ_COMMAND);
@@ -167,8 +167,8 @@ void Controller::send_next_hop(tlm::tlm_generic_payload& gp) {
 }
 
 // A hop was granted; its data arrives after `delay`.
-tlm::tlm_sync_enum Controller::channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                          sc_core::sc_time& delay) {
+tlm::tlm_sync_enum Controller::nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                               sc_core::sc_time& delay) {
   if (phase != tlm::BEGIN_RESP) return tlm::TLM_ACCEPTED;
   TransferExt& ext = extension(gp);
   while (ext.next_hop < ext.route.size() && ext.route[ext.next_hop].bytes == 0) ++ext.next_hop;

@@ -13,8 +13,6 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <array>
 #include <functional>
@@ -72,9 +70,9 @@ class HopQueue : public SteadyState {
   Snapshots<State, Counters> snapshots_;
 };
 
-class Controller : public sc_core::sc_module {
+class Controller : public sc_core::sc_module, public NonBlockingTarget, public NonBlockingInitiator {
  public:
-  tlm_utils::simple_target_socket<Controller> pe_side;
+  tlm::tlm_target_socket<> pe_side;
 
   struct Context {
     const models::Program& program;  // and the architecture it was compiled for (program.arch)
@@ -88,7 +86,13 @@ class Controller : public sc_core::sc_module {
   Controller(const sc_core::sc_module_name& name, Context context);
   SC_HAS_PROCESS(Controller);
 
-  tlm_utils::simple_initiator_socket<Controller>& channel_port(Channel c) { return *channel_ports_[index(c)]; }
+  // DMA: a PE's load or store arrives (pe_side); a channel granted a hop (channel ports).
+  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+
+  tlm::tlm_initiator_socket<>& channel_port(Channel c) { return *channel_ports_[index(c)]; }
   HopQueue& hops() { return hops_; }
   MulticastJoin& multicast() { return join_; }
   LayerReplay& replay_record() { return replay_; }
@@ -105,8 +109,7 @@ class Controller : public sc_core::sc_module {
   const models::LayerProgram& layer() const { return ctx_.program.layers[next_layer_ - 1]; }
 
   // DMA
-  tlm::tlm_sync_enum nb_transport_fw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
-  tlm::tlm_sync_enum channel_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
+
   void send_next_hop(tlm::tlm_generic_payload& gp);
   void route_load(tlm::tlm_generic_payload& gp);
   void send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes);
@@ -119,7 +122,7 @@ class Controller : public sc_core::sc_module {
   void end_layer();
 
   Context ctx_;
-  std::array<std::unique_ptr<tlm_utils::simple_initiator_socket<Controller>>, kChannels> channel_ports_;
+  std::array<std::unique_ptr<tlm::tlm_initiator_socket<>>, kChannels> channel_ports_;
   HopQueue hops_;
   MulticastJoin join_;
   std::vector<std::unique_ptr<Transaction>> multicasts_;  // one per group of the running layer

@@ -12,7 +12,7 @@ namespace apollo::sim {
 PeArray::PeArray(const sc_core::sc_module_name& name, int64_t count, const Clock& clock, const Pe::Context& context)
     : sc_module(name), socket("socket"), clock_(clock), wake_("wake") {
   static_assert(models::ArchConfig::kMaxPes <= (int64_t{1} << kPeBits));
-  socket.register_nb_transport_bw(this, &PeArray::nb_transport_bw);
+  socket.bind(*this);
   pes_.reserve(static_cast<size_t>(count));
   for (int64_t p = 0; p < count; ++p) pes_.push_back(std::make_unique<Pe>(static_cast<int32_t>(p), *this, context));
   SC_METHOD(run_due);

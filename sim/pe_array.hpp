@@ -16,7 +16,6 @@
 
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_initiator_socket.h>
 
 #include <cstdint>
 #include <memory>
@@ -24,12 +23,13 @@
 
 #include "sim/clock.hpp"
 #include "sim/pe.hpp"
+#include "sim/transfer.hpp"
 
 namespace apollo::sim {
 
-class PeArray : public sc_core::sc_module {
+class PeArray : public sc_core::sc_module, public NonBlockingInitiator {
  public:
-  tlm_utils::simple_initiator_socket<PeArray> socket;  // every PE's loads and stores, to the controller's DMA
+  tlm::tlm_initiator_socket<> socket;  // every PE's loads and stores, to the controller's DMA
 
   // `count` PEs, numbered 0..count-1 (y * pe_x + x), each with `context`.
   PeArray(const sc_core::sc_module_name& name, int64_t count, const Clock& clock, const Pe::Context& context);
@@ -44,10 +44,13 @@ class PeArray : public sc_core::sc_module {
   void wake(int32_t pe);
   void send(tlm::tlm_generic_payload& gp);
 
+  // The DMA's answer to a PE's transfer.
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) override;
+
  private:
   void run_due();
   void notify_next();
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase, sc_core::sc_time& delay);
 
   // The wake-up queue: a binary min-heap of (cycle, PE) packed in one
   // integer (cycle in the high bits), the earliest cycle and then the lower

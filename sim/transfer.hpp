@@ -56,4 +56,17 @@ struct Transaction : tlm::tlm_generic_payload {
 
 inline TransferExt& extension(tlm::tlm_generic_payload& gp) { return static_cast<Transaction&>(gp).ext; }
 
+// The model's modules implement the TLM-2.0 transport interfaces themselves
+// and bind them to plain tlm sockets (the tlm_utils simple sockets add a
+// callback layer on every hop). Only the non-blocking base protocol is
+// modelled: these answer the rest of the interfaces.
+struct NonBlockingTarget : tlm::tlm_fw_transport_if<> {
+  void b_transport(tlm::tlm_generic_payload&, sc_core::sc_time&) override;  // throws: not modelled
+  bool get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi&) override { return false; }
+  unsigned int transport_dbg(tlm::tlm_generic_payload&) override { return 0; }
+};
+struct NonBlockingInitiator : tlm::tlm_bw_transport_if<> {
+  void invalidate_direct_mem_ptr(sc_dt::uint64, sc_dt::uint64) override {}
+};
+
 }  // namespace apollo::sim

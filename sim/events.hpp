@@ -74,9 +74,11 @@ class Observer {
   // the first (exact when n == 1; in bulk only the count is meaningful).
   virtual void tiles(int32_t /*pe*/, const models::TileStep& /*step*/, int64_t /*n*/, int64_t /*start*/) {}
   // Cycles `pe` spent in its own transfers (service and DRAM latency,
-  // queueing behind other requests excluded), for the memory-stall evidence.
+  // queueing behind other requests excluded), for the memory-stall evidence:
+  // a PE reports its layer's total when it finishes the layer.
   virtual void exposed(int32_t /*pe*/, int64_t /*cycles*/) {}
-  // Operand bytes staged in `pe`'s PE memory after a load started.
+  // The most operand bytes staged in `pe`'s PE memory at once (after a load
+  // started): a PE reports its layer's peak when it finishes the layer.
   virtual void staged(int32_t /*pe*/, int64_t /*bytes*/) {}
 };
 

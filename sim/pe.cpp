@@ -35,6 +35,7 @@ bool Pe::start(const models::PeWork& work, bool double_buffered) {
   loaded_ = computed_ = in_flight_ = 0;
   load_ = compute_ = store_ = Pending{};
   memory_in_use_ = computing_operands_ = 0;
+  layer_exposed_ = layer_peak_ = 0;
   finished_ = false;
   wake(ctx_.clock.now());
   return true;
@@ -97,6 +98,8 @@ void Pe::run(int64_t now) {
   }
   if (!finished_ && !valid(store_at_) && in_flight_ == 0) {
     finished_ = true;
+    if (layer_exposed_ != 0) ctx_.observer.exposed(index_, layer_exposed_);
+    if (layer_peak_ != 0) ctx_.observer.staged(index_, layer_peak_);
     if (ctx_.fast_forward) ctx_.fast_forward->finished(index_);
     ctx_.on_done(index_);
   } else if (loaded_any && ctx_.fast_forward) {
@@ -123,7 +126,7 @@ void Pe::start_load(int64_t now) {
   const models::TileStep& s = work_->steps[load_at_.step];
   advance(load_at_);
   memory_in_use_ += s.input_bytes + s.weight_bytes;  // staged in PE memory until computed
-  ctx_.observer.staged(index_, memory_in_use_);
+  layer_peak_ = std::max(layer_peak_, memory_in_use_);
   load_tx_.ext.input_bytes = s.input_bytes;
   load_tx_.ext.input_dram_bytes = s.input_dram_bytes;
   load_tx_.ext.weight_bytes = s.weight_bytes;
@@ -173,7 +176,7 @@ void Pe::issue(Transaction& t, Pending& p, int64_t bytes, int64_t now) {
 void Pe::complete(Transaction& t, Pending& p, int64_t done) {
   const int64_t own = t.ext.own_cycles;
   exposed_ += own;
-  ctx_.observer.exposed(index_, own);
+  layer_exposed_ += own;
   p = {Pending::Is::Due, done};
   wake(done);
 }
@@ -243,7 +246,7 @@ void Pe::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int6
   compute_at_.rep += computes;
   const int64_t exposed = k * (n.exposed - t.exposed);
   exposed_ += exposed;
-  if (exposed != 0) ctx_.observer.exposed(index_, exposed);
+  layer_exposed_ += exposed;  // the peak of staged bytes repeats with the period
   // Everything pending happens `shift` later, and so does the wake-up.
   for (Pending* p : {&load_, &compute_, &store_}) {
     if (p->is == Pending::Is::Due) p->at += shift;

@@ -103,7 +103,11 @@ class Pe : public SteadyState {
   int loaded_ = 0, computed_ = 0, in_flight_ = 0;
   Pending load_, compute_, store_;
   int64_t memory_in_use_ = 0, computing_operands_ = 0;
-  int64_t exposed_ = 0;  // own transfer time so far (Observer::exposed)
+  int64_t exposed_ = 0;  // own transfer time so far, the whole run (fast-forward's counter)
+  // This layer's own transfer time and most operand bytes staged at once,
+  // reported to the observer when the PE finishes the layer (once per
+  // layer, not per transfer: their sum and maximum are what is observed).
+  int64_t layer_exposed_ = 0, layer_peak_ = 0;
   const models::TileStep* timed_step_ = nullptr;  // the last step computed, and its cycles
   int64_t step_cycles_ = 0;
   bool finished_ = true;

@@ -98,6 +98,7 @@ void Pe::run(int64_t now) {
   }
   if (!finished_ && !valid(store_at_) && in_flight_ == 0) {
     finished_ = true;
+    report_tiles();
     if (layer_exposed_ != 0) ctx_.observer.exposed(index_, layer_exposed_);
     if (layer_peak_ != 0) ctx_.observer.staged(index_, layer_peak_);
     if (ctx_.fast_forward) ctx_.fast_forward->finished(index_);
@@ -145,7 +146,19 @@ void Pe::start_compute(int64_t now) {
   const int64_t cycles = step_cycles_;
   computing_operands_ = s.input_bytes + s.weight_bytes;
   compute_ = {Pending::Is::Due, now + cycles};
-  ctx_.observer.tiles(index_, s, 1, now);
+  if (!ctx_.fast_forward) {
+    ctx_.observer.tiles(index_, s, 1, now);
+    return;
+  }
+  if (&s != unreported_step_) report_tiles();
+  unreported_step_ = &s;
+  ++unreported_tiles_;
+}
+
+void Pe::report_tiles() {
+  if (unreported_tiles_ > 0) ctx_.observer.tiles(index_, *unreported_step_, unreported_tiles_, -1);
+  unreported_step_ = nullptr;
+  unreported_tiles_ = 0;
 }
 
 void Pe::start_store(int64_t now) {

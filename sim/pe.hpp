@@ -28,7 +28,11 @@ class Pe : public SteadyState {
     const models::ArchConfig& arch;
     const Clock& clock;
     Observer& observer;
-    FastForward* fast_forward;  // nullptr: no fast-forward (a module test)
+    // nullptr: no fast paths (exact events, traces, a module test). With
+    // them, a PE reports its tiles in runs of one step (Observer::tiles in
+    // bulk), as fast-forward and layer replay do; without, each tile with
+    // its start cycle.
+    FastForward* fast_forward;
     int64_t& activations;
     std::function<void(int32_t)> on_done;  // the PE has stored its last tile of the layer
   };
@@ -108,6 +112,10 @@ class Pe : public SteadyState {
   // reported to the observer when the PE finishes the layer (once per
   // layer, not per transfer: their sum and maximum are what is observed).
   int64_t layer_exposed_ = 0, layer_peak_ = 0;
+  // Tiles started but not yet reported (fast paths): a run of one step.
+  const models::TileStep* unreported_step_ = nullptr;
+  int64_t unreported_tiles_ = 0;
+  void report_tiles();
   const models::TileStep* timed_step_ = nullptr;  // the last step computed, and its cycles
   int64_t step_cycles_ = 0;
   bool finished_ = true;

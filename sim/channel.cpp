@@ -42,11 +42,21 @@ void SharedChannel::arbitrate() {
     ext.own_cycles += g.end - g.start + spec_.latency_cycles;
     const TransferInterval granted{g.start, g.end, bytes, ext.pe, ext.group, spec_.id, ext.kind};
     served_ += granted.traffic();
-    observer_.transfer(granted);
+    if (bulk_) {
+      unreported_ += granted.traffic();
+    } else {
+      observer_.transfer(granted);
+    }
     tlm::tlm_phase phase = tlm::BEGIN_RESP;
     sc_core::sc_time delay = clock_.until(g.end + spec_.latency_cycles);
     socket->nb_transport_bw(gp, phase, delay);
   }
+}
+
+void SharedChannel::report_traffic() {
+  if (unreported_ == ChannelStats{}) return;
+  observer_.transfers(spec_.id, unreported_);
+  unreported_ = ChannelStats{};
 }
 
 bool SharedChannel::capture(size_t slot, int64_t now, StateHash& hash) {

@@ -46,6 +46,11 @@ class SharedChannel : public sc_core::sc_module, public NonBlockingTarget, publi
   Channel id() const { return spec_.id; }
   // Idle from `now` on: nothing pending, nothing granted beyond now.
   bool idle(int64_t now) const { return !arbiter_.pending() && arbiter_.free_at() <= now; }
+  // With fast paths the channel reports its traffic to the observers as a
+  // layer's total (Observer::transfers, at report_traffic(), which the
+  // model calls before each layer's end), not hop by hop with intervals.
+  void report_in_bulk() { bulk_ = true; }
+  void report_traffic();
 
   bool capture(size_t slot, int64_t now, StateHash& hash) override;
   bool same_state(size_t a, size_t b) const override;
@@ -83,6 +88,8 @@ class SharedChannel : public sc_core::sc_module, public NonBlockingTarget, publi
   int64_t last_grant_ = -1;             // cycle of the last arbitration
   std::vector<Arbiter::Grant> grants_;  // scratch of arbitrate()
   ChannelStats served_;                 // everything granted so far
+  bool bulk_ = false;
+  ChannelStats unreported_;             // granted, not yet reported (bulk_)
   Snapshots<State, Counters> snapshots_;
   GrantPoint grant_point_{*this};
 };

@@ -302,6 +302,7 @@ void Controller::start_pes() {
 
 // Barrier: every PE has stored its last tile (or the replayed layer's time has passed).
 void Controller::end_layer() {
+  if (before_layer_end_) before_layer_end_();
   ctx_.observer.layer_finished(static_cast<int32_t>(next_layer_ - 1), ctx_.clock.now());
   state_ = State::Between;
 }

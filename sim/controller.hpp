@@ -101,6 +101,9 @@ class Controller : public sc_core::sc_module, public NonBlockingTarget, public N
   // The model's check that nothing is in flight, asserted before a layer is
   // recorded or replayed (set by the model).
   void set_idle_check(std::function<bool(int64_t)> model_idle) { model_idle_ = std::move(model_idle); }
+  // Called at each layer's barrier before the observers hear of its end
+  // (the model flushes what modules report in bulk).
+  void set_before_layer_end(std::function<void()> f) { before_layer_end_ = std::move(f); }
   void pe_done(int32_t pe);
   bool finished() const { return next_layer_ == ctx_.program.layers.size() && state_ == State::Between; }
 
@@ -128,6 +131,7 @@ class Controller : public sc_core::sc_module, public NonBlockingTarget, public N
   std::vector<std::unique_ptr<Transaction>> multicasts_;  // one per group of the running layer
   LayerReplay replay_;
   std::function<bool(int64_t)> model_idle_;
+  std::function<void()> before_layer_end_;
   sc_core::sc_event layer_event_;
   // The controller's own transfers before a layer's PEs start.
   bool fetch_before_layer(const models::LayerProgram& l);

@@ -66,9 +66,10 @@ class Observer {
   virtual void layer_started(int32_t /*position*/, const models::LayerProgram& /*layer*/, int64_t /*cycle*/) {}
   // Its barrier: every PE has stored its last tile.
   virtual void layer_finished(int32_t /*position*/, int64_t /*cycle*/) {}
-  // One hop granted on a channel.
+  // One hop granted on a channel (without fast paths; with them a channel
+  // reports its layer's traffic through transfers() at the barrier).
   virtual void transfer(const TransferInterval& /*t*/) {}
-  // Hops in bulk (skipped periods, a replayed layer): their totals.
+  // Hops in bulk (skipped periods, a replayed layer, a layer's traffic): their totals.
   virtual void transfers(Channel /*c*/, const ChannelStats& /*total*/) {}
   // n tiles of `step` start their compute on `pe`; `start` is the cycle of
   // the first (exact when n == 1; in bulk only the count is meaningful).

@@ -30,6 +30,12 @@ Model::Model(const models::Program& program, Observers& observers, bool fast_pat
   }
   for (Channel c : kAllChannels) controller->channel_port(c).bind(channels[index(c)]->socket);
   controller->set_idle_check([this](int64_t now) { return idle(now); });
+  if (fast_paths) {
+    for (auto& c : channels) c->report_in_bulk();
+    controller->set_before_layer_end([this] {
+      for (auto& c : channels) c->report_traffic();
+    });
+  }
   pes = std::make_unique<PeArray>("pes", arch.num_pes(), clock,
                                   Pe::Context{arch, clock, observers, fast_forward.get(), activations,
                                               [this](int32_t pe) { controller->pe_done(pe); }});

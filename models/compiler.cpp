@@ -465,7 +465,7 @@ class Mapper {
   int64_t output_element_bytes(const Plan& p) const { return p.parts[kC] > 1 ? acc_ : data_; }
 
   // What a tile moves over the network (TileBytes::in, w, out; f is its
-  // footprint): all that network_floor needs of it.
+  // footprint): all that network_sums needs of it.
   TileBytes network_bytes(const Plan& p, const TileShape& s, const Linear& f) const {
     TileBytes t;
     const Operands o = operands(s, f);
@@ -645,20 +645,41 @@ class Mapper {
     return (lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out);
   }
 
-  // The network cycles of estimate(p), summed in the same order: a lower
-  // bound of the estimate that needs only the bytes each tile moves over
-  // the network (no link bytes, cores or compute), so it is cheap.
-  double network_floor(const Plan& p, const PeClasses& classes) const {
-    double cycles = 0;
-    for (const PeClass& c : classes) {
+  // What one PE class's tiles of a plan move over the network, in whole
+  // cycles summed over its tiles: all that network_floor needs, and the same
+  // for unicast and multicast plans of one tile.
+  struct NetworkSums {
+    int64_t load = 0;              // each load as one transfer (unicast)
+    int64_t input = 0, weights = 0;  // its input and its weights as separate transfers (lock step)
+    int64_t store = 0;
+  };
+  NetworkSums network_sums(const Plan& p, const PeClass& c) const {
+    NetworkSums sums;
+    for_each_tile_shape(p, c.chunk, [&](const TileShape& s, int64_t count) {
+      const TileBytes t = network_bytes(p, s, m_.footprint(s.th, s.tw, s.tk, data_, acc_));
+      sums.load += count * whole_cycles(t.in + t.w);
+      sums.input += count * whole_cycles(t.in);
+      sums.weights += count * whole_cycles(t.w);
+      sums.store += count * whole_cycles(t.out);
+    });
+    return sums;
+  }
+
+  // The network cycles of estimate(p) (`sums` per class of `classes`), as
+  // tile_network_cycles counts them: a lower bound of the estimate that needs
+  // only the bytes each tile moves over the network (no link bytes, cores or
+  // compute), so it is cheap. Summed exactly in integers; the estimate sums
+  // the same terms as doubles.
+  double network_floor(const Plan& p, const PeClasses& classes, const NetworkSums* sums) const {
+    int64_t cycles = 0;
+    for (int i = 0; i < classes.n; ++i) {
+      const PeClass& c = classes.items[size_t(i)];
+      const NetworkSums& s = sums[i];
       const Copies n = copies(p, c);
-      const bool lockstep = in_lockstep(n, c.pes);
-      for_each_tile_shape(p, c.chunk, [&](const TileShape& s, int64_t count) {
-        const TileBytes t = network_bytes(p, s, m_.footprint(s.th, s.tw, s.tk, data_, acc_));
-        cycles += double(count) * double(tile_network_cycles(t, n, c.pes, lockstep));
-      });
+      cycles += in_lockstep(n, c.pes) ? n.input * s.input + n.weights * s.weights + c.pes * s.store
+                                      : c.pes * (s.load + s.store);
     }
-    return cycles;
+    return double(cycles);
   }
 
   // Finds the best plan; invalid when no tile fits.
@@ -697,6 +718,7 @@ class Mapper {
       // more than the traffic it saves (ties keep unicast).
       const bool can_share = multicast_ && ((p.parts[kK] > 1 && shares_input({.multicast = true})) ||
                                             (p.parts[kH] * p.parts[kW] > 1 && shares_weights({.multicast = true})));
+      PartitionSearch ps(*this, p);
       for (bool mc : {false, true}) {
         if (mc && !can_share) continue;
         for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
@@ -705,7 +727,7 @@ class Mapper {
             p.multicast = mc;
             p.db = db;
             p.split = split;
-            search_tiles(p, best);
+            search_tiles(p, ps, ps.candidates[db][int(split)], best);
           }
         }
       }
@@ -720,109 +742,146 @@ class Mapper {
     return (cap - b) / a;
   }
 
-  // Estimates p (whose classes are `classes`) and keeps it in `best` when
-  // it beats it, and in `own_best` (the partition's best estimate so far, -1
-  // before the first) when it beats that.
-  void consider(Plan& p, const PeClasses& classes, Plan& best, double& own_best) const {
+  // A tile search_tiles tries, and what its plans' network floors share
+  // (computed when first needed).
+  struct Candidate {
+    std::array<int64_t, kDims> tile;
+    int sums = -1;  // index of its first class's NetworkSums in PartitionSearch::sums, -1 until computed
+  };
+  // The candidates of one double buffering and core split, in search order:
+  // the unicast and the multicast search walk the same ones (they differ in
+  // their estimates and where they stop), so each tk step's candidates are
+  // generated once, when the first search reaches it.
+  struct Candidates {
+    std::vector<Candidate> tiles;
+    std::vector<size_t> step_end;  // per tk step generated so far: the end of its candidates in `tiles`
+  };
+  // What the searches of one partition share.
+  struct PartitionSearch {
+    PartitionSearch(const Mapper& mapper, const Plan& p) : classes(mapper.classes(p)) {
+      const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK];
+      // Spatial tiles from the whole chunk down to one output: row bands of
+      // full width first (balanced sizes), then parts of one row.
+      for (int64_t n = 1;; n *= 2) {
+        const int64_t th = ceil_div(Hc, n);
+        if (ns == 0 || spatial[ns - 1].first != th) spatial[ns++] = {th, Wc};
+        if (th == 1) break;
+      }
+      for (int64_t n = 2; Wc > 1; n *= 2) {
+        const int64_t tw = ceil_div(Wc, n);
+        if (spatial[ns - 1].second != tw) spatial[ns++] = {1, tw};
+        if (tw == 1) break;
+      }
+      // Channel tiles from the whole chunk down to one channel (halving).
+      for (int64_t n = 1; tks.empty() || tks.back() != 1; n *= 2) {
+        const int64_t tk = ceil_div(Kc, n);
+        if (tks.empty() || tks.back() != tk) tks.push_back(tk);
+      }
+    }
+    PeClasses classes;
+    std::array<std::pair<int64_t, int64_t>, 128> spatial{};  // (th, tw), largest first
+    int ns = 0;
+    std::vector<int64_t> tks;  // channel tile sizes, largest first
+    Candidates candidates[2][2];  // per double buffering and core split
+    std::vector<NetworkSums> sums;  // classes.n per candidate whose sums are computed
+  };
+
+  // Estimates p with the tile of `c` and keeps it in `best` when it beats
+  // it, and in `own_best` (the search's best estimate so far, -1 before the
+  // first) when it beats that.
+  void consider(Plan& p, PartitionSearch& ps, Candidate& c, Plan& best, double& own_best) const {
+    p.tile = c.tile;
     // Branch and bound: a plan whose network floor is already no lower than
     // own_best can change neither own_best nor best (which is never above
     // it), so its full estimate is not needed. The margin keeps a floor that
     // rounded differently from the estimate's own sum from pruning wrongly.
-    if (own_best >= 0 && network_floor(p, classes) * (1 - 1e-9) >= own_best) return;
-    p.estimate = estimate(p, classes);
+    if (own_best >= 0) {
+      if (c.sums < 0) {
+        c.sums = int(ps.sums.size());
+        for (const PeClass& pc : ps.classes) ps.sums.push_back(network_sums(p, pc));
+      }
+      if (network_floor(p, ps.classes, &ps.sums[size_t(c.sums)]) * (1 - 1e-9) >= own_best) return;
+    }
+    p.estimate = estimate(p, ps.classes);
     p.valid = true;
     if (!best.valid || p.estimate < best.estimate) best = p;
     if (own_best < 0 || p.estimate < own_best) own_best = p.estimate;
   }
 
-  void search_tiles(Plan p, Plan& best) const {
-    const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK], Cc = p.chunk[kC];
-    const PeClasses classes = this->classes(p);
-    // Spatial tiles from the whole chunk down to one output: row bands of
-    // full width first (balanced sizes), then parts of one row.
-    std::array<std::pair<int64_t, int64_t>, 128> spatial{};
-    int ns = 0;
-    for (int64_t n = 1;; n *= 2) {
-      const int64_t th = ceil_div(Hc, n);
-      if (ns == 0 || spatial[ns - 1].first != th) spatial[ns++] = {th, Wc};
-      if (th == 1) break;
+  // Appends the candidates of tk step `step` of p's double buffering and
+  // core split to `out`.
+  void add_candidates(Plan p, const PartitionSearch& ps, size_t step, Candidates& out) const {
+    const int64_t Cc = p.chunk[kC], tk = ps.tks[step];
+    const int ns = ps.ns;
+    const auto& spatial = ps.spatial;
+    auto add = [&](int i, int64_t cc) { out.tiles.push_back({{spatial[size_t(i)].first, spatial[size_t(i)].second, tk, cc}}); };
+    // max_chunk of spatial entry i, computed once (both searches below and
+    // the chunked candidates ask for the same entries).
+    std::array<int64_t, 128> chunk_of;
+    std::fill_n(chunk_of.begin(), ns, -1);
+    auto chunk_at = [&](int i) {
+      if (chunk_of[size_t(i)] < 0) chunk_of[size_t(i)] = max_chunk(spatial[size_t(i)].first, spatial[size_t(i)].second, tk, p.split, p.db, Cc);
+      return chunk_of[size_t(i)];
+    };
+    // Fit is monotone along the spatial list: binary search the first
+    // entry that fits with the whole reduction, and with any chunk.
+    auto first_fit = [&](int64_t need) {
+      int lo = 0, hi = ns;
+      while (lo < hi) {
+        const int mid = (lo + hi) / 2;
+        if (chunk_at(mid) >= need)
+          hi = mid;
+        else
+          lo = mid + 1;
+      }
+      return lo;
+    };
+    // The largest spatial tiles that fit with the whole reduction, and a
+    // few smaller ones: more tiles fill the pipeline sooner and balance
+    // the network better, which the largest tile that fits can lose (a
+    // larger memory would otherwise offer only its larger tile).
+    // The reduction of the largest of them is also tried in 2 and 4
+    // chunks: a shorter last tile drains sooner.
+    const int full = first_fit(Cc);
+    for (int i = full; i < std::min(ns, full + kSpatialCandidates); ++i)
+      for (int64_t nch = 1; nch <= (i == full ? kReductionCandidates : 1) && nch <= Cc; nch *= 2) add(i, ceil_div(Cc, nch));
+    // Spatial tiles larger than those need a chunked reduction: the
+    // largest few that fit with some chunk, each in the fewest equal
+    // chunks that fit and in 2 and 4 times as many.
+    const int any = Cc > 1 ? first_fit(1) : ns;
+    for (int i = any; i < std::min({full, ns, any + kSpatialCandidates}); ++i) {
+      const int64_t cmax = chunk_at(i);
+      for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2)
+        add(i, ceil_div(Cc, nch));
+      // An input in DRAM read a chunk of channels per pixel moves whole
+      // bursts per pixel: a chunk of whole bursts wastes none (with 2x
+      // core memory, ResNet-50's stage2/block0/conv1 on large took 43 of
+      // 256 channels, 1.5x the link bytes, and was 2.9 % slower).
+      const int64_t aligned = cmax / burst_units_ * burst_units_;
+      if (inputs_in_dram_ > 0 && aligned > 0 && aligned < Cc) add(i, aligned);
     }
-    for (int64_t n = 2; Wc > 1; n *= 2) {
-      const int64_t tw = ceil_div(Wc, n);
-      if (spatial[ns - 1].second != tw) spatial[ns++] = {1, tw};
-      if (tw == 1) break;
-    }
-    int64_t prev_tk = -1;
+    out.step_end.push_back(out.tiles.size());
+  }
+
+  // Searches the tiles of p's partition, double buffering, core split and
+  // multicast (`candidates` those of its double buffering and core split),
+  // keeping the best plan in `best`.
+  void search_tiles(Plan p, PartitionSearch& ps, Candidates& candidates, Plan& best) const {
     int worse = 0;
-    // This partition's own best: the early stop below compares tk steps of
-    // this partition with each other, not with the best of the partitions
+    // This search's own best: the early stop below compares tk steps of
+    // this search with each other, not with the best of the partitions
     // tried before (whose estimate its first, largest tk can miss: with
     // DRAM bursts, llama3_2_1b_prefill's layer0/gate on edge_baseline
     // stopped the cols partition before its good tk of 128 and took an oc
     // partition that moved 3.3x the link bytes).
     double own_best = -1;
-    std::array<int64_t, 128> chunk_of;  // per spatial entry (the first ns), -1 until computed
-    for (int64_t n = 1; prev_tk != 1; n *= 2) {
-      const int64_t tk = ceil_div(Kc, n);
-      if (tk == prev_tk) continue;
-      prev_tk = tk;
-      // max_chunk of spatial entry i with this tk, computed once (both
-      // searches below and the chunked candidates ask for the same entries).
-      std::fill_n(chunk_of.begin(), ns, -1);
-      auto chunk_at = [&](int i) {
-        if (chunk_of[size_t(i)] < 0) chunk_of[size_t(i)] = max_chunk(spatial[i].first, spatial[i].second, tk, p.split, p.db, Cc);
-        return chunk_of[size_t(i)];
-      };
-      // Fit is monotone along the spatial list: binary search the first
-      // entry that fits with the whole reduction, and with any chunk.
-      auto first_fit = [&](int64_t need) {
-        int lo = 0, hi = ns;
-        while (lo < hi) {
-          const int mid = (lo + hi) / 2;
-          if (chunk_at(mid) >= need)
-            hi = mid;
-          else
-            lo = mid + 1;
-        }
-        return lo;
-      };
+    size_t next = 0;  // the next candidate
+    for (size_t step = 0; step < ps.tks.size(); ++step) {
+      if (step == candidates.step_end.size()) add_candidates(p, ps, step, candidates);
+      const size_t end = candidates.step_end[step];
+      const bool found = next < end;  // a tile fits with this tk
       const double before = own_best;
-      bool found = false;
-      // The largest spatial tiles that fit with the whole reduction, and a
-      // few smaller ones: more tiles fill the pipeline sooner and balance
-      // the network better, which the largest tile that fits can lose (a
-      // larger memory would otherwise offer only its larger tile).
-      // The reduction of the largest of them is also tried in 2 and 4
-      // chunks: a shorter last tile drains sooner.
-      const int full = first_fit(Cc);
-      for (int i = full; i < std::min(ns, full + kSpatialCandidates); ++i) {
-        for (int64_t nch = 1; nch <= (i == full ? kReductionCandidates : 1) && nch <= Cc; nch *= 2) {
-          p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
-          consider(p, classes, best, own_best);
-        }
-        found = true;
-      }
-      // Spatial tiles larger than those need a chunked reduction: the
-      // largest few that fit with some chunk, each in the fewest equal
-      // chunks that fit and in 2 and 4 times as many.
-      const int any = Cc > 1 ? first_fit(1) : ns;
-      for (int i = any; i < std::min({full, ns, any + kSpatialCandidates}); ++i) {
-        const int64_t cmax = chunk_at(i);
-        for (int64_t nch = ceil_div(Cc, cmax), n = 1; n <= kReductionCandidates && nch <= Cc; nch *= 2, n *= 2) {
-          p.tile = {spatial[i].first, spatial[i].second, tk, ceil_div(Cc, nch)};
-          consider(p, classes, best, own_best);
-        }
-        // An input in DRAM read a chunk of channels per pixel moves whole
-        // bursts per pixel: a chunk of whole bursts wastes none (with 2x
-        // core memory, ResNet-50's stage2/block0/conv1 on large took 43 of
-        // 256 channels, 1.5x the link bytes, and was 2.9 % slower).
-        const int64_t aligned = cmax / burst_units_ * burst_units_;
-        if (inputs_in_dram_ > 0 && aligned > 0 && aligned < Cc) {
-          p.tile = {spatial[i].first, spatial[i].second, tk, aligned};
-          consider(p, classes, best, own_best);
-        }
-        found = true;
-      }
+      for (; next < end; ++next) consider(p, ps, candidates.tiles[next], best, own_best);
       // Stop shrinking channels once fitting tiles stopped paying off.
       if (found && before >= 0 && own_best >= before) {
         if (++worse >= 2) break;

@@ -560,6 +560,36 @@ class Mapper {
     for_each_tile_shape(p, c, [&](const TileShape& s, int64_t count) { g(tile_bytes(p, s), count); });
   }
 
+  // Whole network cycles of a tile's transfers (or of several tiles'
+  // together: the sums of theirs).
+  struct NetworkCycles {
+    int64_t load = 0;                // its load as one transfer (unicast)
+    int64_t input = 0, weights = 0;  // its input and its weights as separate transfers (lock step)
+    int64_t store = 0;
+  };
+  NetworkCycles network_cycles(const TileBytes& t) const {
+    return {whole_cycles(t.in + t.w), whole_cycles(t.in), whole_cycles(t.w), whole_cycles(t.out)};
+  }
+
+  // What estimate needs of one tile shape of a PE chunk: the same for
+  // unicast and multicast plans, so their estimates of one tile share it.
+  struct TileCost {
+    int64_t count;  // tiles of this shape
+    NetworkCycles net;
+    int64_t out, in_link, w_link, out_link;  // as in TileBytes
+    int64_t compute;                         // pe_compute_cycles
+  };
+  // Appends the tile costs of class c of p to `out`.
+  void append_tile_costs(const Plan& p, const PeClass& c, std::vector<TileCost>& out) const {
+    for_each_tile(p, c.chunk, [&](const TileBytes& t, int64_t count) {
+      out.push_back({count, network_cycles(t), t.out, t.in_link, t.w_link, t.out_link, pe_compute_cycles(t.step(count), a_)});
+    });
+  }
+  // Where a class's tile costs are in a vector of them.
+  struct CostRange {
+    uint32_t begin, end;
+  };
+
   // Analytical cycles of a plan under the program.hpp semantics: per-PE
   // load/compute/store (overlapped only when double buffered), and the
   // shared network and link as throughput floors. The network charges whole
@@ -574,39 +604,41 @@ class Mapper {
   // looked as fast as more smaller ones (a larger memory chose them and
   // simulated slower: mobilenet_v3_small's logits on the large preset with
   // 2x PE memory, +332 cycles).
-  // `classes` are classes(p).
-  double estimate(const Plan& p, const PeClasses& classes) const {
+  // `classes` are classes(p); class i's tile costs are costs[ranges[i].begin .. ranges[i].end).
+  double estimate(const Plan& p, const PeClasses& classes, const TileCost* costs, const CostRange* ranges) const {
     const auto& k = a_.constants;
     double worst_pe = 0, net_cycles = 0, link_bytes = 0, first_loads = 0, drain = -1;
     int64_t partial_sums = 0;  // int32 bytes the controller reduces after the PEs (input-channel splits)
-    for (const PeClass& c : classes) {
+    for (int i = 0; i < classes.n; ++i) {
+      const PeClass& c = classes.items[size_t(i)];
       const int64_t npes = c.pes;
       const Copies n = copies(p, c);
       const bool lockstep = in_lockstep(n, npes);
       const int64_t stores = lockstep ? npes : 1;
       double pe_time = 0, first = -1, own_first_load = 0, last_compute = 0;
-      for_each_tile(p, c.chunk, [&](const TileBytes& t, int64_t count) {
-        const int64_t in_link = lockstep ? n.input * t.in_link + n.weights * t.w_link : t.in_link + t.w_link;
-        const int64_t in_net = load_network_cycles(t, n, lockstep);
+      for (const TileCost* t = costs + ranges[i].begin; t != costs + ranges[i].end; ++t) {
+        const int64_t count = t->count;
+        const int64_t in_link = lockstep ? n.input * t->in_link + n.weights * t->w_link : t->in_link + t->w_link;
+        const int64_t in_net = load_network_cycles(t->net, n, lockstep);
         // A load's DRAM bytes cross the link, then the network. A lock-step
         // class's load is several transfers that pipeline over the two hops:
         // all of them on the network, or all DRAM bytes on the link and then
         // the last DRAM transfer's network hop (before, both hops in full:
         // multicast looked slow for streamed weights, e.g.
         // llama3_2_1b_prefill's layer0/up on the large preset).
-        const bool input_dram = t.in_link > 0, weights_dram = t.w_link > 0;
+        const bool input_dram = t->in_link > 0, weights_dram = t->w_link > 0;
         const int64_t dram_transfers = lockstep ? (input_dram ? n.input : 0) + (weights_dram ? n.weights : 0)
                                                 : (input_dram || weights_dram ? 1 : 0);
-        const int64_t dram_net = lockstep ? (input_dram ? n.input * whole_cycles(t.in) : 0) +
-                                                (weights_dram ? n.weights * whole_cycles(t.w) : 0)
+        const int64_t dram_net = lockstep ? (input_dram ? n.input * t->net.input : 0) +
+                                                (weights_dram ? n.weights * t->net.weights : 0)
                                           : in_net;
         const double load = dram_transfers == 0 ? double(in_net)
                                                 : k.dram_latency_cycles +
                                                       std::max(double(in_net), double(in_link) / link_bw_ +
                                                                                    double(dram_net / dram_transfers));
-        const double store = double(stores * whole_cycles(t.out)) +
-                             (h_.output_in_dram ? k.dram_latency_cycles + stores * t.out_link / link_bw_ : 0.0);
-        const double compute = double(pe_compute_cycles(t.step(count), a_));
+        const double store = double(stores * t->net.store) +
+                             (h_.output_in_dram ? k.dram_latency_cycles + stores * t->out_link / link_bw_ : 0.0);
+        const double compute = double(t->compute);
         if (first < 0) {
           first = load + store;
           own_first_load = double(in_net);
@@ -614,10 +646,10 @@ class Mapper {
         }
         last_compute = compute;
         pe_time += double(count) * (p.db ? std::max(load + store, compute) : load + compute + store);
-        net_cycles += double(count) * double(tile_network_cycles(t, n, npes, lockstep));
-        link_bytes += double(count) * double(n.input * t.in_link + n.weights * t.w_link + npes * t.out_link);
-        if (p.parts[kC] > 1) partial_sums += count * npes * t.out;
-      });
+        net_cycles += double(count) * double(tile_network_cycles(t->net, n, npes, lockstep));
+        link_bytes += double(count) * double(n.input * t->in_link + n.weights * t->w_link + npes * t->out_link);
+        if (p.parts[kC] > 1) partial_sums += count * npes * t->out;
+      }
       if (p.db) pe_time += first;
       worst_pe = std::max(worst_pe, pe_time - own_first_load);
       drain = drain < 0 ? last_compute : std::min(drain, last_compute);
@@ -636,48 +668,41 @@ class Mapper {
   // PEs that share operands move in lock step (estimate).
   static bool in_lockstep(const Copies& n, int64_t npes) { return n.input < npes || n.weights < npes; }
   // Network cycles of a PE's load of tile t (in lock step: of its class's).
-  int64_t load_network_cycles(const TileBytes& t, const Copies& n, bool lockstep) const {
-    return lockstep ? n.input * whole_cycles(t.in) + n.weights * whole_cycles(t.w) : whole_cycles(t.in + t.w);
+  static int64_t load_network_cycles(const NetworkCycles& t, const Copies& n, bool lockstep) {
+    return lockstep ? n.input * t.input + n.weights * t.weights : t.load;
   }
-  // Network cycles of tile t's loads and stores over a class's npes PEs.
-  int64_t tile_network_cycles(const TileBytes& t, const Copies& n, int64_t npes, bool lockstep) const {
+  // Network cycles of tile t's loads and stores over a class's npes PEs
+  // (linear in t: of several tiles, given the sums of their cycles).
+  static int64_t tile_network_cycles(const NetworkCycles& t, const Copies& n, int64_t npes, bool lockstep) {
     const int64_t in_net = load_network_cycles(t, n, lockstep);
-    return (lockstep ? in_net : npes * in_net) + npes * whole_cycles(t.out);
+    return (lockstep ? in_net : npes * in_net) + npes * t.store;
   }
 
-  // What one PE class's tiles of a plan move over the network, in whole
-  // cycles summed over its tiles: all that network_floor needs, and the same
-  // for unicast and multicast plans of one tile.
-  struct NetworkSums {
-    int64_t load = 0;              // each load as one transfer (unicast)
-    int64_t input = 0, weights = 0;  // its input and its weights as separate transfers (lock step)
-    int64_t store = 0;
-  };
-  NetworkSums network_sums(const Plan& p, const PeClass& c) const {
-    NetworkSums sums;
+  // The network cycles of one PE class's tiles of p, summed over its tiles:
+  // all that network_floor needs, and the same for unicast and multicast
+  // plans of one tile.
+  NetworkCycles network_sums(const Plan& p, const PeClass& c) const {
+    NetworkCycles sums;
     for_each_tile_shape(p, c.chunk, [&](const TileShape& s, int64_t count) {
-      const TileBytes t = network_bytes(p, s, m_.footprint(s.th, s.tw, s.tk, data_, acc_));
-      sums.load += count * whole_cycles(t.in + t.w);
-      sums.input += count * whole_cycles(t.in);
-      sums.weights += count * whole_cycles(t.w);
-      sums.store += count * whole_cycles(t.out);
+      const NetworkCycles t = network_cycles(network_bytes(p, s, m_.footprint(s.th, s.tw, s.tk, data_, acc_)));
+      sums.load += count * t.load;
+      sums.input += count * t.input;
+      sums.weights += count * t.weights;
+      sums.store += count * t.store;
     });
     return sums;
   }
 
-  // The network cycles of estimate(p) (`sums` per class of `classes`), as
-  // tile_network_cycles counts them: a lower bound of the estimate that needs
-  // only the bytes each tile moves over the network (no link bytes, cores or
-  // compute), so it is cheap. Summed exactly in integers; the estimate sums
-  // the same terms as doubles.
-  double network_floor(const Plan& p, const PeClasses& classes, const NetworkSums* sums) const {
+  // The network cycles of estimate(p) (`sums` per class of `classes`): a
+  // lower bound of the estimate that needs only the bytes each tile moves
+  // over the network (no link bytes, cores or compute), so it is cheap.
+  // Summed exactly in integers; the estimate sums the same terms as doubles.
+  double network_floor(const Plan& p, const PeClasses& classes, const NetworkCycles* sums) const {
     int64_t cycles = 0;
     for (int i = 0; i < classes.n; ++i) {
       const PeClass& c = classes.items[size_t(i)];
-      const NetworkSums& s = sums[i];
       const Copies n = copies(p, c);
-      cycles += in_lockstep(n, c.pes) ? n.input * s.input + n.weights * s.weights + c.pes * s.store
-                                      : c.pes * (s.load + s.store);
+      cycles += tile_network_cycles(sums[i], n, c.pes, in_lockstep(n, c.pes));
     }
     return double(cycles);
   }
@@ -685,6 +710,7 @@ class Mapper {
   // Finds the best plan; invalid when no tile fits.
   Plan search() const {
     Plan best;
+    PartitionSearch ps;
     const int64_t P = a_.num_pes();
     std::vector<std::array<int64_t, kDims>> partitions;
     auto add_partition = [&](std::array<int64_t, kDims> parts) {
@@ -718,7 +744,7 @@ class Mapper {
       // more than the traffic it saves (ties keep unicast).
       const bool can_share = multicast_ && ((p.parts[kK] > 1 && shares_input({.multicast = true})) ||
                                             (p.parts[kH] * p.parts[kW] > 1 && shares_weights({.multicast = true})));
-      PartitionSearch ps(*this, p);
+      ps.start(*this, p);
       for (bool mc : {false, true}) {
         if (mc && !can_share) continue;
         for (bool db : {false, true}) {  // ties keep the simpler single-buffered plan
@@ -742,11 +768,12 @@ class Mapper {
     return (cap - b) / a;
   }
 
-  // A tile search_tiles tries, and what its plans' network floors share
-  // (computed when first needed).
+  // A tile search_tiles tries, and what its plans' network floors and
+  // estimates share (computed when first needed).
   struct Candidate {
     std::array<int64_t, kDims> tile;
-    int sums = -1;  // index of its first class's NetworkSums in PartitionSearch::sums, -1 until computed
+    int sums = -1;   // index of its first class's network sums in PartitionSearch::sums, -1 until computed
+    int costs = -1;  // of its first class's CostRange in PartitionSearch::cost_ranges, -1 until computed
   };
   // The candidates of one double buffering and core split, in search order:
   // the unicast and the multicast search walk the same ones (they differ in
@@ -756,9 +783,18 @@ class Mapper {
     std::vector<Candidate> tiles;
     std::vector<size_t> step_end;  // per tk step generated so far: the end of its candidates in `tiles`
   };
-  // What the searches of one partition share.
+  // What the searches of one partition share. One object serves the
+  // partitions in turn (start), reusing its vectors' memory.
   struct PartitionSearch {
-    PartitionSearch(const Mapper& mapper, const Plan& p) : classes(mapper.classes(p)) {
+    void start(const Mapper& mapper, const Plan& p) {
+      classes = mapper.classes(p);
+      ns = 0;
+      tks.clear();
+      for (auto& by_split : candidates)
+        for (Candidates& c : by_split) c.tiles.clear(), c.step_end.clear();
+      sums.clear();
+      costs.clear();
+      cost_ranges.clear();
       const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK];
       // Spatial tiles from the whole chunk down to one output: row bands of
       // full width first (balanced sizes), then parts of one row.
@@ -783,7 +819,9 @@ class Mapper {
     int ns = 0;
     std::vector<int64_t> tks;  // channel tile sizes, largest first
     Candidates candidates[2][2];  // per double buffering and core split
-    std::vector<NetworkSums> sums;  // classes.n per candidate whose sums are computed
+    std::vector<NetworkCycles> sums;  // classes.n per candidate whose sums are computed
+    std::vector<TileCost> costs;      // the tile costs of candidates estimated
+    std::vector<CostRange> cost_ranges;  // classes.n per candidate estimated
   };
 
   // Estimates p with the tile of `c` and keeps it in `best` when it beats
@@ -802,7 +840,15 @@ class Mapper {
       }
       if (network_floor(p, ps.classes, &ps.sums[size_t(c.sums)]) * (1 - 1e-9) >= own_best) return;
     }
-    p.estimate = estimate(p, ps.classes);
+    if (c.costs < 0) {
+      c.costs = int(ps.cost_ranges.size());
+      for (const PeClass& pc : ps.classes) {
+        const uint32_t begin = uint32_t(ps.costs.size());
+        append_tile_costs(p, pc, ps.costs);
+        ps.cost_ranges.push_back({begin, uint32_t(ps.costs.size())});
+      }
+    }
+    p.estimate = estimate(p, ps.classes, ps.costs.data(), &ps.cost_ranges[size_t(c.costs)]);
     p.valid = true;
     if (!best.valid || p.estimate < best.estimate) best = p;
     if (own_best < 0 || p.estimate < own_best) own_best = p.estimate;

@@ -707,10 +707,67 @@ class Mapper {
     return double(cycles);
   }
 
+  // A tile search_tiles tries, and what its plans' network floors and
+  // estimates share (computed when first needed).
+  struct Candidate {
+    std::array<int64_t, kDims> tile;
+    int sums = -1;   // index of its first class's network sums in PartitionSearch::sums, -1 until computed
+    int costs = -1;  // of its first class's CostRange in PartitionSearch::cost_ranges, -1 until computed
+  };
+  // The candidates of one double buffering and core split, in search order:
+  // the unicast and the multicast search walk the same ones (they differ in
+  // their estimates and where they stop), so each tk step's candidates are
+  // generated once, when the first search reaches it.
+  struct Candidates {
+    std::vector<Candidate> tiles;
+    std::vector<size_t> step_end;  // per tk step generated so far: the end of its candidates in `tiles`
+  };
+  // What the searches of one partition share. One object serves the
+  // partitions of every layer in turn (start), reusing its vectors' memory
+  // (PlanCache owns it).
+  struct PartitionSearch {
+    void start(const Mapper& mapper, const Plan& p) {
+      classes = mapper.classes(p);
+      ns = 0;
+      tks.clear();
+      for (auto& by_split : candidates)
+        for (Candidates& c : by_split) c.tiles.clear(), c.step_end.clear();
+      sums.clear();
+      costs.clear();
+      cost_ranges.clear();
+      const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK];
+      // Spatial tiles from the whole chunk down to one output: row bands of
+      // full width first (balanced sizes), then parts of one row.
+      for (int64_t n = 1;; n *= 2) {
+        const int64_t th = ceil_div(Hc, n);
+        if (ns == 0 || spatial[ns - 1].first != th) spatial[ns++] = {th, Wc};
+        if (th == 1) break;
+      }
+      for (int64_t n = 2; Wc > 1; n *= 2) {
+        const int64_t tw = ceil_div(Wc, n);
+        if (spatial[ns - 1].second != tw) spatial[ns++] = {1, tw};
+        if (tw == 1) break;
+      }
+      // Channel tiles from the whole chunk down to one channel (halving).
+      for (int64_t n = 1; tks.empty() || tks.back() != 1; n *= 2) {
+        const int64_t tk = ceil_div(Kc, n);
+        if (tks.empty() || tks.back() != tk) tks.push_back(tk);
+      }
+    }
+    PeClasses classes;
+    std::array<std::pair<int64_t, int64_t>, 128> spatial{};  // (th, tw), largest first
+    int ns = 0;
+    std::vector<int64_t> tks;  // channel tile sizes, largest first
+    Candidates candidates[2][2];  // per double buffering and core split
+    std::vector<NetworkCycles> sums;  // classes.n per candidate whose sums are computed
+    std::vector<TileCost> costs;      // the tile costs of candidates estimated
+    std::vector<CostRange> cost_ranges;  // classes.n per candidate estimated
+  };
+
   // Finds the best plan; invalid when no tile fits.
-  Plan search() const {
+  // `ps`: working memory.
+  Plan search(PartitionSearch& ps) const {
     Plan best;
-    PartitionSearch ps;
     const int64_t P = a_.num_pes();
     std::vector<std::array<int64_t, kDims>> partitions;
     auto add_partition = [&](std::array<int64_t, kDims> parts) {
@@ -767,62 +824,6 @@ class Mapper {
     if (a == 0) return kInf;
     return (cap - b) / a;
   }
-
-  // A tile search_tiles tries, and what its plans' network floors and
-  // estimates share (computed when first needed).
-  struct Candidate {
-    std::array<int64_t, kDims> tile;
-    int sums = -1;   // index of its first class's network sums in PartitionSearch::sums, -1 until computed
-    int costs = -1;  // of its first class's CostRange in PartitionSearch::cost_ranges, -1 until computed
-  };
-  // The candidates of one double buffering and core split, in search order:
-  // the unicast and the multicast search walk the same ones (they differ in
-  // their estimates and where they stop), so each tk step's candidates are
-  // generated once, when the first search reaches it.
-  struct Candidates {
-    std::vector<Candidate> tiles;
-    std::vector<size_t> step_end;  // per tk step generated so far: the end of its candidates in `tiles`
-  };
-  // What the searches of one partition share. One object serves the
-  // partitions in turn (start), reusing its vectors' memory.
-  struct PartitionSearch {
-    void start(const Mapper& mapper, const Plan& p) {
-      classes = mapper.classes(p);
-      ns = 0;
-      tks.clear();
-      for (auto& by_split : candidates)
-        for (Candidates& c : by_split) c.tiles.clear(), c.step_end.clear();
-      sums.clear();
-      costs.clear();
-      cost_ranges.clear();
-      const int64_t Hc = p.chunk[kH], Wc = p.chunk[kW], Kc = p.chunk[kK];
-      // Spatial tiles from the whole chunk down to one output: row bands of
-      // full width first (balanced sizes), then parts of one row.
-      for (int64_t n = 1;; n *= 2) {
-        const int64_t th = ceil_div(Hc, n);
-        if (ns == 0 || spatial[ns - 1].first != th) spatial[ns++] = {th, Wc};
-        if (th == 1) break;
-      }
-      for (int64_t n = 2; Wc > 1; n *= 2) {
-        const int64_t tw = ceil_div(Wc, n);
-        if (spatial[ns - 1].second != tw) spatial[ns++] = {1, tw};
-        if (tw == 1) break;
-      }
-      // Channel tiles from the whole chunk down to one channel (halving).
-      for (int64_t n = 1; tks.empty() || tks.back() != 1; n *= 2) {
-        const int64_t tk = ceil_div(Kc, n);
-        if (tks.empty() || tks.back() != tk) tks.push_back(tk);
-      }
-    }
-    PeClasses classes;
-    std::array<std::pair<int64_t, int64_t>, 128> spatial{};  // (th, tw), largest first
-    int ns = 0;
-    std::vector<int64_t> tks;  // channel tile sizes, largest first
-    Candidates candidates[2][2];  // per double buffering and core split
-    std::vector<NetworkCycles> sums;  // classes.n per candidate whose sums are computed
-    std::vector<TileCost> costs;      // the tile costs of candidates estimated
-    std::vector<CostRange> cost_ranges;  // classes.n per candidate estimated
-  };
 
   // Estimates p with the tile of `c` and keeps it in `best` when it beats
   // it, and in `own_best` (the search's best estimate so far, -1 before the
@@ -1061,7 +1062,7 @@ class PlanCache {
     for (const Entry& e : entries_) {
       if (e.homes == h && e.model == m) return e.plan;
     }
-    entries_.push_back({m, h, Mapper(m, arch_, h).search()});
+    entries_.push_back({m, h, Mapper(m, arch_, h).search(search_memory_)});
     return entries_.back().plan;
   }
 
@@ -1073,6 +1074,7 @@ class PlanCache {
   };
   const ArchConfig& arch_;
   std::vector<Entry> entries_;
+  Mapper::PartitionSearch search_memory_;
 };
 
 const char* dim_name(int d) {

@@ -711,15 +711,18 @@ class Mapper {
   // estimates share (computed when first needed).
   struct Candidate {
     std::array<int64_t, kDims> tile;
-    int sums = -1;   // index of its first class's network sums in PartitionSearch::sums, -1 until computed
-    int costs = -1;  // of its first class's CostRange in PartitionSearch::cost_ranges, -1 until computed
+    int sums = -1;  // index of its first class's network sums in PartitionSearch::sums, -1 until computed
+    // Per core split (the tile costs depend on it): of its first class's
+    // CostRange in PartitionSearch::cost_ranges, -1 until computed.
+    std::array<int, 2> costs{-1, -1};
+    int next = -1;  // the tile added before it with the same tk step and spatial entry (PartitionSearch::index_of)
   };
   // The candidates of one double buffering and core split, in search order:
   // the unicast and the multicast search walk the same ones (they differ in
   // their estimates and where they stop), so each tk step's candidates are
   // generated once, when the first search reaches it.
   struct Candidates {
-    std::vector<Candidate> tiles;
+    std::vector<int> tiles;        // indices in PartitionSearch::tiles
     std::vector<size_t> step_end;  // per tk step generated so far: the end of its candidates in `tiles`
   };
   // What the searches of one partition share. One object serves the
@@ -732,6 +735,7 @@ class Mapper {
       tks.clear();
       for (auto& by_split : candidates)
         for (Candidates& c : by_split) c.tiles.clear(), c.step_end.clear();
+      tiles.clear();
       sums.clear();
       costs.clear();
       cost_ranges.clear();
@@ -753,15 +757,31 @@ class Mapper {
         const int64_t tk = ceil_div(Kc, n);
         if (tks.empty() || tks.back() != tk) tks.push_back(tk);
       }
+      first_tile.assign(tks.size() * size_t(ns), -1);
+    }
+    // The index in `tiles` of the tile of spatial entry i, tk step `step`
+    // and reduction chunk cc, added if new: the searches of other double
+    // bufferings and core splits often try the same tiles, and their network
+    // sums (and, with the same split, tile costs) are the same.
+    int index_of(size_t step, int i, int64_t cc) {
+      int& head = first_tile[step * size_t(ns) + size_t(i)];
+      for (int t = head; t >= 0; t = tiles[size_t(t)].next)
+        if (tiles[size_t(t)].tile[kC] == cc) return t;
+      tiles.push_back({{spatial[size_t(i)].first, spatial[size_t(i)].second, tks[step], cc}});
+      tiles.back().next = head;
+      head = int(tiles.size() - 1);
+      return head;
     }
     PeClasses classes;
     std::array<std::pair<int64_t, int64_t>, 128> spatial{};  // (th, tw), largest first
     int ns = 0;
     std::vector<int64_t> tks;  // channel tile sizes, largest first
     Candidates candidates[2][2];  // per double buffering and core split
+    std::vector<Candidate> tiles;  // the distinct tiles of all of them
+    std::vector<int> first_tile;   // per tk step and spatial entry: its last tile added to `tiles`, or -1
     std::vector<NetworkCycles> sums;  // classes.n per candidate whose sums are computed
     std::vector<TileCost> costs;      // the tile costs of candidates estimated
-    std::vector<CostRange> cost_ranges;  // classes.n per candidate estimated
+    std::vector<CostRange> cost_ranges;  // classes.n per candidate estimated (per split)
   };
 
   // Finds the best plan; invalid when no tile fits.
@@ -841,15 +861,16 @@ class Mapper {
       }
       if (network_floor(p, ps.classes, &ps.sums[size_t(c.sums)]) * (1 - 1e-9) >= own_best) return;
     }
-    if (c.costs < 0) {
-      c.costs = int(ps.cost_ranges.size());
+    int& costs = c.costs[size_t(p.split)];
+    if (costs < 0) {
+      costs = int(ps.cost_ranges.size());
       for (const PeClass& pc : ps.classes) {
         const uint32_t begin = uint32_t(ps.costs.size());
         append_tile_costs(p, pc, ps.costs);
         ps.cost_ranges.push_back({begin, uint32_t(ps.costs.size())});
       }
     }
-    p.estimate = estimate(p, ps.classes, ps.costs.data(), &ps.cost_ranges[size_t(c.costs)]);
+    p.estimate = estimate(p, ps.classes, ps.costs.data(), &ps.cost_ranges[size_t(costs)]);
     p.valid = true;
     if (!best.valid || p.estimate < best.estimate) best = p;
     if (own_best < 0 || p.estimate < own_best) own_best = p.estimate;
@@ -857,11 +878,11 @@ class Mapper {
 
   // Appends the candidates of tk step `step` of p's double buffering and
   // core split to `out`.
-  void add_candidates(Plan p, const PartitionSearch& ps, size_t step, Candidates& out) const {
+  void add_candidates(Plan p, PartitionSearch& ps, size_t step, Candidates& out) const {
     const int64_t Cc = p.chunk[kC], tk = ps.tks[step];
     const int ns = ps.ns;
     const auto& spatial = ps.spatial;
-    auto add = [&](int i, int64_t cc) { out.tiles.push_back({{spatial[size_t(i)].first, spatial[size_t(i)].second, tk, cc}}); };
+    auto add = [&](int i, int64_t cc) { out.tiles.push_back(ps.index_of(step, i, cc)); };
     // max_chunk of spatial entry i, computed once (both searches below and
     // the chunked candidates ask for the same entries).
     std::array<int64_t, 128> chunk_of;
@@ -928,7 +949,7 @@ class Mapper {
       const size_t end = candidates.step_end[step];
       const bool found = next < end;  // a tile fits with this tk
       const double before = own_best;
-      for (; next < end; ++next) consider(p, ps, candidates.tiles[next], best, own_best);
+      for (; next < end; ++next) consider(p, ps, ps.tiles[size_t(candidates.tiles[next])], best, own_best);
       // Stop shrinking channels once fitting tiles stopped paying off.
       if (found && before >= 0 && own_best >= before) {
         if (++worse >= 2) break;

@@ -479,12 +479,12 @@ class Mapper {
     return t;
   }
 
-  TileBytes tile_bytes(const Plan& p, const TileShape& s) const {
+  // What tile s of p moves and computes, but for in_dram and core (which
+  // only the program needs, not the estimate: tile_bytes adds them).
+  TileBytes tile_traffic(const Plan& p, const TileShape& s) const {
     const int64_t th = s.th, tw = s.tw, tk = s.tk, cc = s.cc, nchunks = s.nchunks;
     const Linear f = m_.footprint(th, tw, tk, data_, acc_);
     TileBytes t = network_bytes(p, s, f);
-    const Operands o = operands(s, f);
-    t.in_dram = input_dram_bytes(o.in, m_.operand_b ? o.w : 0, th, tw, tk);
     // Link bytes in whole bursts (0 for what does not cross the link). The
     // output's runs follow the input's rule (its columns are side by side),
     // spread over the chunks like the store.
@@ -501,11 +501,20 @@ class Mapper {
     t.active_cores = share.active;
     // Every operand of the tile, stationary ones included, streams from PE
     // memory into the core memories (which hold one tile): read once through
-    // the port, each core receiving its own share (an input that cores
-    // splitting output channels all need arrives at each of them).
-    const Linear cf = m_.footprint(share.th, share.tw, share.tk, data_, acc_);
+    // the port.
     t.port = f.a_in * cc + f.b_in + f.a_w * cc + f.b_w;
-    t.core = share.active * (cf.a_in * cc + cf.b_in + cf.a_w * cc + cf.b_w);
+    return t;
+  }
+
+  TileBytes tile_bytes(const Plan& p, const TileShape& s) const {
+    TileBytes t = tile_traffic(p, s);
+    const Operands o = operands(s, m_.footprint(s.th, s.tw, s.tk, data_, acc_));
+    t.in_dram = input_dram_bytes(o.in, m_.operand_b ? o.w : 0, s.th, s.tw, s.tk);
+    // Each core receives its own share of the operands (an input that cores
+    // splitting output channels all need arrives at each of them).
+    const Share share = core_share(s.th, s.tw, s.tk, p.split);
+    const Linear cf = m_.footprint(share.th, share.tw, share.tk, data_, acc_);
+    t.core = share.active * (cf.a_in * s.cc + cf.b_in + cf.a_w * s.cc + cf.b_w);
     return t;
   }
 
@@ -581,7 +590,8 @@ class Mapper {
   };
   // Appends the tile costs of class c of p to `out`.
   void append_tile_costs(const Plan& p, const PeClass& c, std::vector<TileCost>& out) const {
-    for_each_tile(p, c.chunk, [&](const TileBytes& t, int64_t count) {
+    for_each_tile_shape(p, c.chunk, [&](const TileShape& s, int64_t count) {
+      const TileBytes t = tile_traffic(p, s);
       out.push_back({count, network_cycles(t), t.out, t.in_link, t.w_link, t.out_link, pe_compute_cycles(t.step(count), a_)});
     });
   }

@@ -15,9 +15,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -1147,8 +1145,10 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
   const int64_t P = arch.num_pes();
   lp.pe_class.assign(size_t(P), -1);
   // Multicast groups: PEs of one class whose parts differ only along the
-  // dimensions that share an operand (Mapper::copies counts the same).
-  std::map<std::array<int64_t, kDims + 1>, std::vector<int32_t>> input_groups, weight_groups;
+  // dimensions that share an operand (Mapper::copies counts the same). Per
+  // PE in part order, its group's key; groups are numbered in key order.
+  using GroupKey = std::array<int64_t, kDims + 1>;
+  std::vector<std::pair<GroupKey, int32_t>> input_groups, weight_groups;
   int64_t part = 0;
   for (int64_t i0 = 0; i0 < p.parts[0]; ++i0)
     for (int64_t i1 = 0; i1 < p.parts[1]; ++i1)
@@ -1165,14 +1165,16 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
           for (const auto& [c, cls] : class_of_combo)
             if (c == combo) lp.pe_class[size_t(part)] = cls;
           const int64_t cls = lp.pe_class[size_t(part)];
-          if (mapper.shares_input(p)) input_groups[{cls, i0, i1, -1, i3}].push_back(int32_t(part));
-          if (mapper.shares_weights(p)) weight_groups[{cls, -1, -1, i2, i3}].push_back(int32_t(part));
+          if (mapper.shares_input(p)) input_groups.push_back({{cls, i0, i1, -1, i3}, int32_t(part)});
+          if (mapper.shares_weights(p)) weight_groups.push_back({{cls, -1, -1, i2, i3}, int32_t(part)});
         }
-  auto number = [&](const auto& groups, std::vector<int>& of_pe) {
-    for (const auto& [key, members] : groups) {
-      if (members.size() < 2) continue;
+  auto number = [&](std::vector<std::pair<GroupKey, int32_t>>& groups, std::vector<int>& of_pe) {
+    std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t begin = 0, end; begin < groups.size(); begin = end) {
+      for (end = begin + 1; end < groups.size() && groups[end].first == groups[begin].first;) ++end;
+      if (end - begin < 2) continue;
       if (of_pe.empty()) of_pe.assign(size_t(P), -1);
-      for (int32_t pe : members) of_pe[size_t(pe)] = lp.groups;
+      for (size_t i = begin; i < end; ++i) of_pe[size_t(groups[i].second)] = lp.groups;
       ++lp.groups;
     }
   };
@@ -1191,22 +1193,21 @@ void materialize(const Mapper& mapper, const LayerModel& m, const Plan& p, const
                                           PartitionKind::OutputChannels, PartitionKind::InputChannels};
     lp.partition = kinds[main_dim];
   }
-  std::ostringstream s;
-  bool any = false;
+  std::string& s = lp.partition_detail;  // appended in place (a string stream per layer was a visible cost)
+  s.clear();
+  auto num = [](int64_t v) { return std::to_string(v); };
   for (int d : {kK, kH, kW, kC}) {
     if (p.parts[d] <= 1) continue;
-    s << (any ? " x " : "") << dim_name(d) << " over " << p.parts[d] << " PEs";
-    any = true;
+    s += (s.empty() ? "" : " x ") + std::string(dim_name(d)) + " over " + num(p.parts[d]) + " PEs";
   }
-  if (!any) s << "one PE";
-  s << "; cores split " << (p.split == CoreSplit::Channels ? "oc" : "rows/cols");
-  s << "; tile " << std::min(p.tile[kH], p.chunk[kH]) << "x" << std::min(p.tile[kW], p.chunk[kW]) << "x"
-    << std::min(p.tile[kK], p.chunk[kK]) << " (rows x cols x oc)";
-  if (p.tile[kC] < p.chunk[kC]) s << ", ic chunk " << p.tile[kC] << " of " << p.chunk[kC];
-  if (p.db) s << ", double buffered";
-  if (input_groups_used > 0) s << "; inputs multicast to " << input_groups_used << " group(s)";
-  if (lp.groups > input_groups_used) s << "; weights multicast to " << lp.groups - input_groups_used << " group(s)";
-  lp.partition_detail = s.str();
+  if (s.empty()) s += "one PE";
+  s += std::string("; cores split ") + (p.split == CoreSplit::Channels ? "oc" : "rows/cols");
+  s += "; tile " + num(std::min(p.tile[kH], p.chunk[kH])) + "x" + num(std::min(p.tile[kW], p.chunk[kW])) + "x" +
+       num(std::min(p.tile[kK], p.chunk[kK])) + " (rows x cols x oc)";
+  if (p.tile[kC] < p.chunk[kC]) s += ", ic chunk " + num(p.tile[kC]) + " of " + num(p.chunk[kC]);
+  if (p.db) s += ", double buffered";
+  if (input_groups_used > 0) s += "; inputs multicast to " + num(input_groups_used) + " group(s)";
+  if (lp.groups > input_groups_used) s += "; weights multicast to " + num(lp.groups - input_groups_used) + " group(s)";
 }
 
 // Smallest tile's needs, for the infeasibility message.

@@ -165,16 +165,17 @@ json run_task(const json& request, const ProcessPool::Work& work) {
     } catch (const json::exception& e) {
       reply = json{{"ok", false}, {"error", std::string("bad task: ") + e.what()}};
     }
-    const bool ok = reply.value("ok", false);
-    reply["retires"] = !ok;
+    bool retire = !reply.value("ok", false);
+    reply["retires"] = retire;
     std::string bytes;
     try {
       bytes = reply.dump();
     } catch (const std::exception& e) {
+      retire = true;
       bytes = json{{"ok", false}, {"error", std::string("cannot serialize result: ") + e.what()}, {"retires", true}}.dump();
     }
     if (!write_frame(fd, bytes)) _exit(3);
-    if (!ok) break;
+    if (retire) break;  // the pool reaps the worker after reading "retires"
   }
   close(fd);
   // _exit: no atexit handlers or static destructors of the parent's state

@@ -2,10 +2,9 @@
 // (sim/pe.hpp), as a PE holds its cores. One initiator socket carries every
 // PE's loads and stores to the controller's DMA (TransferExt::pe names the
 // PE, as a bus's master ID would); one SC_METHOD runs the PEs whose wake-up
-// cycle has come, in PE index order, from a queue of (cycle, PE) ordered
-// like a hardware scheduler's. The order of PEs within a cycle decides
-// nothing: their requests meet at the channels' arbiters, which grant by
-// the model's rule (sim/arbiter.hpp).
+// cycle has come, in PE index order, from a queue of (cycle, PE). The
+// order of PEs within a cycle decides nothing: their requests meet at the
+// channels' arbiters, which grant by the model's rule (sim/arbiter.hpp).
 //
 // Why one module and not one per PE: SystemC registers every module,
 // socket, event and process by name, and a 32x32 array's 1,024 PE modules

@@ -223,5 +223,34 @@ TEST(SimPeModule, DoubleBufferingOverlapsLoadsAndStoresWithCompute) {
   EXPECT_EQ(r.seen.peak, 128);  // two tiles' operands staged
 }
 
+// The PE array: PEs in one module keep their own pipelines; PEs due in the
+// same cycle run in that cycle, in index order, each with its own
+// transfers (the controller tells them apart by TransferExt::pe).
+TEST(SimPeModule, PesInOneArrayKeepTheirOwnPipelines) {
+  FreshKernel kernel;
+  const models::ArchConfig a = tiny_arch(2, 1, 1, 16);
+  Clock clock;
+  int64_t activations = 0;
+  CountingObserver seen;
+  std::vector<int64_t> done_at(3, -1);
+  PeArray pes("pes", 3, clock,
+              Pe::Context{a, clock, seen, nullptr, activations, [&](int32_t pe) { done_at[size_t(pe)] = clock.now(); }});
+  ScriptedController controller("controller", 5, 3);
+  pes.socket.bind(controller.socket);
+  const models::PeWork three{{tile(3, 32, 32, 64, 160, 1)}}, one{{tile(1, 32, 32, 64, 160, 1)}};
+  EXPECT_TRUE(pes.pe(0).start(three, false));
+  EXPECT_TRUE(pes.pe(2).start(one, true));  // PE 1 idles
+  sc_core::sc_start();
+  EXPECT_EQ(done_at[0], 3 * 24);  // as alone (SequentialPipelineWithoutDoubleBuffering)
+  EXPECT_EQ(done_at[1], -1);
+  EXPECT_EQ(done_at[2], 24);      // one tile: load 5, compute 16, store 3
+  EXPECT_EQ(seen.tile_count, 4);
+  // Both loads of cycle 0 reached the controller in that cycle.
+  ASSERT_GE(controller.requests.size(), 2u);
+  EXPECT_EQ(controller.requests[0], std::make_pair(TransferKind::Load, int64_t{0}));
+  EXPECT_EQ(controller.requests[1], std::make_pair(TransferKind::Load, int64_t{0}));
+  EXPECT_EQ(controller.requests.size(), 8u);  // 3 + 1 loads and stores
+}
+
 }  // namespace
 }  // namespace apollo::sim

@@ -63,7 +63,7 @@ uint64_t fingerprint(const sim::SimResult& r) {
 sim::SimOptions g_options;
 std::string g_only;  // --only: run just this case
 
-void run(const std::string& label, const workloads::Network& n, const models::ArchConfig& arch,
+void run(const std::string& label, const workloads::Network& n, const models::ArchConfig& /*arch: program.arch*/,
          const models::Program& program, const std::string& design) {
   if (!g_only.empty() && label != g_only) return;
   const auto start = std::chrono::steady_clock::now();

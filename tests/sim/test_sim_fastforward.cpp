@@ -68,7 +68,7 @@ TEST(SimFastForward, DoubleBufferedTilesOnOnePe) {
 }
 
 // The event-by-event run: SimOptions::exact_events turns every fast path off.
-SimResult event_by_event(const workloads::Network& n, const models::Program& p, const models::ArchConfig& a) {
+SimResult event_by_event(const workloads::Network& n, const models::Program& p, const models::ArchConfig& /*a: p.arch*/) {
   SimOptions exact;
   exact.exact_events = true;
   return simulate(n, p, exact);

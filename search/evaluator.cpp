@@ -127,8 +127,6 @@ std::optional<std::string> take_frame(std::string& buffer) {
 
 // ---- worker side ----------------------------------------------------------------
 
-bool pool_worker = false;  // set in a worker (in_pool_worker)
-
 json run_task(const json& request, const ProcessPool::Work& work) {
   try {
     apply_fault(injected_fault(request.at("id").get<int>()));
@@ -147,7 +145,6 @@ json run_task(const json& request, const ProcessPool::Work& work) {
 // in its answer): an exception may have left state behind (the oom fault
 // lowers the address-space limit), and a fresh worker costs one fork.
 [[noreturn]] void worker_main(int fd, const PoolOptions& opt, const ProcessPool::Work& work) {
-  pool_worker = true;
   if (opt.memory_limit_mb > 0) {
     rlim_t cap = static_cast<rlim_t>(opt.memory_limit_mb) << 20;
     rlimit lim{cap, cap};
@@ -416,7 +413,5 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
     }
   }
 }
-
-bool in_pool_worker() { return pool_worker; }
 
 }  // namespace apollo::search

@@ -81,9 +81,6 @@ class ProcessPool {
   std::vector<Worker> workers_;  // one slot per job
 };
 
-// True in a ProcessPool worker.
-bool in_pool_worker();
-
 // Default worker count: the machine's hardware threads (at least 1).
 int hardware_jobs();
 

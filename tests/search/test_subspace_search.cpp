@@ -172,7 +172,9 @@ TEST_F(SubspaceSearch, LookupReturnsTheStoredMeasurements) {
   }
   auto b = best_trial(trials);
   ASSERT_EQ(b.has_value(), best.has_value());
-  if (best) EXPECT_DOUBLE_EQ(b->objective, *best);
+  if (best) {
+    EXPECT_DOUBLE_EQ(b->objective, *best);
+  }
   EXPECT_EQ(store_.find_study("look")->lookup, "enum");
 }
 

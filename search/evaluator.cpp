@@ -211,11 +211,11 @@ struct ProcessPool::Worker {
   Clock::time_point start;
   std::string started_at;
 
+  // Ends the process (the task it runs, if any, is the caller's to report).
   void stop() {
     kill_and_reap(pid);
     if (fd >= 0) close(fd);
     fd = -1;
-    busy = false;
     buffer.clear();
   }
 };
@@ -283,7 +283,9 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
     std::vector<Worker>& workers;
     ~Guard() {
       for (Worker& w : workers) {
-        if (w.busy) w.stop();
+        if (!w.busy) continue;
+        w.stop();
+        w.busy = false;
       }
     }
   } guard{workers_};
@@ -298,7 +300,6 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
       if (w.pid < 0) fork_worker(w);
       if (write_frame(w.fd, frame)) return;
       w.stop();  // it died since its last task (killed from outside): a new one takes the task
-      w.busy = true;
     }
     throw std::runtime_error(std::string("evaluator: cannot send a task to a new worker: ") + std::strerror(errno));
   };
@@ -406,7 +407,6 @@ void ProcessPool::run(const std::vector<EvalTask>& tasks, const std::function<vo
       for (Worker* w : busy) {
         if (w->busy && now - w->start >= limit) {
           w->stop();
-          w->busy = true;  // finish() reports the task
           finish(*w, nullptr, 0, true);
         }
       }

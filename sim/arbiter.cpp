@@ -19,9 +19,8 @@ void Arbiter::grant(std::vector<Grant>& out) {
   // one multicast (a multicast's pe is its first member, not unique).
   // The PE array runs its PEs in index order, so within a kind a cycle's
   // requests mostly arrive in rule order already: grouping them by kind in
-  // arrival order (a counting sort) usually leaves nothing to sort (1,024
-  // PEs asking at once at a layer's start cost a fifth of a 32x32 run in
-  // std::sort).
+  // arrival order (a counting sort) usually leaves nothing to sort (32x32
+  // mobilenet_v2: 1.4 % fewer instructions than always sorting).
   auto rule = [](const Request& a, const Request& b) {
     return std::tie(a.kind, a.group, a.pe) < std::tie(b.kind, b.group, b.pe);
   };

@@ -239,12 +239,11 @@ void Controller::sequence() {
       if (model_idle_ && !model_idle_(now)) {
         throw std::logic_error("sequencer: a layer starts while transfers are in flight");
       }
-      if ((replaying_ = replay_.find(l))) {
+      if ((replaying_ = replay_.find_or_record(l, now))) {
         state_ = State::Replaying;
         layer_event_.notify(ctx_.clock.after(replaying_->cycles));
         return;
       }
-      replay_.record(l, now);
     }
     if (fetch_before_layer(l)) {
       state_ = State::Reloading;

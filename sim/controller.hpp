@@ -112,7 +112,6 @@ class Controller : public sc_core::sc_module, public NonBlockingTarget, public N
   const models::LayerProgram& layer() const { return ctx_.program.layers[next_layer_ - 1]; }
 
   // DMA
-
   void send_next_hop(tlm::tlm_generic_payload& gp);
   void route_load(tlm::tlm_generic_payload& gp);
   void send_multicast(int32_t group, int64_t bytes, int64_t dram_bytes);

@@ -27,21 +27,17 @@ LayerReplay::Key LayerReplay::key(const models::LayerProgram& l) {
   return k;
 }
 
-const LayerReplay::Record* LayerReplay::find(const models::LayerProgram& layer) {
-  probe_ = key(layer);
-  probed_ = &layer;
-  const auto it = records_.find(probe_);
-  return it == records_.end() ? nullptr : &it->second;
-}
-
-void LayerReplay::record(const models::LayerProgram& layer, int64_t cycle) {
+const LayerReplay::Record* LayerReplay::find_or_record(const models::LayerProgram& layer, int64_t cycle) {
+  Key k = key(layer);
+  const auto it = records_.find(k);
+  if (it != records_.end()) return &it->second;
   recording_ = true;
-  key_ = probed_ == &layer ? std::move(probe_) : key(layer);  // find() just built it
-  probed_ = nullptr;
+  key_ = std::move(k);
   current_ = Record{};
   std::fill(exposed_.begin(), exposed_.end(), 0);
   std::fill(peak_.begin(), peak_.end(), 0);
   start_ = cycle;
+  return nullptr;
 }
 
 void LayerReplay::replay(const Record& r, const models::LayerProgram& layer, Observer& to) {

@@ -27,10 +27,10 @@ class LayerReplay : public Observer {
 
   explicit LayerReplay(size_t pes) : exposed_(pes), peak_(pes) {}
 
-  // The record of a layer with this program, or nullptr.
-  const Record* find(const models::LayerProgram& layer);
-  // Records the layer that starts at `cycle` (its events until layer_finished).
-  void record(const models::LayerProgram& layer, int64_t cycle);
+  // The record of a layer with this program; nullptr when there is none,
+  // and then records the layer, which starts at `cycle` (its events until
+  // layer_finished).
+  const Record* find_or_record(const models::LayerProgram& layer, int64_t cycle);
   // Reports a recorded layer to `to`: its traffic, its tiles (from the
   // program), exposed transfer time and PE-memory peaks.
   static void replay(const Record& r, const models::LayerProgram& layer, Observer& to);
@@ -47,8 +47,6 @@ class LayerReplay : public Observer {
 
   bool recording_ = false;
   Key key_;
-  Key probe_;  // the key find() built last, for record() of the same layer
-  const models::LayerProgram* probed_ = nullptr;
   int64_t start_ = 0;
   Record current_;
   std::vector<int64_t> exposed_, peak_;  // per PE, the recorded layer

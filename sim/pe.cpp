@@ -259,7 +259,7 @@ void Pe::skip(size_t then_slot, size_t now_slot, int64_t k, int64_t period, int6
   compute_at_.rep += computes;
   const int64_t exposed = k * (n.exposed - t.exposed);
   exposed_ += exposed;
-  layer_exposed_ += exposed;  // the peak of staged bytes repeats with the period
+  layer_exposed_ += exposed;  // (the staged peak needs nothing: it repeats with the period)
   // Everything pending happens `shift` later, and so does the wake-up.
   for (Pending* p : {&load_, &compute_, &store_}) {
     if (p->is == Pending::Is::Due) p->at += shift;

@@ -91,6 +91,7 @@ class Pe : public SteadyState {
   void complete(Transaction& t, Pending& p, int64_t done);
   void wake(int64_t at);    // asks the array to run the PE at cycle `at` (the earliest request wins)
   void rearm(int64_t now);  // wake at the earliest completion due after now
+  void report_tiles();      // the unreported run of tiles, to the observer
   int64_t room(const Cursor& c) const;  // tiles the cursor can advance without leaving its step; -1: done
 
   int32_t index_;
@@ -115,7 +116,6 @@ class Pe : public SteadyState {
   // Tiles started but not yet reported (fast paths): a run of one step.
   const models::TileStep* unreported_step_ = nullptr;
   int64_t unreported_tiles_ = 0;
-  void report_tiles();
   const models::TileStep* timed_step_ = nullptr;  // the last step computed, and its cycles
   int64_t step_cycles_ = 0;
   bool finished_ = true;

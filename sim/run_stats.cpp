@@ -43,13 +43,8 @@ void RunStats::transfers(Channel ch, const ChannelStats& total) {
 }
 
 void RunStats::tiles(int32_t pe, const models::TileStep& s, int64_t n, int64_t /*start*/) {
-  if (&s != timed_step_) {  // tiles of one step come in runs
-    timed_step_ = &s;
-    step_cycles_ = pe_compute_cycles(s, arch_);
-    step_core_cycles_ = tile_compute_cycles(s, arch_);
-  }
-  const int64_t cycles = step_cycles_;
-  const int64_t core_cycles = step_core_cycles_;
+  const int64_t cycles = pe_compute_cycles(s, arch_);
+  const int64_t core_cycles = tile_compute_cycles(s, arch_);
   const auto p = static_cast<size_t>(pe);
   layer_.tiles += n;
   pe_compute_[p] += n * cycles;

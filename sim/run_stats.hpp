@@ -39,10 +39,6 @@ class RunStats : public Observer {
   std::vector<int64_t> pe_layer_peak_;
   std::vector<int64_t> core_busy_;
   std::vector<int64_t> core_bytes_;
-  // The compute cycles of the last step seen (the program outlives the run,
-  // so a step's address names it).
-  const models::TileStep* timed_step_ = nullptr;
-  int64_t step_cycles_ = 0, step_core_cycles_ = 0;
 };
 
 }  // namespace apollo::sim
